@@ -1,0 +1,84 @@
+/*
+ * slicenet's IPAM: host-local compatible configuration, allocation keyed by
+ * (container id, ifname), an on-disk store safe under concurrency and crashes.
+ * Used in-process by the slicenet plugin and by the slicenet-ipam binary.
+ */
+#ifndef SLICENET_IPAM_IPAM_H
+#define SLICENET_IPAM_IPAM_H
+
+#include <jansson.h>
+#include <limits.h>
+#include <stdbool.h>
+
+#include "plugin/cni_error.h"
+#include "plugin/cni_types.h"
+
+#define IPAM_MAX_RANGE_SETS 4   /* one per address family/pool ("ranges": [[..],[..]]) */
+#define IPAM_MAX_RANGES 8       /* ranges within one set */
+#define IPAM_DEFAULT_DATA_DIR "/var/lib/cni/networks"
+
+struct ipam_range {
+	struct ip_prefix subnet;
+	struct ip_address range_start; /* first allocatable */
+	struct ip_address range_end;   /* last allocatable */
+	struct ip_address gateway;     /* family 0 = none */
+};
+
+struct ipam_range_set {
+	struct ipam_range ranges[IPAM_MAX_RANGES];
+	unsigned int n_ranges;
+};
+
+struct ipam_conf {
+	char network_name[256];
+	struct ipam_range_set sets[IPAM_MAX_RANGE_SETS];
+	unsigned int n_sets;
+	struct cni_route routes[CNI_MAX_ROUTES];
+	unsigned int n_routes;
+	char data_dir[PATH_MAX];       /* store root; the network's dir is below */
+};
+
+/* A (container id, ifname) that GC must keep. */
+struct ipam_attachment {
+	const char *container_id;
+	const char *ifname;
+};
+
+/*
+ * Parse the "ipam" object of a network config (host-local syntax: "ranges",
+ * or the legacy single "subnet"/"rangeStart"/"rangeEnd"/"gateway"; "routes";
+ * "dataDir"). Unknown keys are ignored. Code 7 names the bad value.
+ */
+int ipam_conf_parse(const json_t *ipam, const char *network_name, struct ipam_conf *out,
+		    struct cni_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Allocate one address per range set for (container_id, ifname), or return
+ * the ones it already holds. Appends to result->ips (interface -1) and
+ * result->routes. Exhaustion: CNI_ERR_IPAM_EXHAUSTED naming the range,
+ * nothing left allocated.
+ */
+int ipam_add(const struct ipam_conf *conf, const char *container_id, const char *ifname,
+	     struct cni_result *result, struct cni_error *err) __attribute__((warn_unused_result));
+
+/* Release everything held by (container_id, ifname); 0 when nothing held. */
+int ipam_del(const struct ipam_conf *conf, const char *container_id, const char *ifname,
+	     struct cni_error *err) __attribute__((warn_unused_result));
+
+/* 0 when (container_id, ifname) holds exactly the addresses in result->ips. */
+int ipam_check(const struct ipam_conf *conf, const char *container_id, const char *ifname,
+	       const struct cni_result *result, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
+/* Release every reservation not owned by one of valid[0..n_valid). */
+int ipam_gc(const struct ipam_conf *conf, const struct ipam_attachment *valid, size_t n_valid,
+	    struct cni_error *err) __attribute__((warn_unused_result));
+
+/*
+ * 0 when an ADD can be served; CNI_ERR_NOT_AVAILABLE when the store is
+ * unusable, CNI_ERR_LIMITED when some range set has no free address.
+ */
+int ipam_status(const struct ipam_conf *conf, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
+#endif
