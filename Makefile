@@ -15,7 +15,7 @@ endif
 PKGS := jansson libmnl
 WARNINGS := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral
-BASE_CFLAGS = -std=gnu11 $(WARNINGS) -I. $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
+BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -I. $(shell $(PKG_CONFIG) --cflags $(PKGS)) -MMD -MP
 ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -22,6 +22,10 @@ json_t *cni_result_encode(const struct cni_result *result, const char *cni_versi
 int cni_result_decode(const json_t *json, struct cni_result *out, struct cni_error *err)
 	__attribute__((warn_unused_result));
 
+/* Decode a "dns" object (config or result); NULL/absent gives an empty one. */
+int cni_dns_decode(const json_t *obj, struct cni_dns *out, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
 /* Encode and print compactly with a trailing newline to out. */
 int cni_result_print(FILE *out, const struct cni_result *result, const char *cni_version,
 		     struct cni_error *err) __attribute__((warn_unused_result));

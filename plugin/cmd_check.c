@@ -1,0 +1,85 @@
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/cni_result.h"
+#include "plugin/commands.h"
+#include "plugin/datapath.h"
+#include "plugin/ipam_client.h"
+#include "plugin/log.h"
+#include "plugin/state.h"
+
+/* The container interface must be in the result, in this netns (spec: CHECK). */
+static int check_result_shape(const struct cni_call *call, const struct cni_result *expected,
+			      struct cni_error *err)
+{
+	for (unsigned int i = 0; i < expected->n_interfaces; i++) {
+		const struct cni_interface *iface = &expected->interfaces[i];
+
+		if (strcmp(iface->name, call->env.ifname) || !iface->sandbox[0])
+			continue;
+		if (strcmp(iface->sandbox, call->env.netns))
+			return cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
+					     "interface %s: prevResult sandbox %s is not "
+					     "CNI_NETNS %s",
+					     iface->name, iface->sandbox, call->env.netns);
+		return 0;
+	}
+	return cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+			     "prevResult has no interface %s in a sandbox", call->env.ifname);
+}
+
+int cmd_check(const struct cni_call *call, struct cni_error *err)
+{
+	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
+				    call->raw_config_size};
+	struct datapath_context ctx = {.env = &call->env, .conf = &call->conf};
+	struct cni_result *expected = NULL;
+	const struct datapath_ops *ops;
+	struct attachment *att = NULL;
+	int ret;
+
+	att = malloc(sizeof(*att));
+	expected = malloc(sizeof(*expected));
+	if (!att || !expected) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto out;
+	}
+	ret = state_load(call->conf.state_dir, call->conf.name, call->env.container_id,
+			 call->env.ifname, att, err);
+	if (ret == -ENOENT)
+		ret = cni_error_set(err, CNI_ERR_UNKNOWN_CONTAINER, ENOENT,
+				    "no attachment %s/%s in network %s (never added, or deleted)",
+				    call->env.container_id, call->env.ifname, call->conf.name);
+	if (ret)
+		goto out;
+	/* prevResult is authoritative (later chained plugins may change things); else the record. */
+	if (call->conf.prev_result) {
+		ret = cni_result_decode(call->conf.prev_result, expected, err);
+		if (ret) {
+			cni_error_details(err, "in prevResult");
+			goto out;
+		}
+	} else {
+		*expected = att->result;
+	}
+	ret = check_result_shape(call, expected, err);
+	if (ret)
+		goto out;
+	ops = datapath_find(att->datapath);
+	if (!ops) {
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+				    "attachment uses datapath %s, which this plugin does not have",
+				    att->datapath);
+		goto out;
+	}
+	ctx.slice = conf_find_slice(&call->conf, att->slice);
+	ret = ops->check(&ctx, att, expected, err);
+	if (ret)
+		goto out;
+	ret = ipam_client_check(&ipam, expected, err);
+out:
+	free(att);
+	free(expected);
+	return ret;
+}

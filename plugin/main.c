@@ -1,0 +1,198 @@
+/* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin/cni_result.h"
+#include "plugin/cni_version.h"
+#include "plugin/commands.h"
+#include "plugin/log.h"
+
+#define CONFIG_MAX (1 << 20)
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+static int read_stdin(char **out, size_t *size, struct cni_error *err)
+{
+	size_t cap = 8192, used = 0;
+	char *buf = malloc(cap);
+
+	if (!buf)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	for (;;) {
+		ssize_t n;
+
+		if (used == cap) {
+			char *grown = cap < CONFIG_MAX ? realloc(buf, cap * 2) : NULL;
+
+			if (!grown) {
+				free(buf);
+				return cni_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG,
+						     "network config on stdin is larger than %d "
+						     "bytes",
+						     CONFIG_MAX);
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = read(0, buf + used, cap - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			free(buf);
+			return cni_error_set(err, CNI_ERR_IO, errno, "reading stdin: %s",
+					     strerror(errno));
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	*out = buf;
+	*size = used;
+	return 0;
+}
+
+/* Best effort: the cniVersion to label an error with, before full parsing. */
+static void peek_version(const char *data, size_t size, char *out, size_t out_size)
+{
+	json_t *json = json_loadb(data, size, 0, NULL);
+	const char *version = json_string_value(json_object_get(json, "cniVersion"));
+
+	if (version && cni_version_supported(version))
+		snprintf(out, out_size, "%s", version);
+	json_decref(json);
+}
+
+static int print_version(const char *version)
+{
+	json_t *list = json_array(), *obj;
+	int ret = 0;
+
+	for (const char *const *v = cni_supported_versions; *v; v++)
+		json_array_append_new(list, json_string(*v));
+	obj = json_pack("{s:s, s:o}", "cniVersion", version, "supportedVersions", list);
+	if (!obj || json_dumpf(obj, stdout, JSON_COMPACT) || puts("") == EOF)
+		ret = -EIO;
+	json_decref(obj);
+	return ret;
+}
+
+/* Which verbs each spec version has: CHECK since 0.4.0, GC and STATUS since 1.1.0. */
+static int require_verb(const char *version, enum cni_command command, struct cni_error *err)
+{
+	const char *since = command == CNI_CMD_CHECK ? "0.4.0"
+			    : command == CNI_CMD_GC || command == CNI_CMD_STATUS ? "1.1.0"
+										  : NULL;
+
+	if (since && !cni_version_at_least(version, since))
+		return cni_error_set(err, CNI_ERR_INCOMPATIBLE_VERSION, ENOTSUP,
+				     "%s needs cniVersion %s or later, the config has %s",
+				     cni_command_name(command), since, version);
+	return 0;
+}
+
+static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
+{
+	struct cni_result *result = NULL;
+	char context[160];
+	int ret;
+
+	ret = conf_parse(call->raw_config, call->raw_config_size, &call->conf, err);
+	if (ret)
+		return ret;
+	if (cni_version_supported(call->conf.cni_version))
+		snprintf(version, version_size, "%s", call->conf.cni_version);
+	if (log_open(call->conf.log_file, (enum log_level)call->conf.log_level))
+		fprintf(stderr, "slicenet: cannot open log file %s\n", call->conf.log_file);
+	snprintf(context, sizeof(context), "%s %.12s/%s", cni_command_name(call->env.command),
+		 call->env.container_id, call->env.ifname);
+	log_set_context(context);
+	if ((ret = cni_version_require(call->conf.cni_version, err)) ||
+	    (ret = require_verb(call->conf.cni_version, call->env.command, err)))
+		return ret;
+
+	switch (call->env.command) {
+	case CNI_CMD_ADD:
+		result = malloc(sizeof(*result));
+		if (!result)
+			return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		ret = cmd_add(call, result, err);
+		if (!ret)
+			ret = cni_result_print(stdout, result, call->conf.cni_version, err);
+		free(result);
+		return ret;
+	case CNI_CMD_DEL:
+		return cmd_del(call, err);
+	case CNI_CMD_CHECK:
+		return cmd_check(call, err);
+	case CNI_CMD_GC:
+		return cmd_gc(call, err);
+	case CNI_CMD_STATUS:
+		return cmd_status(call, err);
+	case CNI_CMD_VERSION:
+		break;
+	}
+	return 0;
+}
+
+int main(void)
+{
+	struct cni_call *call = calloc(1, sizeof(*call));
+	struct cni_error err = {0};
+	char version[CNI_VERSION_STRLEN] = "1.1.0";
+	char *config = NULL;
+	size_t config_size = 0;
+	int ret;
+
+	/* A delegate that exits early must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	if (!call) {
+		cni_error_set(&err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto fail;
+	}
+	ret = read_stdin(&config, &config_size, &err);
+	if (ret)
+		goto fail;
+	peek_version(config, config_size, version, sizeof(version));
+	ret = cni_env_load(&call->env, env_lookup, &err);
+	if (ret)
+		goto fail;
+	if (call->env.command == CNI_CMD_VERSION) {
+		/* Echo the asked version: libcni probes with {"cniVersion":"1.1.0"}. */
+		json_t *json = json_loadb(config, config_size, 0, NULL);
+		const char *asked = json_string_value(json_object_get(json, "cniVersion"));
+
+		ret = print_version(asked ? asked : version);
+		json_decref(json);
+		free(config);
+		free(call);
+		return ret ? 1 : 0;
+	}
+	call->raw_config = config;
+	call->raw_config_size = config_size;
+	ret = run(call, version, sizeof(version), &err);
+	if (ret)
+		goto fail;
+	conf_free(&call->conf);
+	log_close();
+	free(config);
+	free(call);
+	return 0;
+
+fail:
+	log_error("%s (code %d)%s%s", err.msg, err.code, err.details[0] ? ": " : "", err.details);
+	if (cni_error_print(stdout, &err, version))
+		fprintf(stderr, "slicenet: %s\n", err.msg);
+	if (call)
+		conf_free(&call->conf);
+	log_close();
+	free(config);
+	free(call);
+	return 1;
+}

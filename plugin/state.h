@@ -1,0 +1,36 @@
+/*
+ * Per-attachment records in the plugin's state directory, one JSON file per
+ * (container id, ifname) under <stateDir>/<network>/, written then renamed.
+ */
+#ifndef SLICENET_PLUGIN_STATE_H
+#define SLICENET_PLUGIN_STATE_H
+
+#include <stdbool.h>
+
+#include "plugin/attachment.h"
+#include "plugin/cni_error.h"
+
+/* Take the network's lock (flock); returns an fd for state_unlock or -errno. */
+int state_lock(const char *state_dir, const char *network, struct cni_error *err)
+	__attribute__((warn_unused_result));
+void state_unlock(int lock_fd);
+
+int state_save(const char *state_dir, const struct attachment *att, struct cni_error *err)
+	__attribute__((warn_unused_result));
+/* -ENOENT (without touching err) when there is no record. */
+int state_load(const char *state_dir, const char *network, const char *container_id,
+	       const char *ifname, struct attachment *out, struct cni_error *err)
+	__attribute__((warn_unused_result));
+/* 0 also when there was no record. */
+int state_remove(const char *state_dir, const char *network, const char *container_id,
+		 const char *ifname, struct cni_error *err) __attribute__((warn_unused_result));
+
+/*
+ * Call fn for every record of the network; a record that does not parse is
+ * passed with ok=false and only its ids filled (from the file name).
+ */
+int state_foreach(const char *state_dir, const char *network,
+		  int (*fn)(const struct attachment *att, bool ok, void *arg), void *arg,
+		  struct cni_error *err) __attribute__((warn_unused_result));
+
+#endif
