@@ -37,7 +37,7 @@ SAN_ARCHIVES = -Wl,--start-group $(BUILD)/san/libplugin.a $(BUILD)/san/libipam.a
 
 BINS := $(BUILD)/bin/slicenet $(BUILD)/bin/slicenet-ipam
 
-.PHONY: all deps deps-test install test unit integration demo clean bench-cni format
+.PHONY: all deps deps-test install test unit unit-bins integration demo clean bench-cni format
 all: $(BINS)
 
 $(BUILD)/obj/%.o: %.c | $(BUILD)/obj
@@ -110,8 +110,12 @@ demo: deps-test
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)test/demo/demo.sh $(BUILD)
 
+$(BUILD)/bench/cni_bench: test/bench/cni_bench.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $<
+
 bench-cni: deps-test
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all $(BUILD)/bench/cni_bench
 	$(Q)test/bench/bench-cni.sh $(BUILD)
 
 format:

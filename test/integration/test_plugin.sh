@@ -1,0 +1,233 @@
+#!/bin/bash
+# The slicenet binary driven exactly as a runtime drives it (env + stdin),
+# against the real kernel in network namespaces.
+here=$(dirname "$0")
+. "$here/lib.sh"
+. "$here/plugin_env.sh"
+
+VERSIONS="0.3.0 0.3.1 0.4.0 1.0.0 1.1.0"
+
+test_version_lists_all() {
+	local out
+	out=$(printf '{"cniVersion":"1.1.0"}' | CNI_COMMAND=VERSION CNI_NETNS=dummy CNI_IFNAME=dummy CNI_PATH=dummy "$SLICENET")
+	assert_eq "$(echo "$out" | jq -c .supportedVersions)" '["0.3.0","0.3.1","0.4.0","1.0.0","1.1.0"]'
+	assert_eq "$(echo "$out" | jq -r .cniVersion)" "1.1.0"
+}
+
+add_check_del() { # version
+	local v=$1 nsp out ip host
+	nsp=$(new_netns "v$v")
+	out=$(cni_call ADD "$nsp" "ctr-${v//./}" eth0 "$(conf "$v")") || fail "ADD $v: $out"
+	assert_eq "$(echo "$out" | jq -r .cniVersion)" "$v"
+	assert_eq "$(echo "$out" | jq -r '.interfaces[1].name')" eth0
+	assert_eq "$(echo "$out" | jq -r '.interfaces[1].sandbox')" "$nsp"
+	assert_eq "$(echo "$out" | jq -r '.ips[0].interface')" 1
+	case $v in
+	0.*) assert_eq "$(echo "$out" | jq -r '.ips[0].version')" 4 ;;
+	*) assert_eq "$(echo "$out" | jq -r '.ips[0].version')" null ;;
+	esac
+	case $v in
+	1.1.0) assert_eq "$(echo "$out" | jq -r '.interfaces[1].mtu')" 1400 ;;
+	*) assert_eq "$(echo "$out" | jq -r '.interfaces[1].mtu')" null ;;
+	esac
+	ip=$(echo "$out" | jq -r '.ips[0].address')
+	host=$(echo "$out" | jq -r '.interfaces[0].name')
+	assert_contains "$(ip -n "$(ns "v$v")" -o addr show dev eth0)" "inet $ip"
+	assert_contains "$(ip -n "$(ns "v$v")" link show dev eth0)" "mtu 1400"
+	assert_contains "$(ip -n "$(ns "v$v")" route show default)" "default via $SUBNET_PREFIX.1"
+	ip link show "$host" >/dev/null || fail "host veth $host missing"
+	assert_contains "$(ip route show dev "$host")" "${ip%/*}"
+	if [ "$v" != 0.3.0 ] && [ "$v" != 0.3.1 ]; then
+		cni_call CHECK "$nsp" "ctr-${v//./}" eth0 "$(conf "$v" ",\"prevResult\":$out")" || fail "CHECK $v"
+	fi
+	cni_call DEL "$nsp" "ctr-${v//./}" eth0 "$(conf "$v" ",\"prevResult\":$out")" || fail "DEL $v"
+	! ip link show "$host" >/dev/null 2>&1 || fail "host veth $host left after DEL"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left: $(ipam_files)"
+	[ -z "$(state_records)" ] || fail "state records left: $(state_records)"
+}
+
+test_add_check_del_every_version() {
+	local v
+	for v in $VERSIONS; do add_check_del "$v"; done
+}
+
+test_del_is_idempotent_and_survives_missing_netns() {
+	local nsp out host
+	nsp=$(new_netns del)
+	out=$(cni_call ADD "$nsp" ctr-del eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+	host=$(echo "$out" | jq -r '.interfaces[0].name')
+	ip netns del "$(ns del)"
+	cni_call DEL "$nsp" ctr-del eth0 "$(conf 1.0.0)" || fail "DEL with vanished netns"
+	cni_call DEL "" ctr-del eth0 "$(conf 1.0.0)" || fail "second DEL, empty CNI_NETNS"
+	cni_call DEL "" never-added eth0 "$(conf 1.0.0)" || fail "DEL of a never-added container"
+	! ip link show "$host" >/dev/null 2>&1 || fail "host veth left"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left"
+}
+
+test_check_fails_after_tampering() {
+	local nsp out ip
+	nsp=$(new_netns chk)
+	out=$(cni_call ADD "$nsp" ctr-chk eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+	cni_call CHECK "$nsp" ctr-chk eth0 "$(conf 1.0.0 ",\"prevResult\":$out")" >/dev/null || fail "CHECK after ADD"
+	cni_call CHECK "$nsp" ctr-chk eth0 "$(conf 1.0.0)" >/dev/null || fail "CHECK from the record"
+	ip=$(echo "$out" | jq -r '.ips[0].address')
+	ip -n "$(ns chk)" addr del "$ip" dev eth0
+	out2=$(cni_call CHECK "$nsp" ctr-chk eth0 "$(conf 1.0.0 ",\"prevResult\":$out")") && fail "CHECK passed after address removal"
+	assert_contains "$out2" "${ip%/*}"
+	cni_call DEL "$nsp" ctr-chk eth0 "$(conf 1.0.0)"
+	out2=$(cni_call CHECK "$nsp" ctr-chk eth0 "$(conf 1.0.0 ",\"prevResult\":$out")") && fail "CHECK passed after DEL"
+	assert_eq "$(echo "$out2" | jq .code)" 3
+}
+
+test_pods_reach_each_other_and_the_host() {
+	local a b outa outb ipb
+	a=$(new_netns pa)
+	b=$(new_netns pb)
+	outa=$(cni_call ADD "$a" ctr-pa eth0 "$(conf 1.0.0)") || fail "ADD a: $outa"
+	outb=$(cni_call ADD "$b" ctr-pb eth0 "$(conf 1.0.0)") || fail "ADD b: $outb"
+	ipb=$(echo "$outb" | jq -r '.ips[0].address')
+	ip netns exec "$(ns pa)" ping -c1 -W2 "${ipb%/*}" >/dev/null || fail "pod a cannot ping pod b"
+	ip netns exec "$(ns pb)" ping -c1 -W2 "$SUBNET_PREFIX.1" >/dev/null || fail "pod b cannot ping its gateway"
+	cni_call DEL "$a" ctr-pa eth0 "$(conf 1.0.0)"
+	cni_call DEL "$b" ctr-pb eth0 "$(conf 1.0.0)"
+}
+
+test_slice_annotation_and_fallback_are_logged() {
+	local nsp out
+	nsp=$(new_netns ann)
+	out=$(cni_call ADD "$nsp" ctr-ann eth0 "$(conf 1.0.0 ',"runtimeConfig":{"io.kubernetes.cri.pod-annotations":{"slicenet.io/slice":"urllc"}}')") || fail "ADD: $out"
+	grep -q "slice urllc (from pod annotation" "$LOG" || fail "slice source not logged"
+	grep -q "fell back to datapath veth" "$LOG" || fail "fallback not logged"
+	cni_call DEL "$nsp" ctr-ann eth0 "$(conf 1.0.0)"
+}
+
+test_slice_from_cni_args() {
+	local nsp out
+	nsp=$(new_netns cargs)
+	out=$(cni_call ADD "$nsp" ctr-cargs eth0 "$(conf 1.0.0)" "IgnoreUnknown=1;K8S_POD_NAME=p;SLICENET_SLICE=fronthaul") && fail "fronthaul (sriov only) must fail here"
+	assert_contains "$(echo "$out" | jq -r .msg)" "slice fronthaul"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left after a failed ADD"
+}
+
+# bad_input NAME WANT_CODE WANT_TEXT COMMAND NETNS ID IFNAME CONF
+bad_input() {
+	local name=$1 code=$2 text=$3 out rc
+	shift 3
+	local before
+	before=$(slicenet_links | wc -l)
+	out=$(printf '%s' "$5" | env CNI_COMMAND="$1" CNI_NETNS="$2" CNI_CONTAINERID="$3" \
+		CNI_IFNAME="$4" CNI_ARGS="" CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" "$SLICENET")
+	rc=$?
+	[ $rc -ne 0 ] || fail "$name: exit 0"
+	assert_eq "$(echo "$out" | jq -r .code)" "$code" "$name: code ($out)"
+	assert_contains "$(echo "$out" | jq -r .msg)" "$text" "$name: message"
+	assert_eq "$(slicenet_links | wc -l)" "$before" "$name: links left behind"
+	[ -z "$(ipam_files)" ] || fail "$name: IPAM files left"
+}
+
+test_bad_inputs_have_right_codes_and_leave_nothing() {
+	local nsp good
+	nsp=$(new_netns bad)
+	good=$(conf 1.0.0)
+	bad_input "malformed JSON" 6 "not valid JSON" ADD "$nsp" c1 eth0 '{"cniVersion":'
+	bad_input "missing env" 4 "CNI_CONTAINERID" ADD "$nsp" "" eth0 "$good"
+	bad_input "unknown cniVersion" 1 '"9.0.0"' ADD "$nsp" c1 eth0 "$(conf 9.0.0)"
+	bad_input "unknown command" 4 '"FROB"' FROB "$nsp" c1 eth0 "$good"
+	bad_input "unknown slice" 7 '"gold"' ADD "$nsp" c1 eth0 "$(conf 1.0.0 ',"args":{"cni":{"slice":"gold"}}')"
+	bad_input "bad subnet" 7 "10.0.0.0/33" ADD "$nsp" c1 eth0 "$(conf 1.0.0 | sed "s#$SUBNET_PREFIX.0/24#10.0.0.0/33#")"
+	bad_input "ifname too long" 4 "longer than 15" ADD "$nsp" c1 eth0123456789abcd "$good"
+	bad_input "netns not a netns" 4 "/etc/hostname" ADD /etc/hostname c1 eth0 "$good"
+	bad_input "netns missing" 4 "/run/netns/nope-$$" ADD /run/netns/nope-$$ c1 eth0 "$good"
+	bad_input "CHECK on 0.3.1" 1 "CHECK needs cniVersion 0.4.0" CHECK "$nsp" c1 eth0 "$(conf 0.3.1)"
+	bad_input "GC on 1.0.0" 1 "GC needs cniVersion 1.1.0" GC "" "" "" "$good"
+	bad_input "no ipam" 7 '"ipam" section is required' ADD "$nsp" c1 eth0 "$(conf 1.0.0 | jq -c 'del(.ipam)')"
+}
+
+test_add_on_existing_ifname_fails_and_keeps_the_first() {
+	local nsp out out2
+	nsp=$(new_netns dup)
+	out=$(cni_call ADD "$nsp" ctr-dup1 eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+	out2=$(cni_call ADD "$nsp" ctr-dup2 eth0 "$(conf 1.0.0)") && fail "second ADD of eth0 succeeded"
+	assert_eq "$(ipam_files | wc -l)" 1 "the failed ADD released its address"
+	cni_call CHECK "$nsp" ctr-dup1 eth0 "$(conf 1.0.0 ",\"prevResult\":$out")" || fail "first attachment damaged"
+	cni_call DEL "$nsp" ctr-dup1 eth0 "$(conf 1.0.0)"
+}
+
+test_gc_removes_stale_keeps_valid_and_status_ok() {
+	local a b outa outb hosta hostb
+	a=$(new_netns gca)
+	b=$(new_netns gcb)
+	outa=$(cni_call ADD "$a" ctr-gca eth0 "$(conf 1.1.0)") || fail "ADD a"
+	outb=$(cni_call ADD "$b" ctr-gcb eth0 "$(conf 1.1.0)") || fail "ADD b"
+	hosta=$(echo "$outa" | jq -r '.interfaces[0].name')
+	hostb=$(echo "$outb" | jq -r '.interfaces[0].name')
+	cni_call STATUS "" "" "" "$(conf 1.1.0)" || fail "STATUS not ready"
+	cni_call GC "" "" "" "$(conf 1.1.0 ',"cni.dev/valid-attachments":[{"containerID":"ctr-gca","ifname":"eth0"}]')" || fail "GC"
+	ip link show "$hosta" >/dev/null || fail "GC removed a valid attachment"
+	! ip link show "$hostb" >/dev/null 2>&1 || fail "GC kept a stale veth"
+	assert_eq "$(ipam_files | wc -l)" 1
+	cni_call CHECK "$a" ctr-gca eth0 "$(conf 1.1.0 ",\"prevResult\":$outa")" || fail "valid attachment broken by GC"
+	# The older key name from the 1.1.0 text works too.
+	cni_call GC "" "" "" "$(conf 1.1.0 ',"cni.dev/attachments":[]')" || fail "GC (old key)"
+	! ip link show "$hosta" >/dev/null 2>&1 || fail "GC with an empty list kept a"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left after GC"
+}
+
+test_status_reports_exhaustion_and_unusable_store() {
+	local small out nsp
+	small=$(conf 1.1.0 | jq -c ".ipam.ranges=[[{\"subnet\":\"$SUBNET_PREFIX.0/30\"}]]")
+	nsp=$(new_netns st)
+	out=$(cni_call ADD "$nsp" ctr-st eth0 "$small") || fail "ADD: $out"
+	out=$(cni_call STATUS "" "" "" "$small") && fail "STATUS ok with a full pool"
+	assert_eq "$(echo "$out" | jq .code)" 51
+	cni_call DEL "$nsp" ctr-st eth0 "$small"
+	cni_call STATUS "" "" "" "$small" || fail "STATUS after release"
+	out=$(cni_call STATUS "" "" "" "$(conf 1.1.0 | jq -c '.ipam.dataDir="/proc/nope"')") && fail "STATUS ok with unusable store"
+	assert_eq "$(echo "$out" | jq .code)" 50
+}
+
+test_concurrent_adds_get_unique_addresses() {
+	local i pids=() before
+	before=$(slicenet_links | wc -l)
+	for i in $(seq 1 64); do new_netns "c$i" >/dev/null; done
+	for i in $(seq 1 64); do
+		cni_call ADD "/run/netns/$(ns "c$i")" "ctr-c$i" eth0 "$(conf 1.0.0)" >"$TMP/c$i.out" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a concurrent ADD failed"; done
+	assert_eq "$(cat "$TMP"/c*.out | jq -r '.ips[0].address' | sort -u | wc -l)" 64 "unique addresses"
+	assert_eq "$(ipam_files | wc -l)" 64
+	pids=()
+	for i in $(seq 1 64); do
+		cni_call DEL "/run/netns/$(ns "c$i")" "ctr-c$i" eth0 "$(conf 1.0.0)" &
+		pids+=($!)
+	done
+	for i in "${pids[@]}"; do wait "$i" || fail "a concurrent DEL failed"; done
+	assert_eq "$(slicenet_links | wc -l)" "$before" "links leaked"
+	[ -z "$(ipam_files)" ] || fail "IPAM files leaked"
+	[ -z "$(state_records)" ] || fail "state records leaked"
+}
+
+test_delegates_to_host_local() {
+	local nsp out hl
+	hl=$(conf 1.0.0 | jq -c ".ipam={\"type\":\"host-local\",\"subnet\":\"$SUBNET_PREFIX.0/24\",\"dataDir\":\"$TMP/hl\"}")
+	nsp=$(new_netns hl)
+	out=$(cni_call ADD "$nsp" ctr-hl eth0 "$hl") || fail "ADD via host-local: $out"
+	assert_contains "$(echo "$out" | jq -r '.ips[0].address')" "$SUBNET_PREFIX."
+	[ -n "$(find "$TMP/hl" -type f -name "$SUBNET_PREFIX.*")" ] || fail "host-local did not record the IP"
+	cni_call CHECK "$nsp" ctr-hl eth0 "$(echo "$hl" | jq -c ".prevResult=$out")" || fail "CHECK via host-local"
+	cni_call DEL "$nsp" ctr-hl eth0 "$hl" || fail "DEL via host-local"
+	[ -z "$(find "$TMP/hl" -type f -name "$SUBNET_PREFIX.*")" ] || fail "host-local IP not released"
+}
+
+test_failed_delegated_ipam_leaves_nothing() {
+	local nsp out hl before
+	before=$(slicenet_links | wc -l)
+	hl=$(conf 1.0.0 | jq -c ".ipam={\"type\":\"host-local\",\"subnet\":\"not-a-subnet\"}")
+	nsp=$(new_netns hlbad)
+	out=$(cni_call ADD "$nsp" ctr-hlbad eth0 "$hl") && fail "ADD with a bad host-local config"
+	assert_contains "$(echo "$out" | jq -r .msg)" "host-local"
+	assert_eq "$(slicenet_links | wc -l)" "$before"
+}
+
+run_tests
