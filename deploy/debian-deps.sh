@@ -3,7 +3,7 @@
 # one apt-get update first. Usage: debian-deps.sh build|test|bench|dpdk
 set -eu
 
-build="gcc make pkg-config libjansson-dev libmnl-dev"
+build="gcc make pkg-config libjansson-dev libmnl-dev libnl-route-3-dev"
 test="$build libcriterion-dev iproute2 containernetworking-plugins iputils-ping jq procps util-linux"
 bench="$test hyperfine"
 dpdk="$build libdpdk-dev dpdk-dev"

@@ -2,10 +2,12 @@
 
 #include <string.h>
 
-extern const struct datapath_ops veth_datapath;
+#include "plugin/sriov.h"
+#include "plugin/veth.h"
 
 const struct datapath_ops *const datapath_registry[] = {
 	&veth_datapath,
+	&sriov_datapath,
 	NULL,
 };
 

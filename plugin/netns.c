@@ -1,4 +1,6 @@
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include "plugin/netns.h"
 
 #include <errno.h>
@@ -39,7 +41,8 @@ int netns_open(const char *path, struct cni_error *err)
 		goto fail;
 	}
 	/* Kernels before 3.19 expose namespaces on procfs rather than nsfs. */
-	if ((unsigned long)fs.f_type != NSFS_MAGIC && (unsigned long)fs.f_type != PROC_SUPER_MAGIC) {
+	if ((unsigned long)fs.f_type != NSFS_MAGIC &&
+	    (unsigned long)fs.f_type != PROC_SUPER_MAGIC) {
 		ret = cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
 				    "netns %s: not a network namespace (filesystem magic 0x%lx)",
 				    path, (unsigned long)fs.f_type);

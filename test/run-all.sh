@@ -39,7 +39,7 @@ if [ "$only" = all ] || [ "$only" = unit ]; then
 			failed=$((failed + 1))
 			failures+=("$name: exited $rc (see $logdir/$name.log)")
 		fi
-		printf '  %-28s %s\n' "$name" "$(grep -cE '^ok ' "$tap" 2>/dev/null || echo 0) ok, $(grep -cE '^not ok ' "$tap" 2>/dev/null || echo 0) failed"
+		printf '  %-28s %s\n' "$name" "$(grep -cE "^ok " "$tap" 2>/dev/null) ok, $(grep -cE "^not ok " "$tap" 2>/dev/null) failed"
 	done
 fi
 

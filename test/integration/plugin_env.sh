@@ -27,9 +27,19 @@ new_netns() { # name -> creates it, prints its path
 
 ns() { echo "$NS_PREFIX$1"; }
 
-slicenet_links() { # host-side links slicenet created
-	ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | grep -E '^sn[0-9a-f]{12}$' || true
+# host_ifname ID IFNAME: the veth host-side name slicenet derives (FNV-1a 64
+# of "ID/IFNAME", top 48 bits), so leak checks look at exactly our links even
+# when other tests run beside us. Bash arithmetic wraps at 64 bits like C.
+host_ifname() {
+	local s="$1/$2" h=-3750763034362895579 i c
+	for ((i = 0; i < ${#s}; i++)); do
+		printf -v c '%d' "'${s:i:1}"
+		h=$(((h ^ c) * 1099511628211))
+	done
+	printf 'sn%012x\n' $(((h >> 16) & 0xffffffffffff))
 }
+
+link_exists() { ip link show "$1" >/dev/null 2>&1; }
 
 ipam_files() {
 	find "$IPAMDIR" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null || true

@@ -1,0 +1,250 @@
+/* Forwarding lcore loop, RCU-published port table, per-lcore counters. */
+#include "daemon/fwd.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_vhost.h>
+
+#include "daemon/log.h"
+
+#define VIRTIO_RXQ 0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
+#define VIRTIO_TXQ 1
+
+struct fwd_lcore {
+	struct l2switch sw;
+	unsigned int index;
+	unsigned int lcore_id;
+} __rte_cache_aligned;
+
+static struct {
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_mempool *pool;
+	struct fwd_lcore *lcores[RTE_MAX_LCORE];
+	unsigned int n_lcores;
+	bool on_main;                  /* no worker lcores: the main lcore forwards */
+	struct fwd_table *tables;      /* two: published and spare */
+	struct fwd_table *current;
+	pthread_mutex_t publish_lock;
+	uint64_t tsc_hz, tsc_start;
+	volatile bool stop;
+} fwd = {.publish_lock = PTHREAD_MUTEX_INITIALIZER};
+
+uint32_t fwd_now(void)
+{
+	/* +1: an FDB timestamp of 0 must not look ancient right after start. */
+	return (uint32_t)((rte_get_tsc_cycles() - fwd.tsc_start) / fwd.tsc_hz) + 1;
+}
+
+unsigned int fwd_lcore_count(void)
+{
+	return fwd.n_lcores;
+}
+
+int fwd_init(struct fdb *fdb, struct rte_mempool *pool)
+{
+	unsigned int lcore_id, ids[RTE_MAX_LCORE], i, n = 0;
+	size_t sz;
+	int rc = -ENOMEM;
+
+	fwd.pool = pool;
+	fwd.tsc_hz = rte_get_tsc_hz();
+	fwd.tsc_start = rte_get_tsc_cycles();
+	fwd.n_lcores = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
+	fwd.on_main = rte_lcore_count() == 1;
+	sz = rte_rcu_qsbr_get_memsize(fwd.n_lcores);
+	fwd.qsbr = rte_zmalloc("fwd_qsbr", sz, RTE_CACHE_LINE_SIZE);
+	fwd.tables = rte_zmalloc("fwd_tables", 2 * sizeof(struct fwd_table), RTE_CACHE_LINE_SIZE);
+	if (!fwd.qsbr || !fwd.tables)
+		goto fail;
+	if (rte_rcu_qsbr_init(fwd.qsbr, fwd.n_lcores)) {
+		rc = -EINVAL;
+		goto fail;
+	}
+	l2switch_view_init(&fwd.tables[0].view);
+	fwd.current = &fwd.tables[0];
+	if (fwd.on_main) {
+		ids[n++] = rte_get_main_lcore();
+	} else {
+		RTE_LCORE_FOREACH_WORKER(lcore_id)
+			ids[n++] = lcore_id;
+	}
+	for (i = 0; i < n; i++) {
+		fwd.lcores[i] = rte_zmalloc_socket("fwd_lcore", sizeof(struct fwd_lcore),
+						   RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(ids[i]));
+		if (!fwd.lcores[i]) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		l2switch_init(&fwd.lcores[i]->sw, fdb);
+		fwd.lcores[i]->index = i;
+		fwd.lcores[i]->lcore_id = ids[i];
+	}
+	return 0;
+fail:
+	fwd_fini();
+	return rc;
+}
+
+void fwd_fini(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < RTE_MAX_LCORE; i++) {
+		rte_free(fwd.lcores[i]);
+		fwd.lcores[i] = NULL;
+	}
+	rte_free(fwd.qsbr);
+	rte_free(fwd.tables);
+	fwd.qsbr = NULL;
+	fwd.tables = NULL;
+	fwd.current = NULL;
+}
+
+void fwd_publish(const struct fwd_table *table)
+{
+	struct fwd_table *spare;
+
+	pthread_mutex_lock(&fwd.publish_lock);
+	spare = fwd.current == &fwd.tables[0] ? &fwd.tables[1] : &fwd.tables[0];
+	memcpy(spare, table, sizeof(*spare));
+	__atomic_store_n(&fwd.current, spare, __ATOMIC_RELEASE);
+	/* After this no lcore reads the old table or a vid that only it listed. */
+	rte_rcu_qsbr_synchronize(fwd.qsbr, RTE_QSBR_THRID_INVALID);
+	pthread_mutex_unlock(&fwd.publish_lock);
+}
+
+struct send_ctx {
+	const struct fwd_table *table;
+	uint16_t txq;
+};
+
+static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pkts, uint16_t n)
+{
+	const struct send_ctx *ctx = opaque;
+	const struct fwd_port *fp = &ctx->table->ports[port];
+	struct rte_mbuf **mbufs = (struct rte_mbuf **)pkts;
+	uint16_t sent, i;
+
+	if (likely(fp->kind == FWD_PORT_VHOST))
+		/* Copies into the pod's ring; we keep ownership and free after the burst. */
+		return rte_vhost_enqueue_burst(fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ),
+					       mbufs, n);
+	/* ethdev TX consumes the mbufs it takes: an extra reference keeps our bulk free balanced. */
+	for (i = 0; i < n; i++)
+		rte_mbuf_refcnt_update(mbufs[i], 1);
+	sent = rte_eth_tx_burst(fp->eth_port, ctx->txq, mbufs, n);
+	for (i = sent; i < n; i++)
+		rte_mbuf_refcnt_update(mbufs[i], -1);
+	return sent;
+}
+
+static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint16_t in_port,
+				uint16_t queue, struct rte_mbuf **pkts, uint16_t n, uint32_t now)
+{
+	const uint8_t *frames[L2SWITCH_BURST];
+	uint32_t lens[L2SWITCH_BURST];
+	uint16_t i;
+
+	for (i = 0; i < n; i++) {
+		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		lens[i] = rte_pktmbuf_data_len(pkts[i]);
+	}
+	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames, lens,
+		       n, now);
+	l2switch_flush(&lc->sw, send_port, ctx);
+	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static int fwd_loop(void *arg)
+{
+	struct fwd_lcore *lc = arg;
+	struct rte_mbuf *pkts[L2SWITCH_BURST];
+	struct send_ctx ctx = {.txq = (uint16_t)lc->index};
+	uint16_t p, q, n;
+
+	rte_rcu_qsbr_thread_register(fwd.qsbr, lc->index);
+	rte_rcu_qsbr_thread_online(fwd.qsbr, lc->index);
+	LOG(INFO, "forwarding on lcore %u", lc->lcore_id);
+	while (likely(!fwd.stop)) {
+		const struct fwd_table *t = __atomic_load_n(&fwd.current, __ATOMIC_ACQUIRE);
+		uint32_t now = fwd_now();
+
+		ctx.table = t;
+		for (p = 0; p < t->view.n_ports; p++) {
+			uint16_t port = t->view.ports[p];
+			const struct fwd_port *fp = &t->ports[port];
+
+			if (fp->lcore_index != lc->index)
+				continue;
+			for (q = 0; q < fp->nr_queues; q++) {
+				if (fp->kind == FWD_PORT_VHOST)
+					n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ),
+								    fwd.pool, pkts, L2SWITCH_BURST);
+				else
+					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);
+				if (n)
+					switch_burst(lc, &ctx, port, q, pkts, n, now);
+			}
+		}
+		/* One quiescent report per pass: the table pointer is not held across it. */
+		rte_rcu_qsbr_quiescent(fwd.qsbr, lc->index);
+	}
+	rte_rcu_qsbr_thread_offline(fwd.qsbr, lc->index);
+	rte_rcu_qsbr_thread_unregister(fwd.qsbr, lc->index);
+	return 0;
+}
+
+int fwd_run(void)
+{
+	unsigned int i;
+	int rc;
+
+	if (fwd.on_main)
+		return fwd_loop(fwd.lcores[0]);
+	for (i = 0; i < fwd.n_lcores; i++) {
+		rc = rte_eal_remote_launch(fwd_loop, fwd.lcores[i], fwd.lcores[i]->lcore_id);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+void fwd_stop(void)
+{
+	fwd.stop = true;
+}
+
+void fwd_wait(void)
+{
+	if (!fwd.on_main)
+		rte_eal_mp_wait_lcore();
+}
+
+void fwd_counters(uint16_t port, struct l2switch_counters *sum)
+{
+	unsigned int i;
+	int d;
+
+	memset(sum, 0, sizeof(*sum));
+	if (port >= L2SWITCH_PORT_MAX)
+		return;
+	for (i = 0; i < fwd.n_lcores; i++) {
+		const struct l2switch_counters *c = &fwd.lcores[i]->sw.counters[port];
+
+		/* 64-bit loads are atomic on our targets; a counter may lag by one burst. */
+		sum->rx += c->rx;
+		sum->tx += c->tx;
+		for (d = 0; d < CTL_DROP_COUNT; d++)
+			sum->drops[d] += c->drops[d];
+	}
+}

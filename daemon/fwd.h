@@ -1,0 +1,59 @@
+/*
+ * The forwarding lcores: poll the ports each lcore owns, switch bursts with
+ * l2switch, send per output port, free in bulk. The control thread
+ * publishes the port table here; fwd_publish returns only after every
+ * forwarding lcore has passed a quiescent point (rte_rcu_qsbr), so the
+ * caller may then reuse or tear down what the old table referenced.
+ */
+#ifndef SLICENET_DAEMON_FWD_H
+#define SLICENET_DAEMON_FWD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "daemon/fdb.h"
+#include "daemon/l2switch.h"
+
+struct rte_mempool;
+
+enum fwd_port_kind {
+	FWD_PORT_VHOST,
+	FWD_PORT_ETH,
+};
+
+struct fwd_port {
+	uint8_t kind;
+	uint16_t nr_queues;            /* vhost queue pairs / eth rx queues */
+	uint16_t eth_port;             /* FWD_PORT_ETH */
+	uint16_t lcore_index;          /* which forwarding lcore polls it */
+	int vid;                       /* FWD_PORT_VHOST */
+};
+
+/* What the datapath sees: the view (who may receive) and how to reach each port. */
+struct fwd_table {
+	struct l2switch_view view;
+	struct fwd_port ports[L2SWITCH_PORT_MAX];
+};
+
+/* Set up for the worker lcores (or the main lcore when there is none). 0 or -errno. */
+int fwd_init(struct fdb *fdb, struct rte_mempool *pool) __attribute__((warn_unused_result));
+void fwd_fini(void);
+/* Number of forwarding lcores; ports are spread over them by index. */
+unsigned int fwd_lcore_count(void);
+
+/* Replace the published table and wait for every forwarding lcore to let go of the old one. */
+void fwd_publish(const struct fwd_table *table);
+
+/* Launch on all worker lcores, or run on the calling (main) lcore until fwd_stop if none. */
+int fwd_run(void) __attribute__((warn_unused_result));
+/* Ask the loops to return (async-signal-safe), then fwd_wait joins the workers. */
+void fwd_stop(void);
+void fwd_wait(void);
+
+/* Sum of one port's counters over all forwarding lcores. */
+void fwd_counters(uint16_t port, struct l2switch_counters *sum);
+
+/* Seconds on the datapath's clock (TSC based, monotonic), also used for FDB aging. */
+uint32_t fwd_now(void);
+
+#endif

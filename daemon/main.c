@@ -1,0 +1,228 @@
+/*
+ * slicenetd: the node-local DPDK vhost-user switch.
+ *   slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR] [--config FILE]
+ *             [--uplink tap:NAME|af_packet:IFACE] [--ctl-group GROUP] -- <EAL args>
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+
+#include "daemon/config.h"
+#include "daemon/ctl_cmds.h"
+#include "daemon/ctl_server.h"
+#include "daemon/fdb.h"
+#include "daemon/fwd.h"
+#include "daemon/log.h"
+#include "daemon/port.h"
+#include "daemon/stats.h"
+#include "daemon/uplink.h"
+
+#define MBUF_CACHE 256
+
+static volatile sig_atomic_t quit;
+static struct fdb *fdb;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	quit = 1;
+	fwd_stop();
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR]\n"
+		"                 [--config FILE] [--uplink tap:NAME|af_packet:IFACE]\n"
+		"                 [--ctl-group GROUP] -- <EAL args>\n"
+		"defaults: --ctl-socket %s --socket-dir %s --state-dir %s\n",
+		"/run/slicenet/slicenetd.sock", CONFIG_DEFAULT_SOCKET_DIR, CONFIG_DEFAULT_STATE_DIR);
+}
+
+/* Our options stop at "--"; the rest goes to rte_eal_init. Returns the index of "--" or argc. */
+static int parse_args(int argc, char **argv, struct daemon_config *cfg)
+{
+	static const struct option opts[] = {
+		{"ctl-socket", required_argument, NULL, 's'}, {"socket-dir", required_argument, NULL, 'd'},
+		{"state-dir", required_argument, NULL, 't'},  {"config", required_argument, NULL, 'c'},
+		{"uplink", required_argument, NULL, 'u'},     {"ctl-group", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+	};
+	char msg[CTL_MESSAGE_MAX];
+	int ours = argc, i, c;
+	struct {
+		char *ctl_socket, *socket_dir, *state_dir, *uplink, *group;
+	} cli = {0};
+
+	for (i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--")) {
+			ours = i;
+			break;
+		}
+	while ((c = getopt_long(ours, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': cli.ctl_socket = optarg; break;
+		case 'd': cli.socket_dir = optarg; break;
+		case 't': cli.state_dir = optarg; break;
+		case 'u': cli.uplink = optarg; break;
+		case 'g': cli.group = optarg; break;
+		case 'c':
+			if (config_load(optarg, cfg, msg, sizeof(msg))) {
+				fprintf(stderr, "slicenetd: %s\n", msg);
+				exit(2);
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); exit(2);
+		}
+	}
+	if (optind != ours) {
+		fprintf(stderr, "slicenetd: unexpected argument %s (EAL args go after --)\n", argv[optind]);
+		exit(2);
+	}
+	/* Flags win over the file, whatever their order on the command line. */
+#define SET(field, value)                                                                          \
+	if (value && snprintf(cfg->field, sizeof(cfg->field), "%s", value) >= (int)sizeof(cfg->field)) { \
+		fprintf(stderr, "slicenetd: %s: too long\n", value);                               \
+		exit(2);                                                                           \
+	}
+	SET(ctl_socket, cli.ctl_socket);
+	SET(socket_dir, cli.socket_dir);
+	SET(state_dir, cli.state_dir);
+	SET(ctl_group, cli.group);
+#undef SET
+	if (cli.uplink && config_set_uplink(cfg, cli.uplink, msg, sizeof(msg))) {
+		fprintf(stderr, "slicenetd: %s\n", msg);
+		exit(2);
+	}
+	return ours;
+}
+
+static int mkdir_p(const char *path, mode_t mode)
+{
+	char buf[PATH_MAX], *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return -ENAMETOOLONG;
+	for (p = buf + 1; *p; p++)
+		if (*p == '/') {
+			*p = '\0';
+			if (mkdir(buf, 0755) && errno != EEXIST)
+				return -errno;
+			*p = '/';
+		}
+	if (mkdir(buf, mode) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static void housekeeping(void)
+{
+	stats_tick();
+	fdb_age(fdb, fwd_now());
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon_config cfg;
+	struct rte_mempool *pool = NULL;
+	char ctl_dir[PATH_MAX];
+	uint16_t uplink_port = 0;
+	bool uplink = false;
+	int sep, eal_argc, rc = 1;
+	char **eal_argv;
+
+	config_defaults(&cfg);
+	sep = parse_args(argc, argv, &cfg);
+	/* rte_eal_init sees argv[0] followed by what came after "--". */
+	eal_argc = argc - sep;
+	eal_argv = argv + sep;
+	eal_argv[0] = argv[0];
+	if (sep == argc) {
+		eal_argc = 1;
+		eal_argv = argv;
+		argv[1] = NULL;
+	}
+	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+		fprintf(stderr, "slicenetd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	log_init();
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	signal(SIGPIPE, SIG_IGN);
+
+	snprintf(ctl_dir, sizeof(ctl_dir), "%s", cfg.ctl_socket);
+	if (mkdir_p(dirname(ctl_dir), 0755) || mkdir_p(cfg.socket_dir, 0755) ||
+	    mkdir_p(cfg.state_dir, 0700)) {
+		LOG(ERR, "creating %s, %s or %s: %s", cfg.ctl_socket, cfg.socket_dir, cfg.state_dir,
+		    strerror(errno));
+		goto out_eal;
+	}
+	fdb = fdb_create(cfg.fdb_size, cfg.fdb_aging);
+	if (!fdb) {
+		LOG(ERR, "FDB of %u entries: %s", cfg.fdb_size, strerror(errno));
+		goto out_eal;
+	}
+	/* Default data room (2048 + headroom) holds a 1500-byte MTU frame in one segment (LINEARBUF). */
+	pool = rte_pktmbuf_pool_create("slicenet_mbufs", cfg.mbufs, MBUF_CACHE, 0,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (!pool) {
+		LOG(ERR, "mbuf pool of %u: %s", cfg.mbufs, rte_strerror(rte_errno));
+		goto out_fdb;
+	}
+	if (fwd_init(fdb, pool) || port_table_init(fdb, cfg.state_dir)) {
+		LOG(ERR, "datapath initialisation failed");
+		goto out_pool;
+	}
+	ctl_cmds_init(fdb);
+	if (cfg.uplink != UPLINK_NONE) {
+		if (uplink_start(&cfg, pool, (uint16_t)fwd_lcore_count(), &uplink_port) ||
+		    port_add_uplink(uplink_port, 1))
+			goto out_fwd;
+		uplink = true;
+	}
+	if (port_restore())
+		LOG(WARNING, "state in %s could not be read; starting with no ports", cfg.state_dir);
+	if (ctl_server_start(cfg.ctl_socket, cfg.ctl_group, housekeeping))
+		goto out_ports;
+	LOG(INFO, "running: %u forwarding lcore(s), socket dir %s, state dir %s", fwd_lcore_count(),
+	    cfg.socket_dir, cfg.state_dir);
+	if (fwd_run()) {
+		LOG(ERR, "launching the forwarding lcores failed");
+		goto out_server;
+	}
+	/* Polling, not pause(): the signal may be delivered to any of DPDK's threads. */
+	while (!quit)
+		usleep(100 * 1000);
+	rc = 0;
+	LOG(INFO, "shutting down");
+out_server:
+	fwd_stop();
+	fwd_wait();
+	ctl_server_stop();
+out_ports:
+	port_shutdown();
+	if (uplink)
+		uplink_stop(uplink_port);
+out_fwd:
+	fwd_fini();
+out_pool:
+	rte_mempool_free(pool);
+out_fdb:
+	fdb_free(fdb);
+out_eal:
+	rte_eal_cleanup();
+	return rc;
+}

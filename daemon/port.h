@@ -1,0 +1,52 @@
+/*
+ * The port table: vhost-user pod ports and the uplink, by name. The control
+ * thread adds and removes ports; the vhost callbacks attach and detach a
+ * connected device. Every change republishes the datapath table (fwd.h).
+ */
+#ifndef SLICENET_DAEMON_PORT_H
+#define SLICENET_DAEMON_PORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "daemon/ctl_proto.h"
+#include "daemon/fdb.h"
+
+#define PORT_UPLINK_NAME "uplink"
+
+/* state_dir: where the port table is persisted after every change ("" = nowhere). */
+int port_table_init(struct fdb *fdb, const char *state_dir) __attribute__((warn_unused_result));
+
+/*
+ * Create a vhost-user port. Adding a port that exists with the same spec
+ * succeeds (CNI retries, state restore); a clash on name or socket is
+ * -EEXIST. msg names the problem.
+ */
+int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg, size_t msg_size)
+	__attribute__((warn_unused_result));
+/* Remove a port and its socket; -ENOENT when there is none by that name. */
+int port_del(const char *name, char *msg, size_t msg_size) __attribute__((warn_unused_result));
+
+/* Register the uplink ethdev as a switch port. */
+int port_add_uplink(uint16_t eth_port, uint16_t nr_queues) __attribute__((warn_unused_result));
+
+/* Re-add every port of the state file; ports that fail are logged and skipped. */
+int port_restore(void) __attribute__((warn_unused_result));
+
+/* Unregister every vhost port for shutdown; the state file keeps them. */
+void port_shutdown(void);
+
+/* A consistent copy of the table (malloc'ed arrays, index = switch port number). */
+struct port_snapshot {
+	uint16_t index;
+	struct ctl_port_info info;
+};
+int port_snapshot(struct port_snapshot **out, size_t *n) __attribute__((warn_unused_result));
+/* Name of switch port index (for fdb.list); "" when unused. */
+void port_name(uint16_t index, char *out, size_t size);
+
+/* vhost callbacks (vhost.c): a device on socket path came up / went away. */
+int port_vhost_attach(const char *path, int vid, unsigned int nr_queues);
+void port_vhost_detach(int vid);
+
+#endif

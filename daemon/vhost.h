@@ -1,0 +1,19 @@
+/* vhost-user sockets through the raw rte_vhost API (not net_vhost: 32-ethdev cap). */
+#ifndef SLICENET_DAEMON_VHOST_H
+#define SLICENET_DAEMON_VHOST_H
+
+#include <stddef.h>
+
+#include "daemon/ctl_proto.h"
+
+/*
+ * Register and start the socket of spec: client mode connects to the pod's
+ * socket and keeps reconnecting; server mode creates it (stale file
+ * removed, mode 0660). Must not be called with locks a callback takes.
+ */
+int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_size)
+	__attribute__((warn_unused_result));
+/* Unregister (destroy_device runs first for a live device). Never from a vhost callback. */
+void vhost_port_stop(const char *path);
+
+#endif

@@ -1,0 +1,10 @@
+# SR-IOV datapath: the PF-side VF settings go through libnl-route-3
+# (plugin/sriov_vf.c). Included at the end of the top-level Makefile, whose
+# BASE_CFLAGS and LDLIBS are recursive (=): += appends to them and keeps them
+# recursive. pkg-config runs once here (:=), not at every compile.
+SRIOV_PC := libnl-route-3.0
+# -isystem: libnl's headers are not ours to hold to -Wextra -Werror.
+SRIOV_CFLAGS := $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(SRIOV_PC) 2>/dev/null))
+SRIOV_LIBS := $(shell $(PKG_CONFIG) --libs $(SRIOV_PC) 2>/dev/null)
+BASE_CFLAGS += $(SRIOV_CFLAGS)
+LDLIBS += $(SRIOV_LIBS)

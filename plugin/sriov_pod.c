@@ -1,0 +1,138 @@
+#include "plugin/sriov_pod.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plugin/netns.h"
+
+#define SRIOV_POD_MAX_ADDRS 64
+
+struct pod_open {
+	struct netlink *nl;
+	struct cni_error *err;
+};
+
+static int pod_open_cb(void *arg)
+{
+	struct pod_open *open = arg;
+
+	open->nl = netlink_open(open->err);
+	return open->nl ? 0 : -errno;
+}
+
+int sriov_pod_netlink(int ns_fd, struct netlink **out, struct cni_error *err)
+{
+	struct pod_open open = {.nl = NULL, .err = err};
+	int ret;
+
+	ret = netns_run(ns_fd, pod_open_cb, &open, err);
+	if (ret < 0) {
+		netlink_close(open.nl);
+		return ret;
+	}
+	*out = open.nl;
+	return 0;
+}
+
+void sriov_pod_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[CNI_MAC_STRLEN])
+{
+	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
+		 mac[3], mac[4], mac[5]);
+}
+
+static const struct ip_address *pod_gateway(const struct cni_result *result, int family)
+{
+	for (unsigned int i = 0; i < result->n_ips; i++)
+		if (result->ips[i].gateway.family == family)
+			return &result->ips[i].gateway;
+	return NULL;
+}
+
+static int pod_routes(struct netlink *nl, int ifindex, const struct cni_result *result,
+		      struct cni_error *err)
+{
+	for (unsigned int i = 0; i < result->n_routes; i++) {
+		const struct cni_route *cr = &result->routes[i];
+		const struct ip_address *gw;
+		struct netlink_route r;
+		int ret;
+
+		gw = cr->gw.family ? &cr->gw : pod_gateway(result, cr->dst.addr.family);
+		netlink_route_init(&r);
+		ip_prefix_network(&cr->dst, &r.dst.addr);
+		r.dst.len = cr->dst.len;
+		if (gw)
+			r.gw = *gw;
+		r.oif = ifindex;
+		r.mtu = cr->mtu;
+		r.advmss = cr->advmss;
+		r.priority = cr->priority;
+		r.table = cr->table;
+		if (cr->scope >= 0)
+			r.scope = cr->scope;
+		ret = netlink_route_add(nl, &r, err);
+		/* The prefix route of an address may already cover an IPAM route. */
+		if (ret < 0 && ret != -EEXIST)
+			return ret;
+	}
+	return 0;
+}
+
+int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int mtu,
+			const struct cni_result *result, struct netlink_link *link,
+			struct cni_error *err)
+{
+	int ret;
+
+	ret = netlink_link_get(pod_nl, ifname, link, err);
+	if (ret == -ENODEV)
+		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
+				     "sriov: %s did not appear in the pod netns", ifname);
+	if (ret < 0)
+		return ret;
+	if (mtu && (ret = netlink_link_set_mtu(pod_nl, ifname, mtu, err)) < 0)
+		return ret;
+	for (unsigned int i = 0; i < result->n_ips; i++) {
+		ret = netlink_addr_add(pod_nl, link->ifindex, &result->ips[i].address, 0, err);
+		if (ret < 0)
+			return ret;
+	}
+	if ((ret = netlink_link_set_up(pod_nl, ifname, true, err)) < 0)
+		return ret;
+	if ((ret = pod_routes(pod_nl, link->ifindex, result, err)) < 0)
+		return ret;
+	return netlink_link_get(pod_nl, ifname, link, err);
+}
+
+int sriov_pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *ifname,
+			      const struct cni_result *expected, int index, struct cni_error *err)
+{
+	struct netlink_addr *addrs;
+	char text[IP_PREFIX_STRLEN];
+	size_t n = 0;
+	int ret;
+
+	addrs = calloc(SRIOV_POD_MAX_ADDRS, sizeof(*addrs));
+	if (!addrs)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	ret = netlink_addr_list(pod_nl, ifindex, AF_UNSPEC, addrs, SRIOV_POD_MAX_ADDRS, &n, err);
+	for (unsigned int i = 0; ret == 0 && i < expected->n_ips; i++) {
+		const struct cni_ip *ip = &expected->ips[i];
+		bool found = false;
+
+		if (ip->interface != index)
+			continue;
+		for (size_t j = 0; j < n && !found; j++)
+			found = addrs[j].prefix.len == ip->address.len &&
+				ip_address_equal(&addrs[j].prefix.addr, &ip->address.addr);
+		if (!found)
+			ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+					    "check: address %s is missing on %s",
+					    ip_prefix_format(&ip->address, text, sizeof(text)),
+					    ifname);
+	}
+	free(addrs);
+	return ret;
+}
