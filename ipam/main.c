@@ -9,74 +9,13 @@
 
 #include "ipam/ipam.h"
 #include "plugin/cni_env.h"
+#include "plugin/cni_gc.h"
 #include "plugin/cni_result.h"
 #include "plugin/cni_version.h"
 
 static const char *env_lookup(const char *name)
 {
 	return getenv(name);
-}
-
-static int print_version(const char *version)
-{
-	json_t *list = json_array(), *obj;
-	int ret = 0;
-
-	for (const char *const *v = cni_supported_versions; *v; v++)
-		json_array_append_new(list, json_string(*v));
-	obj = json_pack("{s:s, s:o}", "cniVersion", version, "supportedVersions", list);
-	if (!obj || json_dumpf(obj, stdout, JSON_COMPACT) || puts("") == EOF)
-		ret = -EIO;
-	json_decref(obj);
-	return ret;
-}
-
-/* CHECK since 0.4.0, GC and STATUS since 1.1.0. */
-static int require_verb(const char *version, enum cni_command command, struct cni_error *err)
-{
-	const char *since = command == CNI_CMD_CHECK				 ? "0.4.0"
-			    : command == CNI_CMD_GC || command == CNI_CMD_STATUS ? "1.1.0"
-										 : NULL;
-
-	if (since && !cni_version_at_least(version, since))
-		return cni_error_set(err, CNI_ERR_INCOMPATIBLE_VERSION, ENOTSUP,
-				     "%s needs cniVersion %s or later, the config has %s",
-				     cni_command_name(command), since, version);
-	return 0;
-}
-
-/* GC's keep-list; the spec's 1.1.0 text first named it cni.dev/attachments. */
-static int parse_valid(const json_t *root, struct ipam_attachment **out, size_t *n,
-		       struct cni_error *err)
-{
-	const json_t *list = json_object_get(root, "cni.dev/valid-attachments"), *item;
-	size_t i;
-
-	if (!list)
-		list = json_object_get(root, "cni.dev/attachments");
-	*out = NULL;
-	*n = 0;
-	if (!list || json_is_null(list))
-		return 0;
-	if (!json_is_array(list))
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "cni.dev/valid-attachments must be a list");
-	*out = calloc(json_array_size(list) + 1, sizeof(**out));
-	if (!*out)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	json_array_foreach(list, i, item)
-	{
-		const char *id = json_string_value(json_object_get(item, "containerID"));
-		const char *ifname = json_string_value(json_object_get(item, "ifname"));
-
-		if (!id || !ifname)
-			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-					     "cni.dev/valid-attachments[%zu] needs string "
-					     "\"containerID\" and \"ifname\"",
-					     i);
-		(*out)[(*n)++] = (struct ipam_attachment){id, ifname};
-	}
-	return 0;
 }
 
 static int run_check(const json_t *root, const struct ipam_conf *conf, const struct cni_env *env,
@@ -102,7 +41,7 @@ static int run(const json_t *root, const struct cni_env *env, const char *versio
 	int ret;
 
 	if ((ret = cni_version_require(version, err)) ||
-	    (ret = require_verb(version, env->command, err)))
+	    (ret = cni_version_require_command(version, env->command, err)))
 		return ret;
 	conf = malloc(sizeof(*conf));
 	result = malloc(sizeof(*result));
@@ -128,7 +67,7 @@ static int run(const json_t *root, const struct cni_env *env, const char *versio
 		ret = run_check(root, conf, env, result, err);
 		break;
 	case CNI_CMD_GC:
-		ret = parse_valid(root, &valid, &n_valid, err);
+		ret = cni_gc_valid_attachments(root, &valid, &n_valid, err);
 		if (!ret)
 			ret = ipam_gc(conf, valid, n_valid, err);
 		break;
@@ -159,7 +98,7 @@ int main(void)
 		version = json_string_value(json_object_get(root, "cniVersion"));
 	ret = cni_env_load(&env, env_lookup, &err);
 	if (!ret && env.command == CNI_CMD_VERSION) {
-		ret = print_version(version);
+		ret = cni_version_print(stdout, version);
 		json_decref(root);
 		return ret ? 1 : 0;
 	}

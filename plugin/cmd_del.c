@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin/cni_gc.h"
 #include "plugin/commands.h"
 #include "plugin/datapath.h"
 #include "plugin/ipam_client.h"
@@ -108,43 +109,6 @@ static int gc_one(const struct attachment *att, bool ok, void *arg)
 	return 0;
 }
 
-static int parse_valid(const json_t *root, struct ipam_attachment **out, size_t *n,
-		       struct cni_error *err)
-{
-	const json_t *list = json_object_get(root, "cni.dev/valid-attachments"), *item;
-	size_t i;
-
-	/* Spec 1.1.0 text named the key cni.dev/attachments; accept both. */
-	if (!list)
-		list = json_object_get(root, "cni.dev/attachments");
-	*out = NULL;
-	*n = 0;
-	if (!list || json_is_null(list))
-		return 0;
-	if (!json_is_array(list))
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "cni.dev/valid-attachments must be a list");
-	*out = calloc(json_array_size(list) + 1, sizeof(**out));
-	if (!*out)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	json_array_foreach(list, i, item)
-	{
-		const char *id = json_string_value(json_object_get(item, "containerID"));
-		const char *ifname = json_string_value(json_object_get(item, "ifname"));
-
-		if (!id || !ifname) {
-			free(*out);
-			*out = NULL;
-			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-					     "cni.dev/valid-attachments[%zu] needs string "
-					     "\"containerID\" and \"ifname\"",
-					     i);
-		}
-		(*out)[(*n)++] = (struct ipam_attachment){id, ifname};
-	}
-	return 0;
-}
-
 int cmd_gc(const struct cni_call *call, struct cni_error *err)
 {
 	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
@@ -153,7 +117,7 @@ int cmd_gc(const struct cni_call *call, struct cni_error *err)
 	struct ipam_attachment *valid = NULL;
 	int ret;
 
-	ret = parse_valid(call->conf.root, &valid, &walk.n_valid, err);
+	ret = cni_gc_valid_attachments(call->conf.root, &valid, &walk.n_valid, err);
 	if (ret)
 		return ret;
 	walk.valid = valid;

@@ -1,6 +1,7 @@
 #include "plugin/cni_version.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -53,4 +54,33 @@ int cni_version_require(const char *version, struct cni_error *err)
 			     "incompatible CNI version \"%s\" (supported: 0.3.0, 0.3.1, 0.4.0, "
 			     "1.0.0, 1.1.0)",
 			     version);
+}
+
+int cni_version_require_command(const char *version, enum cni_command command,
+				 struct cni_error *err)
+{
+	const char *since = command == CNI_CMD_CHECK ? "0.4.0"
+			    : command == CNI_CMD_GC || command == CNI_CMD_STATUS ? "1.1.0"
+										  : NULL;
+
+	if (since && !cni_version_at_least(version, since))
+		return cni_error_set(err, CNI_ERR_INCOMPATIBLE_VERSION, ENOTSUP,
+				     "%s needs cniVersion %s or later, the config has %s",
+				     cni_command_name(command), since, version);
+	return 0;
+}
+
+int cni_version_print(FILE *out, const char *version)
+{
+	json_t *list = json_array(), *obj;
+	int ret = 0;
+
+	for (const char *const *v = cni_supported_versions; list && *v; v++)
+		if (json_array_append_new(list, json_string(*v)))
+			ret = -ENOMEM;
+	obj = json_pack("{s:s, s:o}", "cniVersion", version, "supportedVersions", list);
+	if (ret || !obj || json_dumpf(obj, out, JSON_COMPACT) || fputc('\n', out) == EOF)
+		ret = -EIO;
+	json_decref(obj);
+	return ret;
 }

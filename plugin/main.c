@@ -69,34 +69,6 @@ static void peek_version(const char *data, size_t size, char *out, size_t out_si
 	json_decref(json);
 }
 
-static int print_version(const char *version)
-{
-	json_t *list = json_array(), *obj;
-	int ret = 0;
-
-	for (const char *const *v = cni_supported_versions; *v; v++)
-		json_array_append_new(list, json_string(*v));
-	obj = json_pack("{s:s, s:o}", "cniVersion", version, "supportedVersions", list);
-	if (!obj || json_dumpf(obj, stdout, JSON_COMPACT) || puts("") == EOF)
-		ret = -EIO;
-	json_decref(obj);
-	return ret;
-}
-
-/* Which verbs each spec version has: CHECK since 0.4.0, GC and STATUS since 1.1.0. */
-static int require_verb(const char *version, enum cni_command command, struct cni_error *err)
-{
-	const char *since = command == CNI_CMD_CHECK ? "0.4.0"
-			    : command == CNI_CMD_GC || command == CNI_CMD_STATUS ? "1.1.0"
-										  : NULL;
-
-	if (since && !cni_version_at_least(version, since))
-		return cni_error_set(err, CNI_ERR_INCOMPATIBLE_VERSION, ENOTSUP,
-				     "%s needs cniVersion %s or later, the config has %s",
-				     cni_command_name(command), since, version);
-	return 0;
-}
-
 static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
 {
 	struct cni_result *result = NULL;
@@ -114,7 +86,7 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 		 call->env.container_id, call->env.ifname);
 	log_set_context(context);
 	if ((ret = cni_version_require(call->conf.cni_version, err)) ||
-	    (ret = require_verb(call->conf.cni_version, call->env.command, err)))
+	    (ret = cni_version_require_command(call->conf.cni_version, call->env.command, err)))
 		return ret;
 
 	switch (call->env.command) {
@@ -168,7 +140,7 @@ int main(void)
 		json_t *json = json_loadb(config, config_size, 0, NULL);
 		const char *asked = json_string_value(json_object_get(json, "cniVersion"));
 
-		ret = print_version(asked ? asked : version);
+		ret = cni_version_print(stdout, asked ? asked : version);
 		json_decref(json);
 		free(config);
 		free(call);

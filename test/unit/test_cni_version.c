@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <string.h>
 
 #include "plugin/cni_version.h"
@@ -34,4 +35,26 @@ Test(cni_version, require_names_the_version)
 	cr_assert_lt(cni_version_require("9.9.9", &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_INCOMPATIBLE_VERSION);
 	cr_assert(strstr(err.msg, "\"9.9.9\""));
+}
+
+Test(cni_version, verbs_need_their_version)
+{
+	struct cni_error err = {0};
+
+	cr_assert_eq(cni_version_require_command("0.4.0", CNI_CMD_CHECK, &err), 0);
+	cr_assert_lt(cni_version_require_command("0.3.1", CNI_CMD_CHECK, &err), 0);
+	cr_assert_eq(err.code, CNI_ERR_INCOMPATIBLE_VERSION);
+	memset(&err, 0, sizeof(err));
+	cr_assert_lt(cni_version_require_command("1.0.0", CNI_CMD_STATUS, &err), 0);
+	cr_assert(strstr(err.msg, "STATUS needs cniVersion 1.1.0"), "%s", err.msg);
+	cr_assert_eq(cni_version_require_command("1.1.0", CNI_CMD_GC, &err), 0);
+	cr_assert_eq(cni_version_require_command("0.3.0", CNI_CMD_ADD, &err), 0);
+}
+
+Test(cni_version, print_lists_every_version, .init = cr_redirect_stdout)
+{
+	cr_assert_eq(cni_version_print(stdout, "1.0.0"), 0);
+	fflush(stdout);
+	cr_assert_stdout_eq_str("{\"cniVersion\":\"1.0.0\",\"supportedVersions\":[\"0.3.0\","
+				"\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"]}\n");
 }
