@@ -5,6 +5,7 @@
 #include "plugin/annotations.h"
 #include "plugin/commands.h"
 #include "plugin/datapath.h"
+#include "plugin/fault.h"
 #include "plugin/ipam_client.h"
 #include "plugin/log.h"
 #include "plugin/slice.h"
@@ -57,6 +58,7 @@ int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_e
 	ret = ipam_client_add(&ipam, result, err);
 	if (ret)
 		return ret;
+	fault_point("add-after-ipam");
 	if (!result->dns.n_nameservers && !result->dns.domain[0] && !result->dns.n_search)
 		result->dns = call->conf.dns;
 
@@ -64,6 +66,7 @@ int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_e
 	ret = ops->add(&ctx, result, &att, err);
 	if (ret)
 		goto release_ipam;
+	fault_point("add-after-datapath");
 	att.result = *result;
 
 	lock_fd = state_lock(call->conf.state_dir, call->conf.name, err);
@@ -75,6 +78,7 @@ int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_e
 	state_unlock(lock_fd);
 	if (ret)
 		goto remove_datapath;
+	fault_point("add-after-state");
 	log_info("added %s/%s: datapath %s, %u address(es)", att.container_id, att.ifname,
 		 att.datapath, result->n_ips);
 	return 0;

@@ -82,14 +82,7 @@ struct gc_walk {
 	struct cni_error *err;
 };
 
-static bool is_valid(const struct gc_walk *walk, const struct attachment *att)
-{
-	for (size_t i = 0; i < walk->n_valid; i++)
-		if (!strcmp(walk->valid[i].container_id, att->container_id) &&
-		    !strcmp(walk->valid[i].ifname, att->ifname))
-			return true;
-	return false;
-}
+static bool gc_is_valid(const char *container_id, const char *ifname, void *arg);
 
 static int gc_one(const struct attachment *att, bool ok, void *arg)
 {
@@ -97,7 +90,7 @@ static int gc_one(const struct attachment *att, bool ok, void *arg)
 	struct cni_env env = walk->call->env;
 	int ret;
 
-	if (is_valid(walk, att))
+	if (gc_is_valid(att->container_id, att->ifname, walk))
 		return 0;
 	log_info("GC: removing stale attachment %s/%s", att->container_id, att->ifname);
 	snprintf(env.container_id, sizeof(env.container_id), "%s", att->container_id);
@@ -107,6 +100,32 @@ static int gc_one(const struct attachment *att, bool ok, void *arg)
 	if (ret && !walk->first_error)
 		walk->first_error = ret;
 	return 0;
+}
+
+static bool gc_is_valid(const char *container_id, const char *ifname, void *arg)
+{
+	const struct gc_walk *walk = arg;
+
+	for (size_t i = 0; i < walk->n_valid; i++)
+		if (!strcmp(walk->valid[i].container_id, container_id) &&
+		    !strcmp(walk->valid[i].ifname, ifname))
+			return true;
+	return false;
+}
+
+/* Host-side leftovers that no record describes (a crash before the record). */
+static int gc_datapaths(const struct cni_call *call, struct gc_walk *walk, struct cni_error *err)
+{
+	struct datapath_context ctx = {.env = &call->env, .conf = &call->conf};
+	int first = 0;
+
+	for (const struct datapath_ops *const *ops = datapath_registry; *ops; ops++) {
+		int ret = (*ops)->gc ? (*ops)->gc(&ctx, gc_is_valid, walk, err) : 0;
+
+		if (ret && !first)
+			first = ret;
+	}
+	return first;
 }
 
 int cmd_gc(const struct cni_call *call, struct cni_error *err)
@@ -124,6 +143,8 @@ int cmd_gc(const struct cni_call *call, struct cni_error *err)
 	ret = state_foreach(call->conf.state_dir, call->conf.name, gc_one, &walk, err);
 	if (!ret)
 		ret = walk.first_error;
+	if (!ret)
+		ret = gc_datapaths(call, &walk, err);
 	/* Reservations with no record (e.g. a crash between IPAM and the record). */
 	if (!ret)
 		ret = ipam_client_gc(&ipam, valid, walk.n_valid, err);

@@ -39,6 +39,14 @@ struct datapath_ops {
 	/* Remove what add created; 0 when it is already gone. */
 	int (*del)(const struct datapath_context *ctx, const struct attachment *att,
 		   struct cni_error *err);
+	/*
+	 * Optional, for GC: remove this network's host-side leftovers that no
+	 * record describes (a crash between creating them and saving the
+	 * record) and whose (container id, ifname) is_valid rejects.
+	 */
+	int (*gc)(const struct datapath_context *ctx,
+		  bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
+		  void *arg, struct cni_error *err);
 };
 
 /* NULL when name is no registered datapath. */

@@ -260,6 +260,11 @@ static int nl_link_attr(const struct nlattr *attr, void *data)
 		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
 			mnl_attr_parse_nested(attr, nl_link_info_attr, link);
 		break;
+	case IFLA_IFALIAS:
+		snprintf(link->alias, sizeof(link->alias), "%.*s",
+			 (int)strnlen(mnl_attr_get_payload(attr), mnl_attr_get_payload_len(attr)),
+			 (const char *)mnl_attr_get_payload(attr));
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -306,6 +311,43 @@ int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *
 		return cni_error_set(err, CNI_ERR_NETLINK, EPROTO,
 				     "netlink: get link %s: no link in the reply", name);
 	return 0;
+}
+
+struct nl_link_walk {
+	int (*fn)(const struct netlink_link *link, void *arg);
+	void *arg;
+	int stopped;
+};
+
+static int nl_link_walk_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_link_walk *walk = data;
+	struct netlink_link link;
+
+	if (walk->stopped || nlh->nlmsg_type != RTM_NEWLINK)
+		return MNL_CB_OK;
+	nl_link_cb(nlh, &link);
+	walk->stopped = walk->fn(&link, walk->arg);
+	return MNL_CB_OK;
+}
+
+int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link *link, void *arg),
+			 void *arg, struct cni_error *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nl_link_walk walk = {fn, arg, 0};
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nl_msg(buf, RTM_GETLINK, NLM_F_DUMP);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	ret = nl_talk(nl, nlh, nl_link_walk_cb, &walk);
+	if (ret < 0)
+		return nl_fail(nl, err, ret, "list links");
+	return walk.stopped;
 }
 
 /* Put a veth peer's ifinfomsg and attributes (VETH_INFO_PEER). */
@@ -381,6 +423,27 @@ static int nl_setlink_begin(struct netlink *nl, char *buf, const char *name, con
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = link.ifindex;
 	*out = nlh;
+	return 0;
+}
+
+int netlink_link_set_alias(struct netlink *nl, const char *name, const char *alias,
+			   struct cni_error *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (strlen(alias) >= NETLINK_ALIAS_MAX)
+		return cni_error_set(err, CNI_ERR_NETLINK, ENAMETOOLONG,
+				     "netlink: alias for %s is longer than %d bytes", name,
+				     NETLINK_ALIAS_MAX - 1);
+	ret = nl_setlink_begin(nl, buf, name, "set alias of", &nlh, err);
+	if (ret < 0)
+		return ret;
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		return nl_fail(nl, err, ret, "set alias of %s", name);
 	return 0;
 }
 

@@ -16,6 +16,7 @@
 
 #define NETLINK_MAC_LEN	 6
 #define NETLINK_KIND_MAX 32
+#define NETLINK_ALIAS_MAX 256 /* IFALIASZ */
 
 /* An rtnetlink socket bound to the network namespace current at open time. */
 struct netlink;
@@ -37,6 +38,7 @@ struct netlink_link {
 	int link_ifindex;	     /* IFLA_LINK (a veth's peer), 0 = none */
 	int link_netnsid;	     /* IFLA_LINK_NETNSID, -1 = same netns */
 	char kind[NETLINK_KIND_MAX]; /* IFLA_INFO_KIND ("veth"), "" if none */
+	char alias[NETLINK_ALIAS_MAX]; /* IFLA_IFALIAS, "" if none */
 };
 
 /*
@@ -54,6 +56,17 @@ struct netlink_veth {
 	const unsigned char *mac;      /* NULL = random */
 	const unsigned char *peer_mac; /* NULL = random */
 };
+
+/*
+ * Call fn for every link of the socket's netns (a dump); fn returning
+ * non-zero stops the walk and is returned.
+ */
+int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link *link, void *arg),
+			 void *arg, struct cni_error *err) __attribute__((warn_unused_result));
+
+/* Set the link's alias (ip link set NAME alias TEXT). */
+int netlink_link_set_alias(struct netlink *nl, const char *name, const char *alias,
+			   struct cni_error *err) __attribute__((warn_unused_result));
 
 /* Create a veth pair, the peer placed directly in peer_netns_fd. */
 int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct cni_error *err)

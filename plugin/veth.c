@@ -1,4 +1,6 @@
 #include "plugin/veth.h"
+#include "plugin/fault.h"
+#include "plugin/log.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -31,6 +33,17 @@ void veth_host_ifname(const char *container_id, const char *ifname, char out[IFN
 		}
 	/* "sn" + 12 digits + NUL = 15 bytes: fits IFNAMSIZ by construction. */
 	snprintf(out, IFNAMSIZ, "sn%012llx", (unsigned long long)(hash >> 16));
+}
+
+#define VETH_ALIAS_PREFIX "slicenet:"
+
+/* "slicenet:<network>:<id>:<ifname>": none of the three may contain ':'. */
+static int veth_owner_alias(const char *network, const char *container_id, const char *ifname,
+			    char *out, size_t size)
+{
+	int len = snprintf(out, size, VETH_ALIAS_PREFIX "%s:%s:%s", network, container_id, ifname);
+
+	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
 }
 
 static void veth_host_name(const struct datapath_context *ctx, const struct attachment *att,
@@ -403,7 +416,7 @@ static int veth_add(const struct datapath_context *ctx, struct cni_result *resul
 	struct netlink_link host_link;
 	struct netlink_veth veth;
 	struct cni_error ignored = {0};
-	char host[IFNAMSIZ];
+	char host[IFNAMSIZ], alias[NETLINK_ALIAS_MAX];
 	bool created = false;
 	int ns_fd = -1;
 	int ret;
@@ -447,6 +460,18 @@ static int veth_add(const struct datapath_context *ctx, struct cni_result *resul
 	if (ret < 0)
 		goto out;
 	created = true;
+	fault_point("veth-after-create");
+	/* The alias names the owner, so GC finds leftovers that have no record. */
+	if (veth_owner_alias(ctx->conf->name, env->container_id, env->ifname, alias,
+			     sizeof(alias))) {
+		log_warn("veth: network name and container id too long for an alias on %s: GC "
+			 "cannot find it if this ADD is interrupted",
+			 host);
+	} else {
+		ret = netlink_link_set_alias(host_nl, host, alias, err);
+		if (ret < 0)
+			goto out;
+	}
 
 	pod->ifname = env->ifname;
 	pod->netns = env->netns;
@@ -455,6 +480,7 @@ static int veth_add(const struct datapath_context *ctx, struct cni_result *resul
 	ret = veth_pod_addresses(pod, err);
 	if (ret < 0)
 		goto out;
+	fault_point("veth-after-pod-addresses");
 	ret = veth_host_setup(host_nl, host, result, gw, &host_link, err);
 	if (ret < 0)
 		goto out;
@@ -771,10 +797,78 @@ static bool veth_available(const struct datapath_context *ctx, char *why, size_t
 	return true;
 }
 
+/* ---- GC ---- */
+
+struct veth_gc {
+	const char *network;
+	bool (*is_valid)(const char *container_id, const char *ifname, void *arg);
+	void *arg;
+	char (*stale)[IFNAMSIZ]; /* collected during the dump, deleted after it */
+	size_t n_stale, cap;
+};
+
+static int veth_gc_link(const struct netlink_link *link, void *arg)
+{
+	struct veth_gc *gc = arg;
+	char prefix[300], id[CNI_CONTAINER_ID_MAX], ifname[IFNAMSIZ];
+	const char *rest, *colon;
+
+	if (snprintf(prefix, sizeof(prefix), VETH_ALIAS_PREFIX "%s:", gc->network) >=
+	    (int)sizeof(prefix))
+		return 0;
+	if (strcmp(link->kind, "veth") || strncmp(link->alias, prefix, strlen(prefix)))
+		return 0;
+	rest = link->alias + strlen(prefix);
+	colon = strchr(rest, ':');
+	if (!colon || (size_t)(colon - rest) >= sizeof(id) || strlen(colon + 1) >= sizeof(ifname))
+		return 0;
+	snprintf(id, sizeof(id), "%.*s", (int)(colon - rest), rest);
+	snprintf(ifname, sizeof(ifname), "%s", colon + 1);
+	if (gc->is_valid(id, ifname, gc->arg))
+		return 0;
+	if (gc->n_stale == gc->cap) {
+		size_t cap = gc->cap ? gc->cap * 2 : 16;
+		char(*grown)[IFNAMSIZ] = realloc(gc->stale, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		gc->stale = grown;
+		gc->cap = cap;
+	}
+	snprintf(gc->stale[gc->n_stale++], IFNAMSIZ, "%s", link->name);
+	return 0;
+}
+
+static int veth_gc(const struct datapath_context *ctx,
+		   bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
+		   void *arg, struct cni_error *err)
+{
+	struct veth_gc gc = {ctx->conf->name, is_valid, arg, NULL, 0, 0};
+	struct netlink *nl = netlink_open(err);
+	int ret, first = 0;
+
+	if (!nl)
+		return -errno;
+	ret = netlink_link_foreach(nl, veth_gc_link, &gc, err);
+	if (ret == -ENOMEM)
+		cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: GC: out of memory");
+	/* A request on the socket in the middle of a dump would corrupt it: delete after. */
+	for (size_t i = 0; !ret && i < gc.n_stale; i++) {
+		int r = netlink_link_delete(nl, gc.stale[i], err);
+
+		if (r < 0 && r != -ENODEV && !first)
+			first = r;
+	}
+	free(gc.stale);
+	netlink_close(nl);
+	return ret ? ret : first;
+}
+
 const struct datapath_ops veth_datapath = {
 	.name = "veth",
 	.available = veth_available,
 	.add = veth_add,
 	.check = veth_check,
 	.del = veth_del,
+	.gc = veth_gc,
 };

@@ -36,9 +36,12 @@ conf() {
 JSON
 }
 
+# As lib.sh's cni_call, with a deadline: a hung plugin must fail the test, not stall the suite.
 cni() { # CMD pod(a|b)
-	cni_call "$1" "/run/netns/sncni$$-$2" "ctr-$2" net1 "$(conf)" \
-		"IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$2;K8S_POD_UID=uid-$2;SLICENET_SLICE=urllc"
+	conf | env CNI_COMMAND="$1" CNI_NETNS="/run/netns/sncni$$-$2" CNI_CONTAINERID="ctr-$2" \
+		CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$2;K8S_POD_UID=uid-$2;SLICENET_SLICE=urllc" \
+		timeout 20 "$SLICENET"
 }
 
 ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }

@@ -23,6 +23,7 @@ export PLUGIN=$TMP/slicenet-bounded # used by cni_call
 
 cleanup_all() {
 	ip netns del "$NS_NAME" 2>/dev/null
+	ip netns del "${NS_NAME}gc" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup_all EXIT
@@ -90,6 +91,11 @@ test_daemonset_host_integration() {
 		'["/dev/hugepages","/run/slicenet","/var/lib/slicenet"]'
 	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--ctl-socket","/run/slicenet/slicenetd.sock"'
 	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--","-l","0"'
+	assert_eq "$(container "$out" slicenetd | jq -c .readinessProbe.exec.command)" \
+		'["/usr/local/bin/slicenetctl","-s","/run/slicenet/slicenetd.sock","--timeout","2000","version"]'
+	out=$(render --set daemon.uplink=af_packet:eth1) || fail "helm template (uplink)"
+	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--uplink","af_packet:eth1","--"'
+	out=$(render) || fail "helm template"
 	# The installers see the host dirs the DaemonSet mounts, under /host.
 	assert_eq "$(container "$out" cni-install | jq -c '[.volumeMounts[].mountPath] | sort')" \
 		'["/etc/slicenet-config","/host/cni/bin","/host/cni/net.d","/host/slicenet-etc"]'
@@ -184,6 +190,22 @@ test_rendered_conflist_is_valid_for_slicenet() {
 	cni_call DEL "" helm-ctr eth0 "$conf" || fail "second DEL"
 	[ -z "$(find "$TMP/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null)" ] ||
 		fail "IPAM allocation left"
+}
+
+# CRI-O (not containerd 1.6) sends GC with the attachments it still knows:
+# the rendered config frees everything else.
+test_rendered_conflist_gc_as_crio_sends_it() {
+	need_setup
+	local out conf res
+	out=$(render) || fail "helm template"
+	conf=$(runnable_conf "$out" | jq -c '.cniVersion = "1.1.0"')
+	ip netns add "${NS_NAME}gc"
+	res=$(cni_call ADD "/run/netns/${NS_NAME}gc" gc-gone eth0 "$conf") || fail "ADD: $res"
+	[ -n "$(find "$TMP/ipam" -type f ! -name lock ! -name 'last_reserved_ip*')" ] || fail "no allocation"
+	cni_call GC "" "" "" "$(jq -c '. + {"cni.dev/valid-attachments": []}' <<<"$conf")" || fail "GC"
+	[ -z "$(find "$TMP/ipam" -type f ! -name lock ! -name 'last_reserved_ip*')" ] || fail "GC kept the allocation"
+	ip netns del "${NS_NAME}gc"
+	cni_call DEL "" gc-gone eth0 "$conf" || fail "DEL after GC"
 }
 
 # ---- the node installer, against temp dirs standing in for the host

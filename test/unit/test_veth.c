@@ -32,6 +32,7 @@ struct pod {
 
 static int host_ns = -1;
 static struct slice_class slice = {.name = "embb", .mtu = 1400};
+static struct netconf conf = {.name = "tnlnet"};
 static struct pod *pods[MAX_PODS];
 
 static void setup(void)
@@ -89,6 +90,7 @@ static struct pod *new_pod(int slot, const char *id, const char *v4, const char 
 	snprintf(pod->env.netns, sizeof(pod->env.netns), "/proc/%d/fd/%d", getpid(), pod->ns_fd);
 	pod->ctx.env = &pod->env;
 	pod->ctx.slice = &slice;
+	pod->ctx.conf = &conf;
 	snprintf(pod->att.container_id, sizeof(pod->att.container_id), "%s", id);
 	snprintf(pod->att.ifname, sizeof(pod->att.ifname), "eth0");
 
