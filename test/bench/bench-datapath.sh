@@ -26,15 +26,20 @@ mkdir -p "$out"
 
 log() { echo "$*" >&2; }
 
-# Every process we start is recorded here so cleanup kills exactly those.
-pids=()
-track() { pids+=("$1"); }
+# Every process we start is recorded in a file (runs happen in subshells) so
+# cleanup kills exactly those.
+track() { echo "$1" >>"$W/pids"; }
 kill_tracked() {
 	local p
-	for p in "${pids[@]+"${pids[@]}"}"; do kill -TERM "$p" 2>/dev/null; done
-	sleep 0.5
-	for p in "${pids[@]+"${pids[@]}"}"; do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	pids=()
+	[ -f "$W/pids" ] || return 0
+	for p in $(cat "$W/pids"); do kill -TERM "$p" 2>/dev/null; done
+	for _ in $(seq 20); do
+		for p in $(cat "$W/pids"); do kill -0 "$p" 2>/dev/null && break; done
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	for p in $(cat "$W/pids"); do kill -KILL "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	rm -f "$W/pids"
 }
 cleanup() {
 	exec 7>&- 2>/dev/null
@@ -56,8 +61,11 @@ gen_start() {
 		--eth-peer=0,$MAC_B --eth-peer=1,$MAC_A <"$W/gen.in" >"$W/gen.log" 2>&1 &
 	track $!
 	exec 7>"$W/gen.in"
-	for _ in $(seq 50); do [ -S "$W/b.sock" ] && return 0; sleep 0.1; done
-	log "generator did not create its sockets"; return 1
+	# server=1 blocks in probe: b.sock appears only once a.sock got its client.
+	for _ in $(seq 50); do [ -S "$W/a.sock" ] && return 0; sleep 0.1; done
+	log "generator did not create its sockets"
+	kill_tracked
+	return 1
 }
 
 # Mpps per direction over RUN_SECONDS: testpmd's RX counters of both ports.
