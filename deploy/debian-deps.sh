@@ -1,10 +1,12 @@
 #!/bin/sh
 # Install the Debian packages a make target needs, only those missing, with
-# one apt-get update first. Usage: debian-deps.sh build|test|bench|dpdk
+# one apt-get update first.
+# Usage: debian-deps.sh build|test|bench|dpdk|only ["EXTRA PACKAGES"]
 set -eu
 
 build="gcc make pkg-config libjansson-dev libmnl-dev libnl-route-3-dev"
-test="$build libcriterion-dev iproute2 containernetworking-plugins iputils-ping jq procps util-linux"
+test="$build libcriterion-dev iproute2 containernetworking-plugins iputils-ping jq procps util-linux
+	clang libclang-rt-14-dev containerd python3-yaml unzip"
 bench="$test hyperfine"
 dpdk="$build libdpdk-dev dpdk-dev"
 
@@ -13,7 +15,8 @@ build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 dpdk) want=$dpdk ;;
-*) echo "usage: $0 build|test|bench|dpdk" >&2; exit 2 ;;
+only) want="" ;;
+*) echo "usage: $0 build|test|bench|dpdk|only [\"EXTRA PACKAGES\"]" >&2; exit 2 ;;
 esac
 [ -n "${2:-}" ] && want="$want $2"
 
@@ -33,6 +36,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "installing Debian packages:$missing"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
+# Another apt run may hold the lock (a parallel build): wait for it.
+apt-get -o DPkg::Lock::Timeout=300 update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends $missing >/dev/null

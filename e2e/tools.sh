@@ -21,24 +21,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 log() { echo "tools.sh: $*" >&2; }
 
 debs() {
-	local pkg status missing=()
-	for pkg in "$@"; do
-		status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
-		case "$status" in
-		*"install ok installed"*) ;;
-		*) missing+=("$pkg") ;;
-		esac
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	if [ "$(id -u)" -ne 0 ]; then
-		log "missing Debian packages: ${missing[*]} (run as root to install them)"
-		return 1
-	fi
-	log "installing Debian packages: ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	# Another apt run (a peer's build) may hold the lock: wait for it.
-	apt-get -o DPkg::Lock::Timeout=300 update -qq >&2
-	apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >&2
+	"$here/../deploy/debian-deps.sh" only "$*" >&2
 }
 
 # npm_install DIR PKG... : npm install into DIR, quietly, retried once
