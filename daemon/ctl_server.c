@@ -1,4 +1,8 @@
 /* Control socket transport: accept, peer check, line framing, dispatch to ctl_cmds. */
+/* struct ucred (SO_PEERCRED) is a GNU extension; DPDK's forced rte_config.h may define it already. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "daemon/ctl_server.h"
 
 #include <errno.h>

@@ -62,7 +62,8 @@ int cmd_del(const struct cni_call *call, struct cni_error *err)
 	}
 	if (!have_record) {
 		memset(att, 0, sizeof(*att));
-		snprintf(att->container_id, sizeof(att->container_id), "%s", call->env.container_id);
+		snprintf(att->container_id, sizeof(att->container_id), "%s",
+			 call->env.container_id);
 		snprintf(att->ifname, sizeof(att->ifname), "%s", call->env.ifname);
 		snprintf(att->network, sizeof(att->network), "%s", call->conf.name);
 		snprintf(att->netns, sizeof(att->netns), "%s", call->env.netns);

@@ -57,11 +57,11 @@ int cni_version_require(const char *version, struct cni_error *err)
 }
 
 int cni_version_require_command(const char *version, enum cni_command command,
-				 struct cni_error *err)
+				struct cni_error *err)
 {
-	const char *since = command == CNI_CMD_CHECK ? "0.4.0"
+	const char *since = command == CNI_CMD_CHECK				 ? "0.4.0"
 			    : command == CNI_CMD_GC || command == CNI_CMD_STATUS ? "1.1.0"
-										  : NULL;
+										 : NULL;
 
 	if (since && !cni_version_at_least(version, since))
 		return cni_error_set(err, CNI_ERR_INCOMPATIBLE_VERSION, ENOTSUP,

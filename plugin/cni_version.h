@@ -22,7 +22,7 @@ int cni_version_require(const char *version, struct cni_error *err)
 
 /* Code 1 when command is newer than version: CHECK needs 0.4.0, GC and STATUS 1.1.0. */
 int cni_version_require_command(const char *version, enum cni_command command,
-				 struct cni_error *err) __attribute__((warn_unused_result));
+				struct cni_error *err) __attribute__((warn_unused_result));
 /* The VERSION reply: {"cniVersion": version, "supportedVersions": [...]}. */
 int cni_version_print(FILE *out, const char *version) __attribute__((warn_unused_result));
 

@@ -1,4 +1,5 @@
 #include "plugin/netlink.h"
+#include "plugin/netlink_internal.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -18,17 +19,6 @@
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
 #endif
-
-/* Dumps of a busy routing table come in large batches; 32 KiB is libmnl's advice. */
-#define NETLINK_RECV_SIZE 32768
-
-struct netlink {
-	struct mnl_socket *sock;
-	unsigned int portid;
-	unsigned int seq;
-	char extack[256]; /* the kernel's message for the last failed request */
-	char buf[NETLINK_RECV_SIZE];
-};
 
 /* What one request's callbacks share: the handle and the caller's parser. */
 struct nl_call {
@@ -156,7 +146,7 @@ static int nl_cb_data(const struct nlmsghdr *nlh, void *data)
  * libmnl checks sequence number and port id of every reply. Returns 0 or
  * -errno; nl->extack holds the kernel's text for a failure.
  */
-static int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = nl_cb_error,
@@ -188,8 +178,7 @@ static int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *
 }
 
 /* Record "netlink: <what>: <strerror> (extack: <kernel text>)"; returns ret. */
-__attribute__((format(printf, 4, 5))) static int nl_fail(struct netlink *nl, struct cni_error *err,
-							 int ret, const char *fmt, ...)
+int nl_fail(struct netlink *nl, struct cni_error *err, int ret, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -203,7 +192,7 @@ __attribute__((format(printf, 4, 5))) static int nl_fail(struct netlink *nl, str
 	return cni_error_set(err, CNI_ERR_NETLINK, -ret, "netlink: %s: %s", what, strerror(-ret));
 }
 
-static struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags)
+struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
@@ -570,14 +559,14 @@ int netlink_link_delete(struct netlink *nl, const char *name, struct cni_error *
 	return 0;
 }
 
-/* ---- addresses ---- */
+/* ---- helpers for addresses and routes ---- */
 
-static size_t nl_family_size(int family)
+size_t nl_family_size(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-static const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, size_t size)
+const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, size_t size)
 {
 	char addr[INET6_ADDRSTRLEN];
 
@@ -587,8 +576,8 @@ static const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, siz
 	return buf;
 }
 
-static int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char *text,
-			   struct cni_error *err)
+int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char *text,
+		    struct cni_error *err)
 {
 	size_t size = nl_family_size(prefix->addr.family);
 
@@ -596,383 +585,5 @@ static int nl_prefix_check(const struct ip_prefix *prefix, const char *what, con
 		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
 				     "netlink: %s %s: invalid address or prefix length", what,
 				     text);
-	return 0;
-}
-
-static int nl_addr_request(struct netlink *nl, uint16_t type, int ifindex,
-			   const struct ip_prefix *prefix, unsigned int flags)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(prefix->addr.family);
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-
-	nlh = nl_msg(buf, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)prefix->addr.family;
-	ifa->ifa_prefixlen = (unsigned char)prefix->len;
-	ifa->ifa_index = (unsigned int)ifindex;
-	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
-	ifa->ifa_flags = (unsigned char)(flags & 0xff);
-	mnl_attr_put(nlh, IFA_LOCAL, size, prefix->addr.bytes);
-	mnl_attr_put(nlh, IFA_ADDRESS, size, prefix->addr.bytes);
-	/* Flags above bit 7 (NOPREFIXROUTE, ...) only fit in IFA_FLAGS. */
-	if (type == RTM_NEWADDR)
-		mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
-	return nl_talk(nl, nlh, NULL, NULL);
-}
-
-int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     unsigned int flags, struct cni_error *err)
-{
-	char text[IP_PREFIX_STRLEN + 16];
-	int ret;
-
-	nl_prefix_text(prefix, text, sizeof(text));
-	ret = nl_prefix_check(prefix, "add address", text, err);
-	if (ret < 0)
-		return ret;
-	/* Duplicate address detection would hold the address back for a second or more. */
-	if (prefix->addr.family == AF_INET6)
-		flags |= IFA_F_NODAD;
-	ret = nl_addr_request(nl, RTM_NEWADDR, ifindex, prefix, flags);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "add address %s to ifindex %d", text, ifindex);
-	return 0;
-}
-
-int netlink_addr_del(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     struct cni_error *err)
-{
-	char text[IP_PREFIX_STRLEN + 16];
-	int ret;
-
-	nl_prefix_text(prefix, text, sizeof(text));
-	ret = nl_prefix_check(prefix, "delete address", text, err);
-	if (ret < 0)
-		return ret;
-	ret = nl_addr_request(nl, RTM_DELADDR, ifindex, prefix, 0);
-	if (ret == -EADDRNOTAVAIL)
-		return ret;
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete address %s from ifindex %d", text, ifindex);
-	return 0;
-}
-
-/* A dump's destination array and filter. */
-struct nl_list {
-	void *out;
-	size_t max;
-	size_t count;
-	int ifindex;
-	unsigned int table;
-};
-
-struct nl_addr_attrs {
-	const struct nlattr *local;
-	const struct nlattr *address;
-	uint32_t flags;
-	bool has_flags;
-};
-
-static int nl_addr_attr(const struct nlattr *attr, void *data)
-{
-	struct nl_addr_attrs *a = data;
-
-	switch (mnl_attr_get_type(attr)) {
-	case IFA_LOCAL:
-		a->local = attr;
-		break;
-	case IFA_ADDRESS:
-		a->address = attr;
-		break;
-	case IFA_FLAGS:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0) {
-			a->flags = mnl_attr_get_u32(attr);
-			a->has_flags = true;
-		}
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int nl_addr_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
-	struct nl_addr_attrs a = {0};
-	struct nl_list *list = data;
-	const struct nlattr *attr;
-	struct netlink_addr *addr;
-	size_t size = nl_family_size(ifa->ifa_family);
-
-	if (nlh->nlmsg_type != RTM_NEWADDR || !size)
-		return MNL_CB_OK;
-	if (list->ifindex && (int)ifa->ifa_index != list->ifindex)
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), nl_addr_attr, &a);
-	/* IFA_LOCAL is the address itself; IFA_ADDRESS is the peer on point-to-point links. */
-	attr = a.local ? a.local : a.address;
-	if (!attr || mnl_attr_get_payload_len(attr) != size)
-		return MNL_CB_OK;
-	if (list->count++ >= list->max)
-		return MNL_CB_OK;
-	addr = (struct netlink_addr *)list->out + (list->count - 1);
-	memset(addr, 0, sizeof(*addr));
-	addr->ifindex = (int)ifa->ifa_index;
-	addr->prefix.addr.family = ifa->ifa_family;
-	memcpy(addr->prefix.addr.bytes, mnl_attr_get_payload(attr), size);
-	addr->prefix.len = ifa->ifa_prefixlen;
-	addr->flags = a.has_flags ? a.flags : ifa->ifa_flags;
-	addr->scope = ifa->ifa_scope;
-	return MNL_CB_OK;
-}
-
-int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlink_addr *out,
-		      size_t max, size_t *count, struct cni_error *err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nl_list list = {.out = out, .max = max, .ifindex = ifindex};
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	int ret;
-
-	nlh = nl_msg(buf, RTM_GETADDR, NLM_F_DUMP);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
-	ret = nl_talk(nl, nlh, nl_addr_cb, &list);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "list addresses of ifindex %d", ifindex);
-	*count = list.count;
-	if (list.count > max)
-		return cni_error_set(
-			err, CNI_ERR_NETLINK, ENOSPC,
-			"netlink: list addresses of ifindex %d: %zu found, room for %zu", ifindex,
-			list.count, max);
-	return 0;
-}
-
-/* ---- routes ---- */
-
-void netlink_route_init(struct netlink_route *route)
-{
-	memset(route, 0, sizeof(*route));
-	route->scope = NETLINK_SCOPE_AUTO;
-}
-
-static const char *nl_route_text(const struct netlink_route *route, char *buf, size_t size)
-{
-	char dst[IP_PREFIX_STRLEN + 16], gw[INET6_ADDRSTRLEN] = "";
-
-	nl_prefix_text(&route->dst, dst, sizeof(dst));
-	if (route->gw.family && !inet_ntop(route->gw.family, route->gw.bytes, gw, sizeof(gw)))
-		snprintf(gw, sizeof(gw), "?");
-	if (route->oif)
-		snprintf(buf, size, "%s%s%s oif %d", dst, gw[0] ? " via " : "", gw, route->oif);
-	else
-		snprintf(buf, size, "%s%s%s", dst, gw[0] ? " via " : "", gw);
-	return buf;
-}
-
-static int nl_route_request(struct netlink *nl, uint16_t type, const struct netlink_route *r)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(r->dst.addr.family);
-	unsigned int table = r->table ? r->table : RT_TABLE_MAIN;
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-
-	nlh = nl_msg(buf, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)r->dst.addr.family;
-	rtm->rtm_dst_len = (unsigned char)r->dst.len;
-	rtm->rtm_table = table < 256 ? (unsigned char)table : RT_TABLE_UNSPEC;
-	if (type == RTM_NEWROUTE) {
-		rtm->rtm_protocol = RTPROT_BOOT;
-		rtm->rtm_type = RTN_UNICAST;
-		if (r->scope != NETLINK_SCOPE_AUTO)
-			rtm->rtm_scope = (unsigned char)r->scope;
-		else
-			rtm->rtm_scope =
-				r->gw.family || !r->oif ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
-	} else {
-		/* NOWHERE matches a route of any scope. */
-		rtm->rtm_scope = RT_SCOPE_NOWHERE;
-	}
-	if (r->onlink)
-		rtm->rtm_flags |= RTNH_F_ONLINK;
-	if (r->dst.len)
-		mnl_attr_put(nlh, RTA_DST, size, r->dst.addr.bytes);
-	if (r->gw.family)
-		mnl_attr_put(nlh, RTA_GATEWAY, nl_family_size(r->gw.family), r->gw.bytes);
-	if (r->prefsrc.family)
-		mnl_attr_put(nlh, RTA_PREFSRC, nl_family_size(r->prefsrc.family), r->prefsrc.bytes);
-	if (r->oif)
-		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
-	if (r->priority)
-		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->priority);
-	mnl_attr_put_u32(nlh, RTA_TABLE, table);
-	if (r->mtu || r->advmss) {
-		struct nlattr *metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
-
-		if (r->mtu)
-			mnl_attr_put_u32(nlh, RTAX_MTU, r->mtu);
-		if (r->advmss)
-			mnl_attr_put_u32(nlh, RTAX_ADVMSS, r->advmss);
-		mnl_attr_nest_end(nlh, metrics);
-	}
-	return nl_talk(nl, nlh, NULL, NULL);
-}
-
-static int nl_route_check(const struct netlink_route *r, const char *what, const char *text,
-			  struct cni_error *err)
-{
-	size_t size = nl_family_size(r->dst.addr.family);
-
-	if (!size || r->dst.len > size * 8 || (r->gw.family && r->gw.family != r->dst.addr.family))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
-				     "netlink: %s %s: invalid destination or gateway", what, text);
-	return 0;
-}
-
-int netlink_route_add(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
-{
-	char text[2 * INET6_ADDRSTRLEN + 48];
-	int ret;
-
-	nl_route_text(route, text, sizeof(text));
-	ret = nl_route_check(route, "add route", text, err);
-	if (ret < 0)
-		return ret;
-	ret = nl_route_request(nl, RTM_NEWROUTE, route);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "add route %s", text);
-	return 0;
-}
-
-int netlink_route_del(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
-{
-	char text[2 * INET6_ADDRSTRLEN + 48];
-	int ret;
-
-	nl_route_text(route, text, sizeof(text));
-	ret = nl_route_check(route, "delete route", text, err);
-	if (ret < 0)
-		return ret;
-	ret = nl_route_request(nl, RTM_DELROUTE, route);
-	if (ret == -ESRCH)
-		return ret;
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete route %s", text);
-	return 0;
-}
-
-static int nl_metric_attr(const struct nlattr *attr, void *data)
-{
-	struct netlink_route *r = data;
-
-	if (mnl_attr_validate(attr, MNL_TYPE_U32) < 0)
-		return MNL_CB_OK;
-	if (mnl_attr_get_type(attr) == RTAX_MTU)
-		r->mtu = mnl_attr_get_u32(attr);
-	else if (mnl_attr_get_type(attr) == RTAX_ADVMSS)
-		r->advmss = mnl_attr_get_u32(attr);
-	return MNL_CB_OK;
-}
-
-static void nl_route_addr(const struct nlattr *attr, int family, struct ip_address *out)
-{
-	size_t size = nl_family_size(family);
-
-	if (mnl_attr_get_payload_len(attr) != size)
-		return;
-	out->family = family;
-	memcpy(out->bytes, mnl_attr_get_payload(attr), size);
-}
-
-struct nl_route_parse {
-	struct netlink_route *r;
-	int family;
-};
-
-static int nl_route_attr(const struct nlattr *attr, void *data)
-{
-	struct nl_route_parse *p = data;
-	struct netlink_route *r = p->r;
-
-	switch (mnl_attr_get_type(attr)) {
-	case RTA_DST:
-		nl_route_addr(attr, p->family, &r->dst.addr);
-		break;
-	case RTA_GATEWAY:
-		nl_route_addr(attr, p->family, &r->gw);
-		break;
-	case RTA_PREFSRC:
-		nl_route_addr(attr, p->family, &r->prefsrc);
-		break;
-	case RTA_OIF:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->oif = (int)mnl_attr_get_u32(attr);
-		break;
-	case RTA_PRIORITY:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->priority = mnl_attr_get_u32(attr);
-		break;
-	case RTA_TABLE:
-		if (mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
-			r->table = mnl_attr_get_u32(attr);
-		break;
-	case RTA_METRICS:
-		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) >= 0)
-			mnl_attr_parse_nested(attr, nl_metric_attr, r);
-		break;
-	}
-	return MNL_CB_OK;
-}
-
-static int nl_route_cb(const struct nlmsghdr *nlh, void *data)
-{
-	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-	struct nl_list *list = data;
-	struct netlink_route r;
-	struct nl_route_parse p = {.r = &r, .family = rtm->rtm_family};
-
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !nl_family_size(rtm->rtm_family))
-		return MNL_CB_OK;
-	if (rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
-		return MNL_CB_OK;
-	netlink_route_init(&r);
-	r.dst.addr.family = rtm->rtm_family;
-	r.dst.len = rtm->rtm_dst_len;
-	r.table = rtm->rtm_table;
-	r.scope = rtm->rtm_scope;
-	r.onlink = rtm->rtm_flags & RTNH_F_ONLINK;
-	mnl_attr_parse(nlh, sizeof(*rtm), nl_route_attr, &p);
-	if (list->table && r.table != list->table)
-		return MNL_CB_OK;
-	if (list->count++ < list->max)
-		((struct netlink_route *)list->out)[list->count - 1] = r;
-	return MNL_CB_OK;
-}
-
-int netlink_route_list(struct netlink *nl, int family, unsigned int table,
-		       struct netlink_route *out, size_t max, size_t *count, struct cni_error *err)
-{
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nl_list list = {.out = out, .max = max, .table = table};
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int ret;
-
-	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)family;
-	ret = nl_talk(nl, nlh, nl_route_cb, &list);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "list routes of table %u", table);
-	*count = list.count;
-	if (list.count > max)
-		return cni_error_set(err, CNI_ERR_NETLINK, ENOSPC,
-				     "netlink: list routes of table %u: %zu found, room for %zu",
-				     table, list.count, max);
 	return 0;
 }

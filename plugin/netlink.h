@@ -14,8 +14,8 @@
 #include "plugin/cni_error.h"
 #include "plugin/ipaddr.h"
 
-#define NETLINK_MAC_LEN	 6
-#define NETLINK_KIND_MAX 32
+#define NETLINK_MAC_LEN	  6
+#define NETLINK_KIND_MAX  32
 #define NETLINK_ALIAS_MAX 256 /* IFALIASZ */
 
 /* An rtnetlink socket bound to the network namespace current at open time. */
@@ -34,10 +34,10 @@ struct netlink_link {
 	char name[IFNAMSIZ];
 	unsigned char mac[NETLINK_MAC_LEN]; /* all zero when the link has none */
 	unsigned int mtu;
-	unsigned int flags;	     /* IFF_* */
-	int link_ifindex;	     /* IFLA_LINK (a veth's peer), 0 = none */
-	int link_netnsid;	     /* IFLA_LINK_NETNSID, -1 = same netns */
-	char kind[NETLINK_KIND_MAX]; /* IFLA_INFO_KIND ("veth"), "" if none */
+	unsigned int flags;	       /* IFF_* */
+	int link_ifindex;	       /* IFLA_LINK (a veth's peer), 0 = none */
+	int link_netnsid;	       /* IFLA_LINK_NETNSID, -1 = same netns */
+	char kind[NETLINK_KIND_MAX];   /* IFLA_INFO_KIND ("veth"), "" if none */
 	char alias[NETLINK_ALIAS_MAX]; /* IFLA_IFALIAS, "" if none */
 };
 

@@ -39,17 +39,18 @@ run pp "$ref/ptp" ptp.json 64 64
 jq -n --slurpfile s1 "$work/s1.json" --slurpfile s2 "$work/s2.json" \
 	--slurpfile p1 "$work/p1.json" --slurpfile p2 "$work/p2.json" \
 	--slurpfile sp "$work/sp.json" --slurpfile pp "$work/pp.json" -r '
-	def avg(a; b; k): ((a[0][k] + b[0][k]) / 2);
-	def row(n; a; b): "\(n)\t\(avg(a;b;"add_del").p50 | .*100|round/100) ms\t\(avg(a;b;"add_del").p99 | .*100|round/100) ms\t\(avg(a;b;"add").p50 | .*100|round/100) ms\t\(avg(a;b;"del").p50 | .*100|round/100) ms\t\([a[0].peak_rss_kb, b[0].peak_rss_kb] | max) KiB";
+	def r2: . * 100 | round / 100;
+	def avg(a; b; k; f): (a[0][k][f] + b[0][k][f]) / 2;
+	def row(n; a; b): "\(n)\t\(avg(a;b;"add_del";"p50")|r2) ms\t\(avg(a;b;"add_del";"p99")|r2) ms\t\(avg(a;b;"add";"p50")|r2) ms\t\(avg(a;b;"del";"p50")|r2) ms\t\([a[0].peak_rss_kb, b[0].peak_rss_kb] | max) KiB";
 	"contender\tADD+DEL p50\tADD+DEL p99\tADD p50\tDEL p50\tpeak RSS",
 	row("slicenet"; $s1; $s2),
 	row("ptp+host-local"; $p1; $p2),
 	"",
 	"64 concurrent ADDs\twall\tADD p50\tADD p99\tDEL wall",
-	"slicenet\t\($sp[0].wall_add_ms|round) ms\t\($sp[0].add.p50|round) ms\t\($sp[0].add.p99|round) ms\t\($sp[0].wall_del_ms|round) ms",
-	"ptp+host-local\t\($pp[0].wall_add_ms|round) ms\t\($pp[0].add.p50|round) ms\t\($pp[0].add.p99|round) ms\t\($pp[0].wall_del_ms|round) ms",
+	"slicenet\t\($sp[0].wall_add_ms|round) ms\t\($sp[0].add.p50|r2) ms\t\($sp[0].add.p99|r2) ms\t\($sp[0].wall_del_ms|round) ms",
+	"ptp+host-local\t\($pp[0].wall_add_ms|round) ms\t\($pp[0].add.p50|r2) ms\t\($pp[0].add.p99|r2) ms\t\($pp[0].wall_del_ms|round) ms",
 	"",
-	"ratio ADD+DEL p50 (ptp / slicenet): \((avg($p1;$p2;"add_del").p50 / avg($s1;$s2;"add_del").p50) * 10 | round / 10)x",
-	"ratio 64 concurrent ADD wall (ptp / slicenet): \(($pp[0].wall_add_ms / $sp[0].wall_add_ms) * 10 | round / 10)x",
+	"ratio ADD+DEL p50 (ptp / slicenet): \(avg($p1;$p2;"add_del";"p50") / avg($s1;$s2;"add_del";"p50") | . * 10 | round / 10)x",
+	"ratio 64 concurrent ADD wall (ptp / slicenet): \($pp[0].wall_add_ms / $sp[0].wall_add_ms | . * 10 | round / 10)x",
 	"failures: slicenet \($s1[0].failures + $s2[0].failures + $sp[0].failures), ptp \($p1[0].failures + $p2[0].failures + $pp[0].failures)"
 ' | column -t -s $'\t'
