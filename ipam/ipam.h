@@ -13,8 +13,8 @@
 #include "plugin/cni_error.h"
 #include "plugin/cni_types.h"
 
-#define IPAM_MAX_RANGE_SETS 4   /* one per address family/pool ("ranges": [[..],[..]]) */
-#define IPAM_MAX_RANGES 8       /* ranges within one set */
+#define IPAM_MAX_RANGE_SETS   4 /* one per address family/pool ("ranges": [[..],[..]]) */
+#define IPAM_MAX_RANGES	      8 /* ranges within one set */
 #define IPAM_DEFAULT_DATA_DIR "/var/lib/cni/networks"
 
 struct ipam_range {
@@ -35,7 +35,7 @@ struct ipam_conf {
 	unsigned int n_sets;
 	struct cni_route routes[CNI_MAX_ROUTES];
 	unsigned int n_routes;
-	char data_dir[PATH_MAX];       /* store root; the network's dir is below */
+	char data_dir[PATH_MAX]; /* store root; the network's dir is below */
 };
 
 /* A (container id, ifname) that GC must keep. */

@@ -19,7 +19,7 @@ struct ipam_reservation {
 	char key[INET6_ADDRSTRLEN]; /* how the store names it (a file name) */
 	char container_id[IPAM_STORE_ID_MAX];
 	char ifname[IFNAMSIZ]; /* "" in host-local's old id-only records */
-	bool corrupt;          /* unparsable: its address is neither free nor anyone's */
+	bool corrupt;	       /* unparsable: its address is neither free nor anyone's */
 };
 
 struct ipam_store;

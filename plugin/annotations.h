@@ -8,7 +8,7 @@
 #include "plugin/cni_error.h"
 #include "plugin/conf.h"
 
-#define SLICE_ANNOTATION "slicenet.io/slice"
+#define SLICE_ANNOTATION	   "slicenet.io/slice"
 #define POD_ANNOTATIONS_CAPABILITY "io.kubernetes.cri.pod-annotations"
 
 /*

@@ -16,11 +16,11 @@ struct attachment {
 	char network[256];
 	char slice[SLICE_NAME_MAX];
 	char datapath[DATAPATH_NAME_MAX];
-	char host_ifname[IFNAMSIZ];    /* veth host end; "" for others */
-	char socket_path[108];         /* vhostuser */
-	char pci_id[64];               /* sriov */
+	char host_ifname[IFNAMSIZ]; /* veth host end; "" for others */
+	char socket_path[108];	    /* vhostuser */
+	char pci_id[64];	    /* sriov */
 	char ipam_type[64];
-	struct cni_result result;      /* what ADD returned */
+	struct cni_result result; /* what ADD returned */
 };
 
 #endif

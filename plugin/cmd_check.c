@@ -53,7 +53,8 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 				    call->env.container_id, call->env.ifname, call->conf.name);
 	if (ret)
 		goto out;
-	/* prevResult is authoritative (later chained plugins may change things); else the record. */
+	/* prevResult is authoritative (later chained plugins may change things); else the record.
+	 */
 	if (call->conf.prev_result) {
 		ret = cni_result_decode(call->conf.prev_result, expected, err);
 		if (ret) {

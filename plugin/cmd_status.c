@@ -29,8 +29,8 @@ int cmd_status(const struct cni_call *call, struct cni_error *err)
 				     strerror(errno));
 	if (access(call->conf.state_dir, W_OK))
 		return cni_error_set(err, CNI_ERR_NOT_AVAILABLE, errno,
-				     "state directory %s is not writable: %s",
-				     call->conf.state_dir, strerror(errno));
+				     "state directory %s is not writable: %s", call->conf.state_dir,
+				     strerror(errno));
 	ctx.slice = conf_find_slice(&call->conf, call->conf.default_slice);
 	if (slice_pick_datapath(&ctx, &ops, &why))
 		return cni_error_set(err, CNI_ERR_NOT_AVAILABLE, ENODEV, "%s", why.msg);

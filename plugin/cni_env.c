@@ -9,8 +9,8 @@
 #include <strings.h>
 
 static const char *const command_names[] = {
-	[CNI_CMD_ADD] = "ADD",		   [CNI_CMD_DEL] = "DEL", [CNI_CMD_CHECK] = "CHECK",
-	[CNI_CMD_VERSION] = "VERSION", [CNI_CMD_GC] = "GC",	  [CNI_CMD_STATUS] = "STATUS",
+	[CNI_CMD_ADD] = "ADD",	       [CNI_CMD_DEL] = "DEL", [CNI_CMD_CHECK] = "CHECK",
+	[CNI_CMD_VERSION] = "VERSION", [CNI_CMD_GC] = "GC",   [CNI_CMD_STATUS] = "STATUS",
 };
 
 const char *cni_command_name(enum cni_command command)
@@ -74,10 +74,11 @@ int cni_validate_ifname(const char *ifname, struct cni_error *err)
 				     "CNI_IFNAME \"%s\" is not a valid interface name", ifname);
 	for (const char *p = ifname; *p; p++)
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
-			return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
-					     "CNI_IFNAME \"%s\" contains '%c', which is not allowed "
-					     "in an interface name",
-					     ifname, *p == '\t' || *p == '\n' ? ' ' : *p);
+			return cni_error_set(
+				err, CNI_ERR_INVALID_ENV, EINVAL,
+				"CNI_IFNAME \"%s\" contains '%c', which is not allowed "
+				"in an interface name",
+				ifname, *p == '\t' || *p == '\n' ? ' ' : *p);
 	return 0;
 }
 
@@ -129,9 +130,10 @@ static int args_each(const char *text, struct cni_args *out, bool store, struct 
 				continue;
 			known = true;
 			if (strlen(eq + 1) >= CNI_ARGS_VALUE_MAX)
-				return cni_error_set(err, CNI_ERR_INVALID_ENV, E2BIG,
-						     "CNI_ARGS: value of %s is longer than %d bytes",
-						     pair, CNI_ARGS_VALUE_MAX - 1);
+				return cni_error_set(
+					err, CNI_ERR_INVALID_ENV, E2BIG,
+					"CNI_ARGS: value of %s is longer than %d bytes", pair,
+					CNI_ARGS_VALUE_MAX - 1);
 			strcpy((char *)out + args_keys[i].offset, eq + 1);
 		}
 		if (!known && !out->ignore_unknown)
@@ -220,20 +222,20 @@ int cni_env_load(struct cni_env *env, const char *(*getenv_fn)(const char *name)
 	if (env->command == CNI_CMD_VERSION)
 		return 0; /* probes send "dummy" values: nothing else to check */
 	if (id && ((ret = cni_validate_container_id(id, err)) ||
-		   (ret = copy_env(env->container_id, sizeof(env->container_id),
-				   "CNI_CONTAINERID", id, err))))
+		   (ret = copy_env(env->container_id, sizeof(env->container_id), "CNI_CONTAINERID",
+				   id, err))))
 		return ret;
-	if (ifname && ((ret = cni_validate_ifname(ifname, err)) ||
-		       (ret = copy_env(env->ifname, sizeof(env->ifname), "CNI_IFNAME", ifname,
-				       err))))
+	if (ifname &&
+	    ((ret = cni_validate_ifname(ifname, err)) ||
+	     (ret = copy_env(env->ifname, sizeof(env->ifname), "CNI_IFNAME", ifname, err))))
 		return ret;
 	if (netns && (ret = copy_env(env->netns, sizeof(env->netns), "CNI_NETNS", netns, err)))
 		return ret;
 	if (path && (ret = copy_env(env->path, sizeof(env->path), "CNI_PATH", path, err)))
 		return ret;
-	if (args && ((ret = copy_env(env->args_raw, sizeof(env->args_raw), "CNI_ARGS", args,
-				     err)) ||
-		     (ret = cni_args_parse(args, &env->args, err))))
+	if (args &&
+	    ((ret = copy_env(env->args_raw, sizeof(env->args_raw), "CNI_ARGS", args, err)) ||
+	     (ret = cni_args_parse(args, &env->args, err))))
 		return ret;
 	return 0;
 }

@@ -18,7 +18,7 @@ enum cni_command {
 };
 
 #define CNI_CONTAINER_ID_MAX 256
-#define CNI_ARGS_VALUE_MAX 256
+#define CNI_ARGS_VALUE_MAX   256
 
 /* The well-known K8S_* keys and ours from CNI_ARGS ("K=V;K=V"). */
 struct cni_args {
@@ -27,14 +27,14 @@ struct cni_args {
 	char pod_name[CNI_ARGS_VALUE_MAX];
 	char pod_uid[CNI_ARGS_VALUE_MAX];
 	char pod_infra_container_id[CNI_ARGS_VALUE_MAX];
-	char slice[CNI_ARGS_VALUE_MAX];      /* SLICENET_SLICE */
-	char device_id[CNI_ARGS_VALUE_MAX];  /* deviceID (Multus/sriov convention) */
+	char slice[CNI_ARGS_VALUE_MAX];	    /* SLICENET_SLICE */
+	char device_id[CNI_ARGS_VALUE_MAX]; /* deviceID (Multus/sriov convention) */
 };
 
 struct cni_env {
 	enum cni_command command;
 	char container_id[CNI_CONTAINER_ID_MAX];
-	char netns[PATH_MAX];   /* "" when unset (DEL may omit it) */
+	char netns[PATH_MAX]; /* "" when unset (DEL may omit it) */
 	char ifname[IFNAMSIZ];
 	char args_raw[4096];
 	struct cni_args args;

@@ -14,8 +14,8 @@ enum cni_error_code {
 	CNI_ERR_DECODE = 6,
 	CNI_ERR_INVALID_CONFIG = 7,
 	CNI_ERR_TRY_AGAIN = 11,
-	CNI_ERR_NOT_AVAILABLE = 50,   /* STATUS: plugin not ready */
-	CNI_ERR_LIMITED = 51,         /* STATUS: no IP addresses left */
+	CNI_ERR_NOT_AVAILABLE = 50, /* STATUS: plugin not ready */
+	CNI_ERR_LIMITED = 51,	    /* STATUS: no IP addresses left */
 	/* Plugin-specific codes start at 100. */
 	CNI_ERR_INTERNAL = 100,
 	CNI_ERR_NETLINK = 101,
@@ -28,7 +28,7 @@ enum cni_error_code {
 };
 
 struct cni_error {
-	int code;          /* 0 while no error was recorded */
+	int code; /* 0 while no error was recorded */
 	char msg[512];
 	char details[512];
 };

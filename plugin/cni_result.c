@@ -54,8 +54,7 @@ static json_t *encode_ip(const struct cni_ip *ip, bool with_version, bool *faile
 	if (with_version)
 		put(obj, "version", json_string(ip->address.addr.family == AF_INET6 ? "6" : "4"),
 		    failed);
-	put(obj, "address", json_string(ip_prefix_format(&ip->address, buf, sizeof(buf))),
-	    failed);
+	put(obj, "address", json_string(ip_prefix_format(&ip->address, buf, sizeof(buf))), failed);
 	if (ip->gateway.family)
 		put(obj, "gateway", json_string(ip_address_format(&ip->gateway, buf, sizeof(buf))),
 		    failed);
@@ -127,8 +126,7 @@ static json_t *encode_dns(const struct cni_dns *dns, bool *failed)
 		    failed);
 	if (dns->n_options)
 		put(obj, "options",
-		    string_array(dns->options[0], sizeof(dns->options[0]), dns->n_options,
-				 failed),
+		    string_array(dns->options[0], sizeof(dns->options[0]), dns->n_options, failed),
 		    failed);
 	return obj;
 }
@@ -257,8 +255,8 @@ static int decode_prefix(const json_t *obj, const char *key, struct ip_prefix *d
 				     key);
 	if (ip_prefix_parse(text, dst))
 		return cni_error_set(err, CNI_ERR_DECODE, EINVAL,
-				     "%s: \"%s\" value \"%s\" is not an address/prefix", where,
-				     key, text);
+				     "%s: \"%s\" value \"%s\" is not an address/prefix", where, key,
+				     text);
 	return 0;
 }
 
@@ -271,8 +269,8 @@ static int decode_interfaces(const json_t *array, struct cni_result *out, struct
 		return cni_error_set(err, CNI_ERR_DECODE, EINVAL,
 				     "result: \"interfaces\" is not a list");
 	if (json_array_size(array) > CNI_MAX_INTERFACES)
-		return cni_error_set(err, CNI_ERR_DECODE, E2BIG,
-				     "result: more than %d interfaces", CNI_MAX_INTERFACES);
+		return cni_error_set(err, CNI_ERR_DECODE, E2BIG, "result: more than %d interfaces",
+				     CNI_MAX_INTERFACES);
 	json_array_foreach(array, i, obj)
 	{
 		struct cni_interface *iface = &out->interfaces[i];
@@ -383,9 +381,8 @@ static int decode_string_list(const json_t *obj, const char *key, char *items, s
 				     CNI_MAX_DNS_ENTRIES);
 	json_array_foreach(array, i, value)
 	{
-		if (!json_is_string(value) ||
-		    snprintf(items + i * stride, stride, "%s", json_string_value(value)) >=
-			    (int)stride)
+		if (!json_is_string(value) || snprintf(items + i * stride, stride, "%s",
+						       json_string_value(value)) >= (int)stride)
 			return cni_error_set(err, CNI_ERR_DECODE, EINVAL,
 					     "dns: %s[%zu] is not a string of at most %zu bytes",
 					     key, i, stride - 1);

@@ -12,31 +12,31 @@
 
 #include "plugin/ipaddr.h"
 
-#define CNI_MAX_INTERFACES 8
-#define CNI_MAX_IPS 8
-#define CNI_MAX_ROUTES 32
+#define CNI_MAX_INTERFACES  8
+#define CNI_MAX_IPS	    8
+#define CNI_MAX_ROUTES	    32
 #define CNI_MAX_DNS_ENTRIES 8
-#define CNI_VERSION_STRLEN 16
-#define CNI_MAC_STRLEN 18 /* "aa:bb:cc:dd:ee:ff" + NUL */
+#define CNI_VERSION_STRLEN  16
+#define CNI_MAC_STRLEN	    18 /* "aa:bb:cc:dd:ee:ff" + NUL */
 
 struct cni_interface {
 	char name[IFNAMSIZ];
-	char mac[CNI_MAC_STRLEN];           /* "" when unknown */
-	char sandbox[PATH_MAX];             /* "" for host-side interfaces */
-	unsigned int mtu;                   /* 1.1.0; 0 = not reported */
+	char mac[CNI_MAC_STRLEN]; /* "" when unknown */
+	char sandbox[PATH_MAX];	  /* "" for host-side interfaces */
+	unsigned int mtu;	  /* 1.1.0; 0 = not reported */
 	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* 1.1.0 */
-	char pci_id[64];                    /* 1.1.0 */
+	char pci_id[64];					       /* 1.1.0 */
 };
 
 struct cni_ip {
-	struct ip_prefix address;           /* address with its subnet length */
-	struct ip_address gateway;          /* family 0 = no gateway */
-	int interface;                      /* index into interfaces, -1 = none */
+	struct ip_prefix address;  /* address with its subnet length */
+	struct ip_address gateway; /* family 0 = no gateway */
+	int interface;		   /* index into interfaces, -1 = none */
 };
 
 struct cni_route {
 	struct ip_prefix dst;
-	struct ip_address gw;               /* family 0 = no gateway */
+	struct ip_address gw; /* family 0 = no gateway */
 	/* 1.1.0 optional fields; 0 (scope: -1) = not set */
 	unsigned int mtu;
 	unsigned int advmss;

@@ -18,12 +18,10 @@ struct cni_call {
 
 int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_error *err)
 	__attribute__((warn_unused_result));
-int cmd_del(const struct cni_call *call, struct cni_error *err)
-	__attribute__((warn_unused_result));
+int cmd_del(const struct cni_call *call, struct cni_error *err) __attribute__((warn_unused_result));
 int cmd_check(const struct cni_call *call, struct cni_error *err)
 	__attribute__((warn_unused_result));
-int cmd_gc(const struct cni_call *call, struct cni_error *err)
-	__attribute__((warn_unused_result));
+int cmd_gc(const struct cni_call *call, struct cni_error *err) __attribute__((warn_unused_result));
 int cmd_status(const struct cni_call *call, struct cni_error *err)
 	__attribute__((warn_unused_result));
 

@@ -16,8 +16,8 @@ static int invalid(struct cni_error *err, const char *fmt, const char *a, const 
 	return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, fmt, a, b);
 }
 
-static int get_string(const json_t *obj, const char *key, char *dst, size_t size,
-		      const char *where, bool required, struct cni_error *err)
+static int get_string(const json_t *obj, const char *key, char *dst, size_t size, const char *where,
+		      bool required, struct cni_error *err)
 {
 	const json_t *value = json_object_get(obj, key);
 
@@ -71,7 +71,8 @@ static int validate_slice_name(const char *name, struct cni_error *err)
 		return invalid(err, "slices: a class name is empty%s%s", "", "");
 	for (const char *p = name; *p; p++)
 		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
-			return invalid(err, "slices: class name \"%s\" has characters other than %s",
+			return invalid(err,
+				       "slices: class name \"%s\" has characters other than %s",
 				       name, "letters, digits, '-', '_' and '.'");
 	return 0;
 }
@@ -111,7 +112,8 @@ static int parse_class(const char *name, json_t *obj, struct slice_class *out,
 				       name, dp ? dp : "(not a string)");
 		for (unsigned int k = 0; k < out->n_datapaths; k++)
 			if (!strcmp(out->datapaths[k], dp))
-				return invalid(err, "slices: class \"%s\" lists datapath \"%s\" twice",
+				return invalid(err,
+					       "slices: class \"%s\" lists datapath \"%s\" twice",
 					       name, dp);
 		strcpy(out->datapaths[out->n_datapaths++], dp);
 	}
@@ -119,8 +121,9 @@ static int parse_class(const char *name, json_t *obj, struct slice_class *out,
 	if (mtu && !json_is_null(mtu)) {
 		if (!json_is_integer(mtu) || json_integer_value(mtu) < 68 ||
 		    json_integer_value(mtu) > 65535)
-			return invalid(err, "slices: class \"%s\": mtu must be an integer from 68 to "
-					    "65535%s",
+			return invalid(err,
+				       "slices: class \"%s\": mtu must be an integer from 68 to "
+				       "65535%s",
 				       name, "");
 		out->mtu = (unsigned int)json_integer_value(mtu);
 	}
@@ -216,8 +219,8 @@ int conf_parse(const char *data, size_t size, struct netconf *out, struct cni_er
 			      sizeof(out->default_slice), "", false, err)) ||
 	    (ret = get_string(out->root, "stateDir", out->state_dir, sizeof(out->state_dir), "",
 			      false, err)) ||
-	    (ret = get_string(out->root, "logFile", out->log_file, sizeof(out->log_file), "",
-			      false, err)) ||
+	    (ret = get_string(out->root, "logFile", out->log_file, sizeof(out->log_file), "", false,
+			      err)) ||
 	    (ret = get_string(out->root, "logLevel", level, sizeof(level), "", false, err)) ||
 	    (ret = get_string(out->root, "slicesFile", slices_file, sizeof(slices_file), "", false,
 			      err)))
@@ -259,8 +262,9 @@ int conf_parse(const char *data, size_t size, struct netconf *out, struct cni_er
 		return invalid(err, "\"slices\" has no class%s%s", "", "");
 	if (!out->default_slice[0]) {
 		if (out->n_slices > 1)
-			return invalid(err, "\"defaultSlice\" is required when there is more than one "
-					    "slice class%s%s",
+			return invalid(err,
+				       "\"defaultSlice\" is required when there is more than one "
+				       "slice class%s%s",
 				       "", "");
 		strcpy(out->default_slice, out->slices[0].name);
 	}

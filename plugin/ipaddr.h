@@ -29,11 +29,9 @@ size_t ip_address_size(const struct ip_address *addr);
 unsigned int ip_address_bits(const struct ip_address *addr);
 
 /* Parse "10.0.0.1" / "fd00::1". Returns 0 or -EINVAL. */
-int ip_address_parse(const char *text, struct ip_address *out)
-	__attribute__((warn_unused_result));
+int ip_address_parse(const char *text, struct ip_address *out) __attribute__((warn_unused_result));
 /* Parse "10.0.0.1/24"; host bits are kept (an address in a subnet). */
-int ip_prefix_parse(const char *text, struct ip_prefix *out)
-	__attribute__((warn_unused_result));
+int ip_prefix_parse(const char *text, struct ip_prefix *out) __attribute__((warn_unused_result));
 
 /* Format into buf (size at least INET6_ADDRSTRLEN / IP_PREFIX_STRLEN). */
 const char *ip_address_format(const struct ip_address *addr, char *buf, size_t size);

@@ -12,8 +12,7 @@ bool ipam_client_in_process(const struct netconf *conf)
 	return !strcmp(conf->ipam_type, IPAM_IN_PROCESS_TYPE);
 }
 
-static int parse_conf(const struct ipam_request *req, struct ipam_conf *out,
-		      struct cni_error *err)
+static int parse_conf(const struct ipam_request *req, struct ipam_conf *out, struct cni_error *err)
 {
 	if (!req->conf->ipam)
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
@@ -38,7 +37,8 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 
 	if (ipam_client_in_process(req->conf)) {
 		ret = parse_conf(req, &conf, err);
-		return ret ? ret : ipam_add(&conf, req->env->container_id, req->env->ifname, result, err);
+		return ret ? ret
+			   : ipam_add(&conf, req->env->container_id, req->env->ifname, result, err);
 	}
 	if (!req->conf->ipam)
 		return parse_conf(req, &conf, err);
@@ -64,8 +64,7 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 		result->ips[result->n_ips] = delegated->ips[i];
 		result->ips[result->n_ips++].interface = -1;
 	}
-	for (unsigned int i = 0; i < delegated->n_routes && result->n_routes < CNI_MAX_ROUTES;
-	     i++)
+	for (unsigned int i = 0; i < delegated->n_routes && result->n_routes < CNI_MAX_ROUTES; i++)
 		result->routes[result->n_routes++] = delegated->routes[i];
 	if (delegated->dns.n_nameservers || delegated->dns.domain[0] || delegated->dns.n_search)
 		result->dns = delegated->dns;

@@ -57,10 +57,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		return;
 	gettimeofday(&now, NULL);
 	gmtime_r(&now.tv_sec, &tm);
-	len = snprintf(line, sizeof(line), "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ %s [%d] %s: ",
-		       tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
-		       tm.tm_sec, (long)now.tv_usec, level_names[level], (int)getpid(),
-		       log_context);
+	len = snprintf(line, sizeof(line),
+		       "%04d-%02d-%02dT%02d:%02d:%02d.%06ldZ %s [%d] %s: ", tm.tm_year + 1900,
+		       tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		       (long)now.tv_usec, level_names[level], (int)getpid(), log_context);
 	if (len < 0 || len >= (int)sizeof(line) - 2)
 		return;
 	va_start(ap, fmt);

@@ -16,8 +16,8 @@ int slice_resolve(const struct netconf *conf, const char *name, const struct sli
 	if (*out)
 		return 0;
 	for (unsigned int i = 0; i < conf->n_slices && used < sizeof(known); i++)
-		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
-					 i ? ", " : "", conf->slices[i].name);
+		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s", i ? ", " : "",
+					 conf->slices[i].name);
 	return cni_error_set(err, CNI_ERR_INVALID_CONFIG, ENOENT,
 			     "unknown slice class \"%s\" (this network has: %s)", name, known);
 }

@@ -38,8 +38,7 @@ static int record_path(const char *state_dir, const char *network, const char *c
 	if (snprintf(out, size, "%s/%s/%s:%s" RECORD_SUFFIX, state_dir, network, container_id,
 		     ifname) >= (int)size)
 		return cni_error_set(err, CNI_ERR_STATE, ENAMETOOLONG,
-				     "state record for %s/%s: path too long", container_id,
-				     ifname);
+				     "state record for %s/%s: path too long", container_id, ifname);
 	return 0;
 }
 
@@ -79,10 +78,10 @@ static json_t *attachment_encode(const struct attachment *att, struct cni_error 
 
 	if (!result)
 		return NULL;
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
-			 "version", 1, "containerID", att->container_id, "ifname", att->ifname,
-			 "netns", att->netns, "network", att->network, "slice", att->slice,
-			 "datapath", att->datapath, "hostIfname", att->host_ifname, "socketPath",
+	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version",
+			 1, "containerID", att->container_id, "ifname", att->ifname, "netns",
+			 att->netns, "network", att->network, "slice", att->slice, "datapath",
+			 att->datapath, "hostIfname", att->host_ifname, "socketPath",
 			 att->socket_path, "pciID", att->pci_id, "ipamType", att->ipam_type,
 			 "result", result);
 }
@@ -222,10 +221,10 @@ int state_foreach(const char *state_dir, const char *network,
 		return ret;
 	d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0
-				       : cni_error_set(err, CNI_ERR_STATE, errno,
-						       "state directory %s: %s", dir,
-						       strerror(errno));
+		return errno == ENOENT
+			       ? 0
+			       : cni_error_set(err, CNI_ERR_STATE, errno, "state directory %s: %s",
+					       dir, strerror(errno));
 	att = malloc(sizeof(*att));
 	if (!att) {
 		closedir(d);
@@ -252,7 +251,8 @@ int state_foreach(const char *state_dir, const char *network,
 			snprintf(att->container_id, sizeof(att->container_id), "%.*s",
 				 (int)(colon - entry->d_name), entry->d_name);
 			snprintf(att->ifname, sizeof(att->ifname), "%.*s",
-				 (int)(len - strlen(RECORD_SUFFIX) - (size_t)(colon + 1 - entry->d_name)),
+				 (int)(len - strlen(RECORD_SUFFIX) -
+				       (size_t)(colon + 1 - entry->d_name)),
 				 colon + 1);
 		}
 		ret = fn(att, ok, arg);

@@ -140,8 +140,8 @@ int main(int argc, char **argv)
 			for (int i = 0; i < n; i++) {
 				snprintf(netns, sizeof(netns), "/run/netns/%s%d", prefix,
 					 (base + i) % BENCH_NETNS);
-				if (start(&calls[base + i], plugin, commands[phase], netns, base + i,
-					  cni_path))
+				if (start(&calls[base + i], plugin, commands[phase], netns,
+					  base + i, cni_path))
 					return 1;
 			}
 			for (int i = 0; i < n; i++) {

@@ -74,7 +74,8 @@ Test(annotations, non_string_annotation_is_an_error)
 	const char *source;
 	char slice[SLICE_NAME_MAX];
 
-	load(",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"slicenet.io/slice\":7}}");
+	load(",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"slicenet.io/"
+	     "slice\":7}}");
 	cr_assert_lt(annotations_slice(&conf, &env, slice, sizeof(slice), &source, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
 	cr_assert(strstr(err.msg, "must be a string"));

@@ -24,10 +24,19 @@ static int load(const char *const *vars, struct cni_env *env, struct cni_error *
 
 Test(cni_env, add_with_everything)
 {
-	const char *vars[] = {"CNI_COMMAND", "ADD", "CNI_CONTAINERID", "abc-1.2_3", "CNI_NETNS",
-			      "/run/netns/x", "CNI_IFNAME", "eth0", "CNI_PATH", "/opt/cni/bin",
+	const char *vars[] = {"CNI_COMMAND",
+			      "ADD",
+			      "CNI_CONTAINERID",
+			      "abc-1.2_3",
+			      "CNI_NETNS",
+			      "/run/netns/x",
+			      "CNI_IFNAME",
+			      "eth0",
+			      "CNI_PATH",
+			      "/opt/cni/bin",
 			      "CNI_ARGS",
-			      "K8S_POD_NAME=web;IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;FOO=bar", NULL};
+			      "K8S_POD_NAME=web;IgnoreUnknown=1;K8S_POD_NAMESPACE=ns;FOO=bar",
+			      NULL};
 	struct cni_env env;
 	struct cni_error err;
 
@@ -42,8 +51,9 @@ Test(cni_env, add_with_everything)
 
 Test(cni_env, empty_counts_as_unset_and_all_missing_are_named)
 {
-	const char *vars[] = {"CNI_COMMAND", "ADD", "CNI_CONTAINERID", "", "CNI_NETNS", "",
-			      "CNI_IFNAME", "eth0", NULL};
+	const char *vars[] = {"CNI_COMMAND", "ADD", "CNI_CONTAINERID", "",
+			      "CNI_NETNS",   "",    "CNI_IFNAME",      "eth0",
+			      NULL};
 	struct cni_env env;
 	struct cni_error err;
 
@@ -57,8 +67,8 @@ Test(cni_env, empty_counts_as_unset_and_all_missing_are_named)
 
 Test(cni_env, del_tolerates_missing_netns_and_path)
 {
-	const char *vars[] = {"CNI_COMMAND", "DEL", "CNI_CONTAINERID", "c1", "CNI_NETNS", "",
-			      "CNI_IFNAME", "eth0", "CNI_PATH", "", NULL};
+	const char *vars[] = {"CNI_COMMAND", "DEL",  "CNI_CONTAINERID", "c1", "CNI_NETNS", "",
+			      "CNI_IFNAME",  "eth0", "CNI_PATH",	"",   NULL};
 	struct cni_env env;
 	struct cni_error err;
 
@@ -68,8 +78,8 @@ Test(cni_env, del_tolerates_missing_netns_and_path)
 
 Test(cni_env, version_and_status_need_nothing_else)
 {
-	const char *version[] = {"CNI_COMMAND", "VERSION", "CNI_NETNS", "dummy", "CNI_IFNAME",
-				 "dummy", NULL};
+	const char *version[] = {"CNI_COMMAND", "VERSION", "CNI_NETNS", "dummy",
+				 "CNI_IFNAME",	"dummy",   NULL};
 	const char *status[] = {"CNI_COMMAND", "STATUS", NULL};
 	const char *gc[] = {"CNI_COMMAND", "GC", NULL};
 	struct cni_env env;
@@ -106,8 +116,9 @@ ParameterizedTestParameters(cni_env, rejects)
 
 ParameterizedTest(struct bad_env *c, cni_env, rejects)
 {
-	const char *vars[] = {"CNI_COMMAND", c->command, "CNI_CONTAINERID", c->id, "CNI_NETNS",
-			      "/run/netns/x", "CNI_IFNAME", c->ifname, "CNI_PATH", "/bin", NULL};
+	const char *vars[] = {
+		"CNI_COMMAND", c->command, "CNI_CONTAINERID", c->id,  "CNI_NETNS", "/run/netns/x",
+		"CNI_IFNAME",  c->ifname,  "CNI_PATH",	      "/bin", NULL};
 	struct cni_env env;
 	struct cni_error err;
 

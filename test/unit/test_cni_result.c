@@ -51,15 +51,12 @@ Test(cni_result, v031_and_v040_carry_ip_version)
 
 		cr_assert_str_eq(json_string_value(json_object_get(json, "cniVersion")),
 				 versions[i]);
-		cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ips, 0),
-								   "version")),
-				 "4");
-		cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ips, 1),
-								   "version")),
-				 "6");
-		cr_assert_null(json_object_get(json_array_get(json_object_get(json, "interfaces"),
-							      1),
-					       "socketPath"));
+		cr_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(ips, 0), "version")), "4");
+		cr_assert_str_eq(
+			json_string_value(json_object_get(json_array_get(ips, 1), "version")), "6");
+		cr_assert_null(json_object_get(
+			json_array_get(json_object_get(json, "interfaces"), 1), "socketPath"));
 		json_decref(json);
 	}
 }

@@ -11,8 +11,7 @@
 
 static bool fake_up[3];
 
-static bool fake_available(const struct datapath_context *ctx, char *why, size_t size,
-			   int index)
+static bool fake_available(const struct datapath_context *ctx, char *why, size_t size, int index)
 {
 	(void)ctx;
 	if (!fake_up[index])
@@ -20,13 +19,12 @@ static bool fake_available(const struct datapath_context *ctx, char *why, size_t
 	return fake_up[index];
 }
 
-#define FAKE(i, dpname)                                                                           \
-	static bool fake_available_##i(const struct datapath_context *ctx, char *why,            \
-				       size_t size)                                               \
-	{                                                                                         \
-		return fake_available(ctx, why, size, i);                                        \
-	}                                                                                         \
-	static const struct datapath_ops fake_##i = {.name = dpname,                              \
+#define FAKE(i, dpname)                                                                            \
+	static bool fake_available_##i(const struct datapath_context *ctx, char *why, size_t size) \
+	{                                                                                          \
+		return fake_available(ctx, why, size, i);                                          \
+	}                                                                                          \
+	static const struct datapath_ops fake_##i = {.name = dpname,                               \
 						     .available = fake_available_##i}
 FAKE(0, "sriov");
 FAKE(1, "vhostuser");
