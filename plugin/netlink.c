@@ -1,5 +1,6 @@
 #include "plugin/netlink.h"
 #include "plugin/netlink_internal.h"
+#include "plugin/netns.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -62,6 +63,39 @@ fail:
 	netlink_close(nl);
 	errno = ret;
 	return NULL;
+}
+
+struct netlink_open_in {
+	struct netlink *nl;
+	struct cni_error *err;
+};
+
+static int netlink_open_in_cb(void *arg)
+{
+	struct netlink_open_in *open = arg;
+
+	open->nl = netlink_open(open->err);
+	return open->nl ? 0 : -errno;
+}
+
+/* A socket keeps the netns it was created in, so it can be used from here after. */
+int netlink_open_in(int ns_fd, struct netlink **out, struct cni_error *err)
+{
+	struct netlink_open_in open = {.nl = NULL, .err = err};
+	int ret = netns_run(ns_fd, netlink_open_in_cb, &open, err);
+
+	if (ret < 0) {
+		netlink_close(open.nl);
+		return ret;
+	}
+	*out = open.nl;
+	return 0;
+}
+
+void netlink_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[18])
+{
+	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4],
+		 mac[5]);
 }
 
 void netlink_close(struct netlink *nl)

@@ -26,6 +26,12 @@ struct netlink;
  * on that netns after the caller returns to another one. NULL on failure.
  */
 struct netlink *netlink_open(struct cni_error *err);
+/* The same, bound to the netns ns_fd (entered and left around the open). */
+int netlink_open_in(int ns_fd, struct netlink **out, struct cni_error *err)
+	__attribute__((warn_unused_result));
+/* "aa:bb:cc:dd:ee:ff", as CNI results carry it. */
+void netlink_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[18]);
+
 /* Close the socket; accepts NULL. */
 void netlink_close(struct netlink *nl);
 

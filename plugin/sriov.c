@@ -296,7 +296,7 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 	if (ret < 0)
 		return ret;
 	a->moved = true;
-	ret = sriov_pod_netlink(a->pod_ns_fd, &a->pod_nl, err);
+	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, err);
 	if (ret < 0)
 		return ret;
 	return sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
@@ -348,7 +348,7 @@ static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
 	snprintf(ci->sandbox, sizeof(ci->sandbox), "%s", env->netns);
 	snprintf(ci->pci_id, sizeof(ci->pci_id), "%s", a->vf.pci);
 	if (!a->rec.dpdk) {
-		sriov_pod_mac_format(a->link.mac, ci->mac);
+		netlink_mac_format(a->link.mac, ci->mac);
 		ci->mtu = a->link.mtu;
 	}
 	result->n_interfaces++;
@@ -450,7 +450,7 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env 
 	int ns_fd = -1, host_fd = -1, ret = 0;
 
 	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored)) >= 0) {
-		ret = sriov_pod_netlink(ns_fd, &pod_nl, err);
+		ret = netlink_open_in(ns_fd, &pod_nl, err);
 		if (ret < 0)
 			goto out;
 		ret = netlink_link_get(pod_nl, env->ifname, &link, err);
@@ -596,7 +596,7 @@ static int sriov_check_netdev(const struct cni_env *env, const struct cni_result
 	ns_fd = netns_open(env->netns, err);
 	if (ns_fd < 0)
 		return ns_fd;
-	if ((ret = sriov_pod_netlink(ns_fd, &pod_nl, err)) < 0)
+	if ((ret = netlink_open_in(ns_fd, &pod_nl, err)) < 0)
 		goto out;
 	ret = netlink_link_get(pod_nl, env->ifname, &link, err);
 	if (ret == -ENODEV)
@@ -605,7 +605,7 @@ static int sriov_check_netdev(const struct cni_env *env, const struct cni_result
 				    env->netns);
 	if (ret < 0)
 		goto out;
-	sriov_pod_mac_format(link.mac, mac);
+	netlink_mac_format(link.mac, mac);
 	if (want->mac[0] && strcasecmp(want->mac, mac)) {
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
 				    "check: %s in netns %s has mac %s, expected %s", env->ifname,

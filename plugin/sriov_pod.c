@@ -9,39 +9,6 @@
 
 #define SRIOV_POD_MAX_ADDRS 64
 
-struct pod_open {
-	struct netlink *nl;
-	struct cni_error *err;
-};
-
-static int pod_open_cb(void *arg)
-{
-	struct pod_open *open = arg;
-
-	open->nl = netlink_open(open->err);
-	return open->nl ? 0 : -errno;
-}
-
-int sriov_pod_netlink(int ns_fd, struct netlink **out, struct cni_error *err)
-{
-	struct pod_open open = {.nl = NULL, .err = err};
-	int ret;
-
-	ret = netns_run(ns_fd, pod_open_cb, &open, err);
-	if (ret < 0) {
-		netlink_close(open.nl);
-		return ret;
-	}
-	*out = open.nl;
-	return 0;
-}
-
-void sriov_pod_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[CNI_MAC_STRLEN])
-{
-	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		 mac[3], mac[4], mac[5]);
-}
-
 static const struct ip_address *pod_gateway(const struct cni_result *result, int family)
 {
 	for (unsigned int i = 0; i < result->n_ips; i++)

@@ -11,10 +11,6 @@
 #include "plugin/cni_types.h"
 #include "plugin/netlink.h"
 
-/* A netlink socket opened inside the netns ns_fd (it keeps acting there). */
-int sriov_pod_netlink(int ns_fd, struct netlink **out, struct cni_error *err)
-	__attribute__((warn_unused_result));
-
 /*
  * Configure ifname (already in the pod netns of pod_nl): MTU when mtu > 0,
  * result's addresses, up, result's routes (a route without gateway goes via
@@ -29,7 +25,5 @@ int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int
 int sriov_pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *ifname,
 			      const struct cni_result *expected, int index, struct cni_error *err)
 	__attribute__((warn_unused_result));
-
-void sriov_pod_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[CNI_MAC_STRLEN]);
 
 #endif

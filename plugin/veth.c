@@ -55,44 +55,10 @@ static void veth_host_name(const struct datapath_context *ctx, const struct atta
 		veth_host_ifname(ctx->env->container_id, ctx->env->ifname, out);
 }
 
-static void veth_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[CNI_MAC_STRLEN])
-{
-	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2],
-		 mac[3], mac[4], mac[5]);
-}
-
 static void veth_host_prefix(const struct ip_address *addr, struct ip_prefix *out)
 {
 	out->addr = *addr;
 	out->len = ip_address_bits(addr);
-}
-
-/* A netlink socket living in ns_fd: opened there, used from here. */
-struct veth_open {
-	struct netlink *nl;
-	struct cni_error *err;
-};
-
-static int veth_open_cb(void *arg)
-{
-	struct veth_open *open = arg;
-
-	open->nl = netlink_open(open->err);
-	return open->nl ? 0 : -errno;
-}
-
-static int veth_netlink_in(int ns_fd, struct netlink **out, struct cni_error *err)
-{
-	struct veth_open open = {.nl = NULL, .err = err};
-	int ret;
-
-	ret = netns_run(ns_fd, veth_open_cb, &open, err);
-	if (ret < 0) {
-		netlink_close(open.nl);
-		return ret;
-	}
-	*out = open.nl;
-	return 0;
 }
 
 /* ---- ADD ---- */
@@ -391,9 +357,9 @@ static void veth_fill_result(struct cni_result *result, const struct datapath_co
 
 	memset(hi, 0, 2 * sizeof(*hi));
 	snprintf(hi->name, sizeof(hi->name), "%s", host->name);
-	veth_mac_format(host->mac, hi->mac);
+	netlink_mac_format(host->mac, hi->mac);
 	snprintf(ci->name, sizeof(ci->name), "%s", pod->link.name);
-	veth_mac_format(pod->link.mac, ci->mac);
+	netlink_mac_format(pod->link.mac, ci->mac);
 	snprintf(ci->sandbox, sizeof(ci->sandbox), "%s", ctx->env->netns);
 	ci->mtu = pod->link.mtu;
 	result->n_interfaces += 2;
@@ -441,7 +407,7 @@ static int veth_add(const struct datapath_context *ctx, struct cni_result *resul
 		ret = -errno;
 		goto out;
 	}
-	ret = veth_netlink_in(ns_fd, &pod->nl, err);
+	ret = netlink_open_in(ns_fd, &pod->nl, err);
 	if (ret < 0)
 		goto out;
 
@@ -685,7 +651,7 @@ static int veth_check(const struct datapath_context *ctx, const struct attachmen
 		ret = -errno;
 		goto out;
 	}
-	ret = veth_netlink_in(ns_fd, &c.pod_nl, err);
+	ret = netlink_open_in(ns_fd, &c.pod_nl, err);
 	if (ret < 0)
 		goto out;
 	ret = veth_check_links(&c, err);
@@ -698,7 +664,7 @@ static int veth_check(const struct datapath_context *ctx, const struct attachmen
 				    env->ifname);
 		goto out;
 	}
-	veth_mac_format(c.pod.mac, mac);
+	netlink_mac_format(c.pod.mac, mac);
 	if (expected->interfaces[index].mac[0] &&
 	    strcasecmp(expected->interfaces[index].mac, mac)) {
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
@@ -758,7 +724,7 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 	if (env->netns[0]) {
 		ns_fd = netns_open(env->netns, &ignored);
 		if (ns_fd >= 0) {
-			ret = veth_netlink_in(ns_fd, &pod_nl, err);
+			ret = netlink_open_in(ns_fd, &pod_nl, err);
 			if (ret < 0)
 				goto out;
 			ret = netlink_link_get(pod_nl, env->ifname, &pod, err);
