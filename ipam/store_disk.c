@@ -92,9 +92,12 @@ static int write_temp(struct disk_store *disk, const char *base, const char *dat
 	fd = openat(disk->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return io_error(err, errno, "cannot create", disk->path, tmp);
+	/*
+	 * No fsync, like host-local: a killed process loses nothing already
+	 * written, and a power loss ends every pod on the node anyway. Each
+	 * fsync cost ~0.6 ms of a ~5 ms ADD on the development VM.
+	 */
 	ret = write_all(fd, data, size);
-	if (!ret && fsync(fd))
-		ret = -errno;
 	if (close(fd) && !ret)
 		ret = -errno;
 	if (ret) {
@@ -273,8 +276,6 @@ static int disk_reserve(struct ipam_store *store, const struct ip_address *ip,
 		return -EEXIST;
 	if (errnum)
 		return io_error(err, errnum, "cannot reserve", disk->path, name);
-	if (fsync(disk->dir_fd))
-		return io_error(err, errno, "cannot sync", disk->path, NULL);
 	return 0;
 }
 

@@ -72,6 +72,31 @@ void state_unlock(int lock_fd)
 		close(lock_fd); /* closing drops the flock */
 }
 
+/* One write() of the whole text: json_dumpfd writes token by token. */
+static int write_json(int fd, const json_t *json)
+{
+	char *text = json_dumps(json, JSON_COMPACT);
+	size_t size, done = 0;
+	int ret = 0;
+
+	if (!text)
+		return -ENOMEM;
+	size = strlen(text);
+	while (done < size) {
+		ssize_t n = write(fd, text + done, size - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	free(text);
+	return ret;
+}
+
 static json_t *attachment_encode(const struct attachment *att, struct cni_error *err)
 {
 	json_t *result = cni_result_encode(&att->result, "1.1.0", err);
@@ -135,11 +160,18 @@ int state_save(const char *state_dir, const struct attachment *att, struct cni_e
 				    strerror(errno));
 		goto out;
 	}
-	/* write, fsync, rename: a crash leaves the old record or the new one, never half. */
-	if (json_dumpfd(json, fd, JSON_COMPACT) || fsync(fd) || close(fd)) {
+	/*
+	 * Write then rename: a killed plugin leaves the old record or the new
+	 * one, never half. No fsync (see ipam/store_disk.c): pods do not
+	 * outlive a power loss.
+	 */
+	ret = write_json(fd, json);
+	if (close(fd) && !ret)
+		ret = -errno;
+	if (ret) {
 		fd = -1;
-		ret = cni_error_set(err, CNI_ERR_STATE, errno ? errno : EIO,
-				    "state record %s: write failed: %s", tmp, strerror(errno));
+		ret = cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s: write failed: %s",
+				    tmp, strerror(-ret));
 		unlink(tmp);
 		goto out;
 	}
