@@ -79,6 +79,17 @@ int cni_validate_ifname(const char *ifname, struct cni_error *err)
 				"CNI_IFNAME \"%s\" contains '%c', which is not allowed "
 				"in an interface name",
 				ifname, *p == '\t' || *p == '\n' ? ' ' : *p);
+	/*
+	 * Stricter than libcni: the name goes into JSON (which must be UTF-8)
+	 * and into host-local's store records, which hold printable ASCII only;
+	 * a record the store cannot read back blocks every later ADD.
+	 */
+	for (const char *p = ifname; *p; p++)
+		if ((unsigned char)*p < ' ' || (unsigned char)*p >= 0x7f)
+			return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
+					     "CNI_IFNAME has byte 0x%02x at offset %zu: only "
+					     "printable ASCII is allowed in an interface name",
+					     (unsigned char)*p, (size_t)(p - ifname));
 	return 0;
 }
 

@@ -39,18 +39,37 @@ void cni_error_details(struct cni_error *err, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Messages quote outside input (a container id, a truncated value) that may
+ * not be UTF-8, which JSON strings must be: keep valid text as it is, else
+ * replace every non-ASCII byte so the runtime still gets the error object.
+ */
+static json_t *json_text(const char *text)
+{
+	char safe[sizeof(((struct cni_error *)0)->msg)];
+	size_t i;
+	json_t *json = json_string(text);
+
+	if (json)
+		return json;
+	for (i = 0; text[i] && i < sizeof(safe) - 1; i++)
+		safe[i] = (unsigned char)text[i] < 0x80 ? text[i] : '?';
+	safe[i] = '\0';
+	return json_string(safe);
+}
+
 int cni_error_print(FILE *out, const struct cni_error *err, const char *cni_version)
 {
 	json_t *obj;
 	int ret = 0;
 
-	obj = json_pack("{s:s, s:i, s:s}", "cniVersion",
+	obj = json_pack("{s:s, s:i, s:o}", "cniVersion",
 			cni_version && *cni_version ? cni_version : "1.1.0", "code",
 			err->code ? err->code : CNI_ERR_INTERNAL, "msg",
-			err->msg[0] ? err->msg : "unknown error");
+			json_text(err->msg[0] ? err->msg : "unknown error"));
 	if (!obj)
 		return -ENOMEM;
-	if (err->details[0] && json_object_set_new(obj, "details", json_string(err->details)))
+	if (err->details[0] && json_object_set_new(obj, "details", json_text(err->details)))
 		ret = -ENOMEM;
 	if (!ret && (json_dumpf(obj, out, JSON_COMPACT) || fputc('\n', out) == EOF))
 		ret = -EIO;

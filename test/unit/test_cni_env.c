@@ -110,6 +110,8 @@ ParameterizedTestParameters(cni_env, rejects)
 		{"ADD", "c1", "eth 0", "contains ' '"},
 		{"ADD", "c1", ".", "not a valid interface name"},
 		{"ADD", "c1", "..", "not a valid interface name"},
+		{"ADD", "c1", "eth\xc3\xa9", "only printable ASCII"},
+		{"ADD", "c1", "eth\x7f", "byte 0x7f at offset 3"},
 	};
 	return cr_make_param_array(struct bad_env, cases, sizeof(cases) / sizeof(cases[0]));
 }
