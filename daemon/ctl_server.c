@@ -162,6 +162,7 @@ static int conn_read(struct conn *c)
 
 static bool peer_allowed(int fd)
 {
+	struct ctl_response resp = {0};
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 
@@ -170,6 +171,10 @@ static bool peer_allowed(int fd)
 	if (cred.uid == 0 || cred.uid == geteuid() || (srv.has_group && cred.gid == srv.gid))
 		return true;
 	LOG(WARNING, "control: refused pid %d uid %u gid %u", cred.pid, cred.uid, cred.gid);
+	/* Best effort: the client may see the reset before it reads this. */
+	ctl_response_fail(&resp, -EACCES, "uid %u is neither root nor in the control group",
+			  cred.uid);
+	respond(fd, &resp);
 	return false;
 }
 

@@ -43,11 +43,20 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		    const uint32_t *lens, uint16_t n, uint32_t now)
 {
 	struct l2switch_counters *in = &sw->counters[in_port];
+	/*
+	 * A burst usually carries one or a few conversations: remember the last
+	 * source learned and the last destination looked up, so most packets
+	 * skip both hash lookups. A new source invalidates the cached
+	 * destination, so results match a lookup per packet.
+	 */
+	uint64_t last_src = UINT64_MAX, last_dst = UINT64_MAX;
+	int last_out = -1;
 	uint16_t i, p;
 
 	in->rx += n;
 	for (i = 0; i < n; i++) {
 		const uint8_t *eth = frames[i];
+		uint64_t src, dst;
 		int out;
 
 		/* A group source MAC is never valid (802.1D 7.8); learning it would poison the table. */
@@ -55,8 +64,22 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 			in->drops[CTL_DROP_INVALID]++;
 			continue;
 		}
-		fdb_learn(sw->fdb, fdb_mac_key(eth + 6), in_port, now);
-		out = (eth[0] & 1) ? -1 : fdb_lookup(sw->fdb, fdb_mac_key(eth), now);
+		src = fdb_mac_key(eth + 6);
+		if (src != last_src) {
+			fdb_learn(sw->fdb, src, in_port, now);
+			last_src = src;
+			last_dst = UINT64_MAX;
+		}
+		if (eth[0] & 1) {
+			out = -1;
+		} else {
+			dst = fdb_mac_key(eth);
+			if (dst != last_dst) {
+				last_out = fdb_lookup(sw->fdb, dst, now);
+				last_dst = dst;
+			}
+			out = last_out;
+		}
 		if (out >= 0 && l2switch_view_has(view, (uint16_t)out)) {
 			if (out == in_port)
 				in->drops[CTL_DROP_FILTERED]++;
@@ -67,11 +90,11 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		/* Broadcast, multicast, unknown unicast, or a stale entry for a port that is gone. */
 		bool sent = false;
 		for (p = 0; p < view->n_ports; p++) {
-			uint16_t dst = view->ports[p];
+			uint16_t dst_port = view->ports[p];
 
-			if (dst == in_port)
+			if (dst_port == in_port)
 				continue;
-			stage(sw, dst, in_queue, pkts[i]);
+			stage(sw, dst_port, in_queue, pkts[i]);
 			sent = true;
 		}
 		if (!sent)

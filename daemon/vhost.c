@@ -56,13 +56,23 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT;
 	const char *step;
 
+	struct stat st;
+
 	if (spec->mode == CTL_MODE_CLIENT) {
 		flags |= RTE_VHOST_USER_CLIENT;
-	} else if (unlink(spec->socket) && errno != ENOENT) {
+	} else if (!lstat(spec->socket, &st)) {
+		/* A control client must not get us to delete an arbitrary file. */
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(msg, msg_size, "port %s: %s exists and is not a socket", spec->name,
+				 spec->socket);
+			return -EEXIST;
+		}
 		/* bind() never replaces a stale socket, e.g. after a crash. */
-		snprintf(msg, msg_size, "port %s: removing stale %s: %s", spec->name, spec->socket,
-			 strerror(errno));
-		return -errno;
+		if (unlink(spec->socket)) {
+			snprintf(msg, msg_size, "port %s: removing stale %s: %s", spec->name,
+				 spec->socket, strerror(errno));
+			return -errno;
+		}
 	}
 	step = "register";
 	if (rte_vhost_driver_register(spec->socket, flags))

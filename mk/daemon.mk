@@ -73,6 +73,8 @@ $(DAEMON_UNIT_BINS): $(BUILD)/unit/test_daemon_%: test/unit/daemon/test_%.c $(BU
 		-Wno-missing-prototypes -o $@ $< $(BUILD)/san/libdaemon_client.a \
 		$(shell $(PKG_CONFIG) --libs criterion) $(LDLIBS)
 
+# OVS-DPDK and gnuplot only for the benchmark (contender and chart).
 bench-datapath: dpdk-deps
+	$(Q)deploy/debian-deps.sh dpdk "openvswitch-switch-dpdk gnuplot-nox jq"
 	$(Q)$(MAKE) --no-print-directory daemon-bins
 	$(Q)test/bench/bench-datapath.sh $(BUILD)

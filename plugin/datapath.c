@@ -4,10 +4,12 @@
 
 #include "plugin/sriov.h"
 #include "plugin/veth.h"
+#include "plugin/vhostuser.h"
 
 const struct datapath_ops *const datapath_registry[] = {
 	&veth_datapath,
 	&sriov_datapath,
+	&vhostuser_datapath,
 	NULL,
 };
 

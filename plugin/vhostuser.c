@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "daemon/ctl_client.h"
+#include "plugin/vhostuser.h"
 #include "plugin/datapath.h"
 #include "plugin/ipaddr.h"
 #include "plugin/log.h"
@@ -145,6 +146,10 @@ static int vhu_names_make(const struct cni_env *env, const struct vhu_conf *c,
 	/* The pod UID names the directory when known: the same path for the pod's whole life. */
 	const char *pod = env->args.pod_uid[0] ? env->args.pod_uid : env->container_id;
 
+	/* K8S_POD_UID comes from CNI_ARGS: it names one directory, never a path. */
+	if (strchr(pod, '/') || !strcmp(pod, ".") || !strcmp(pod, ".."))
+		return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
+				     "vhostuser: K8S_POD_UID \"%s\" cannot name a directory", pod);
 	if (snprintf(n->port, sizeof(n->port), "%s/%s", env->container_id, env->ifname) >=
 		    (int)sizeof(n->port) ||
 	    snprintf(n->dir, sizeof(n->dir), "%s/%s", c->socket_dir, pod) >= (int)sizeof(n->dir) ||

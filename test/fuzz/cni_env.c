@@ -10,8 +10,8 @@
 #include "plugin/cni_env.h"
 #include "test/fuzz/fuzz_util.h"
 
-static const char *const names[] = {"CNI_COMMAND", "CNI_IFNAME",  "CNI_CONTAINERID",
-				    "CNI_NETNS",   "CNI_ARGS",    "CNI_PATH"};
+static const char *const names[] = {"CNI_COMMAND", "CNI_IFNAME", "CNI_CONTAINERID",
+				    "CNI_NETNS",   "CNI_ARGS",	 "CNI_PATH"};
 static const char *values[sizeof(names) / sizeof(names[0])];
 
 static const char *lookup(const char *name)
@@ -44,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct cni_error check = {0};
 
 		/* What was accepted passes the validators the paths rely on. */
-		if ((env->container_id[0] && cni_validate_container_id(env->container_id, &check)) ||
+		if ((env->container_id[0] &&
+		     cni_validate_container_id(env->container_id, &check)) ||
 		    (env->ifname[0] && cni_validate_ifname(env->ifname, &check)) ||
 		    strchr(env->container_id, '/') || strchr(env->ifname, '/'))
 			__builtin_trap();

@@ -13,8 +13,9 @@
 
 static void check(const struct ipam_conf *conf)
 {
-	if (!conf->n_sets || conf->n_sets > IPAM_MAX_RANGE_SETS || strchr(conf->network_name, '/') ||
-	    !strcmp(conf->network_name, "..") || !strcmp(conf->network_name, "."))
+	if (!conf->n_sets || conf->n_sets > IPAM_MAX_RANGE_SETS ||
+	    strchr(conf->network_name, '/') || !strcmp(conf->network_name, "..") ||
+	    !strcmp(conf->network_name, "."))
 		__builtin_trap();
 	for (unsigned int s = 0; s < conf->n_sets; s++) {
 		const struct ipam_range_set *set = &conf->sets[s];

@@ -45,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	close(fd);
 	if (!state_load(state_dir, "net", "ctr1", "eth0", att, &err)) {
-		if (att->result.n_ips > CNI_MAX_IPS || att->result.n_interfaces > CNI_MAX_INTERFACES ||
+		if (att->result.n_ips > CNI_MAX_IPS ||
+		    att->result.n_interfaces > CNI_MAX_INTERFACES ||
 		    att->result.n_routes > CNI_MAX_ROUTES)
 			__builtin_trap();
 	} else if (!err.msg[0]) {

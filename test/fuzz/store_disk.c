@@ -17,13 +17,14 @@
 #include "ipam/ipam.h"
 #include "test/fuzz/fuzz_util.h"
 
-#define MAX_FILES 64
-#define OWNER "ctr1"
+#define MAX_FILES    64
+#define OWNER	     "ctr1"
 #define OWNER_IFNAME "eth0"
 
 struct seeded {
+	char name[256];
 	struct ip_address ip; /* family 0: the name is no address */
-	bool ours;            /* the contents name OWNER/OWNER_IFNAME */
+	bool ours;	      /* the contents name OWNER/OWNER_IFNAME */
 };
 
 static struct ipam_conf conf;
@@ -62,18 +63,25 @@ static bool is_ours(const char *contents)
 }
 
 static void write_file(const char *name, size_t name_len, const char *contents, size_t len,
-		       struct seeded *seed)
+		       struct seeded *seeds, size_t n)
 {
+	struct seeded *seed = &seeds[n];
 	char path[PATH_MAX * 2], base[256], *text;
 	int fd;
 
 	seed->ip.family = 0;
+	seed->name[0] = '\0';
 	if (!name_len || name_len >= sizeof(base) || memchr(name, '/', name_len) ||
 	    memchr(name, '\0', name_len))
 		return;
 	snprintf(base, sizeof(base), "%.*s", (int)name_len, name);
 	if (!strcmp(base, ".") || !strcmp(base, ".."))
 		return;
+	/* A later section with the same name replaces the file. */
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(seeds[i].name, base))
+			seeds[i].ip.family = 0;
+	snprintf(seed->name, sizeof(seed->name), "%s", base);
 	snprintf(path, sizeof(path), "%s/%s", network_dir, base);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -104,7 +112,8 @@ static size_t populate(const char *data, size_t size, struct seeded *seeds)
 		contents = nl + 1;
 		next = memmem(contents, (size_t)(end - contents), "\n=== ", 5);
 		write_file(name, (size_t)(nl - name), contents,
-			   (size_t)((next ? next : end) - contents), &seeds[n++]);
+			   (size_t)((next ? next : end) - contents), seeds, n);
+		n++;
 		p = next ? next + 1 : end;
 	}
 	return n;

@@ -49,16 +49,16 @@ ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
 
 # Two "pods" in one testpmd on CPU 0, mac-forwarding to each other through the switch.
 # server=1 when the switch is the vhost-user client (the default port mode).
-start_gen() { # server|client
-	local srv=""
+start_gen() { # server|client [queue pairs]
+	local srv="" q=${2:-1}
 	[ "$1" = server ] && srv=",server=1"
 	rm -f "$W/gen.in"
 	mkfifo "$W/gen.in"
 	# stdbuf: testpmd block-buffers stdout into a file; we read its answers as they come.
 	timeout 60 stdbuf -oL "$TESTPMD" --lcores 0@0,1@0 --no-huge -m 256 --no-pci --file-prefix=sn-itest-g \
-		--vdev "net_virtio_user0,path=$W/a.sock,mac=$MAC_A$srv" \
-		--vdev "net_virtio_user1,path=$W/b.sock,mac=$MAC_B$srv" \
-		-- -i --total-num-mbufs=8192 --forward-mode=mac \
+		--vdev "net_virtio_user0,path=$W/a.sock,mac=$MAC_A$srv,queues=$q" \
+		--vdev "net_virtio_user1,path=$W/b.sock,mac=$MAC_B$srv,queues=$q" \
+		-- -i --rxq="$q" --txq="$q" --total-num-mbufs=8192 --forward-mode=mac \
 		--eth-peer=0,$MAC_B --eth-peer=1,$MAC_A <"$W/gen.in" >"$W/gen.log" 2>&1 &
 	echo $! >"$W/gen.pid"
 	exec 7>"$W/gen.in"
@@ -147,7 +147,7 @@ test_server_ports_switch_frames_both_ways() {
 	ctl stats | head -1 | grep -q 'RX-PPS' || fail "stats table header"
 }
 
-test_malformed_requests_while_forwarding() {
+test_malformed_requests_and_port_churn_while_forwarding() {
 	start_daemon
 	ctl add a "$W/a.sock" server $MAC_A
 	ctl add b "$W/b.sock" server $MAC_B
@@ -168,6 +168,13 @@ test_malformed_requests_while_forwarding() {
 	# An oversized request (no newline within the limit) gets an error and a closed connection.
 	reply=$(head -c 20000 /dev/zero | tr '\0' 'x' | ctl raw -)
 	assert_contains "$reply" 'longer than'
+	# Ports come and go while a and b forward (RCU publish, no pause).
+	for i in 1 2 3 4 5; do
+		ctl add "c$i" "$W/c$i.sock" server >/dev/null
+		ctl add "d$i" "$W/d$i.sock" client >/dev/null
+		ctl del "c$i"
+		ctl del "d$i"
+	done
 	# A client that connects and says nothing does not stall anyone else.
 	if command -v python3 >/dev/null; then
 		timeout 5 python3 -c "import socket,time; s=socket.socket(socket.AF_UNIX); s.connect('$CTL'); time.sleep(3)" &
@@ -213,6 +220,22 @@ test_client_mode_restart_reconnects() {
 	ctl fdb | grep -q "$MAC_A *a *static" || fail "static MAC lost: $(ctl fdb)"
 }
 
+test_multiqueue_pod() {
+	start_daemon
+	ctl add a "$W/a.sock" server 2
+	ctl add b "$W/b.sock" server 2
+	start_gen client 2
+	wait_gen_prompt
+	gen "start tx_first 2"
+	sleep 1
+	gen "stop"
+	sleep 0.5
+	ctl ports | grep -q '^a .* 2/2 ' || fail "a: 2 queue pairs not active: $(ctl ports)"
+	# testpmd's per-stream summary: frames arrived on the second queue pair too.
+	grep -A1 'RX Port= 0/Queue= 1' "$W/gen.log" | grep -Eq 'RX-packets: *[1-9]' ||
+		fail "nothing received on queue 1: $(grep -A1 'Queue= 1' "$W/gen.log")"
+}
+
 test_port_del_and_sigterm_cleanup() {
 	start_daemon
 	ctl add a "$W/a.sock" server
@@ -222,6 +245,10 @@ test_port_del_and_sigterm_cleanup() {
 	ctl --json ports | jq -e '.result.ports | length == 1' >/dev/null || fail "port a still listed"
 	ctl del a && fail "second del succeeded"
 	ctl --json del a | jq -e '.error.code == 2' >/dev/null || fail "del of a missing port is not ENOENT"
+	# A server-mode port never replaces a file that is not a socket.
+	echo keep >"$W/precious"
+	ctl add x "$W/precious" server && fail "port over a regular file"
+	[ "$(cat "$W/precious")" = keep ] || fail "regular file clobbered"
 	stop_daemon TERM
 	[ ! -e "$CTL" ] || fail "control socket left behind"
 	[ ! -e "$W/b.sock" ] || fail "b.sock left behind"
@@ -235,8 +262,18 @@ test_control_socket_refuses_other_users() {
 	[ "$(stat -c %a "$CTL")" = 660 ] || fail "control socket mode $(stat -c %a "$CTL")"
 	# nobody may not even open it (mode 0660, owned by root).
 	setpriv --reuid=65534 --regid=65534 --clear-groups "$SLICENETCTL" -s "$CTL" version && fail "nobody got in"
-	return 0
+	# With the file mode opened up, SO_PEERCRED still turns nobody away.
+	chmod 0755 "$W"
+	chmod 0666 "$CTL"
+	local out
+	out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$SLICENETCTL" -s "$CTL" version 2>&1) &&
+		fail "nobody got past SO_PEERCRED"
+	case "$out" in *"control group"* | *"reset by peer"*) ;; *) fail "unexpected: $out" ;; esac
+	grep -q 'refused pid .* uid 65534' "$W/daemon.log" || fail "refusal not logged"
+	ctl version >/dev/null || fail "root refused"
 }
 
 run_tests
 rm -rf "$W"
+# EAL runtime directories of our file prefixes.
+rm -rf /var/run/dpdk/sn-itest-*

@@ -25,9 +25,10 @@ CTL=$W/ctl.sock
 NS_A=sncni$$-a
 NS_B=sncni$$-b
 
-conf() {
+conf() { # pod: Multus passes the CNIDeviceInfoFile capability as runtimeConfig
 	cat <<JSON
 {"cniVersion":"1.1.0","name":"sncni","type":"slicenet","stateDir":"$W/pstate",
+ "runtimeConfig":{"CNIDeviceInfoFile":"$W/devinfo-$1.json"},
  "logFile":"$W/slicenet.log","logLevel":"debug",
  "ipam":{"type":"slicenet-ipam","ranges":[[{"subnet":"10.97.0.0/24","gateway":"10.97.0.1"}]],"dataDir":"$W/ipam"},
  "defaultSlice":"embb",
@@ -38,7 +39,7 @@ JSON
 
 # As lib.sh's cni_call, with a deadline: a hung plugin must fail the test, not stall the suite.
 cni() { # CMD pod(a|b)
-	conf | env CNI_COMMAND="$1" CNI_NETNS="/run/netns/sncni$$-$2" CNI_CONTAINERID="ctr-$2" \
+	conf "$2" | env CNI_COMMAND="$1" CNI_NETNS="/run/netns/sncni$$-$2" CNI_CONTAINERID="ctr-$2" \
 		CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
 		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$2;K8S_POD_UID=uid-$2;SLICENET_SLICE=urllc" \
 		timeout 20 "$SLICENET"
@@ -90,6 +91,8 @@ test_add_traffic_restart_del() {
 	assert_eq "$(jq -r '.ips[0].address' "$W/ports/uid-a/net1.json")" \
 		"$(echo "$ra" | jq -r '.ips[0].address')" "descriptor address"
 	ctl ports | grep -q "^ctr-a/net1 .*client" || fail "no daemon port: $(ctl ports)"
+	assert_eq "$(jq -r '.type + " " + ."vhost-user".path' "$W/devinfo-a.json")" \
+		"vhost-user /var/run/slicenet/net1.sock" "device-info file"
 
 	mkfifo "$W/gen.in"
 	timeout 40 "$TESTPMD" --lcores 0@0,1@0 --no-huge -m 256 --no-pci --file-prefix=sn-itest-cg \
@@ -124,6 +127,7 @@ test_add_traffic_restart_del() {
 
 	cni DEL a || fail "DEL a"
 	[ ! -e "$W/ports/uid-a" ] || fail "uid-a directory left: $(ls -la "$W/ports/uid-a")"
+	[ ! -e "$W/devinfo-a.json" ] || fail "device-info file left"
 	ctl ports | grep -q "^ctr-a/" && fail "port a still in slicenetd"
 	cni DEL a || fail "second DEL a"
 
@@ -147,3 +151,5 @@ test_fallback_to_veth_when_daemon_down() {
 
 run_tests
 rm -rf "$W"
+# EAL runtime directories of our file prefixes.
+rm -rf /var/run/dpdk/sn-itest-*

@@ -67,3 +67,5 @@ test_pod_reachable_from_another_node_through_tap() {
 
 run_tests
 rm -rf "$W"
+# EAL runtime directories of our file prefixes.
+rm -rf /var/run/dpdk/sn-itest-*

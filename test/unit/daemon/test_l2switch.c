@@ -214,3 +214,18 @@ Test(l2switch, counters_balance_over_many_bursts)
 	cr_assert_eq(sink.got[0], 50 * L2SWITCH_BURST);
 	cr_assert_eq(sink.got[1], 50 * L2SWITCH_BURST);
 }
+
+Test(l2switch, learning_within_a_burst_is_seen_by_later_frames)
+{
+	struct frame f[3];
+
+	/* From port 0: A->C (C unknown: flood), C->A (C now on 0, A on 0: filtered), A->C (filtered). */
+	make_frame(&f[0], 0xc, 0xa);
+	make_frame(&f[1], 0xa, 0xc);
+	make_frame(&f[2], 0xc, 0xa);
+	run(0, f, 3, 1);
+	cr_assert_eq(sink.got[1], 1);
+	cr_assert_eq(sink.got[2], 1);
+	cr_assert_eq(sink.got[3], 1);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_FILTERED], 2);
+}
