@@ -257,6 +257,28 @@ test_port_del_and_sigterm_cleanup() {
 	grep -q 'shutting down' "$W/daemon.log" || fail "no shutdown log"
 }
 
+test_corrupt_state_file_keeps_what_it_can() {
+	start_daemon
+	ctl add keep "$W/keep.sock" server
+	stop_daemon TERM
+	# A torn last line and garbage between good ones: the daemon must start,
+	# say what it skipped and restore the rest.
+	{
+		echo 'not json at all'
+		cat "$W/state/ports.state"
+		printf '{"name":"torn","socket":"%s/torn.sock","mo' "$W"
+	} >"$W/state/ports.state.new"
+	mv "$W/state/ports.state.new" "$W/state/ports.state"
+	start_daemon
+	ctl --json ports | jq -e '[.result.ports[].name] == ["keep"]' >/dev/null ||
+		fail "ports after a corrupt state file: $(ctl --json ports)"
+	[ -S "$W/keep.sock" ] || fail "keep.sock not recreated"
+	grep -q 'line 1 skipped' "$W/daemon.log" || fail "garbage line not reported"
+	grep -q 'line 3 skipped' "$W/daemon.log" || fail "torn line not reported"
+	ctl del keep
+	stop_daemon TERM
+}
+
 test_control_socket_refuses_other_users() {
 	start_daemon
 	[ "$(stat -c %a "$CTL")" = 660 ] || fail "control socket mode $(stat -c %a "$CTL")"
