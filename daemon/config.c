@@ -55,8 +55,8 @@ int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, si
 static int get_str(json_t *v, const char *key, char *dst, size_t size, char *msg, size_t msg_size)
 {
 	if (!json_is_string(v) || json_string_length(v) >= size || !json_string_length(v))
-		return fail(msg, msg_size, "\"%s\" must be a non-empty string shorter than %zu bytes",
-			    key, size);
+		return fail(msg, msg_size,
+			    "\"%s\" must be a non-empty string shorter than %zu bytes", key, size);
 	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -88,9 +88,11 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 	json_object_foreach(root, key, v)
 	{
 		if (!strcmp(key, "controlSocket"))
-			rc = get_str(v, key, cfg->ctl_socket, sizeof(cfg->ctl_socket), msg, msg_size);
+			rc = get_str(v, key, cfg->ctl_socket, sizeof(cfg->ctl_socket), msg,
+				     msg_size);
 		else if (!strcmp(key, "socketDir"))
-			rc = get_str(v, key, cfg->socket_dir, sizeof(cfg->socket_dir), msg, msg_size);
+			rc = get_str(v, key, cfg->socket_dir, sizeof(cfg->socket_dir), msg,
+				     msg_size);
 		else if (!strcmp(key, "stateDir"))
 			rc = get_str(v, key, cfg->state_dir, sizeof(cfg->state_dir), msg, msg_size);
 		else if (!strcmp(key, "controlGroup"))

@@ -10,20 +10,20 @@
 #include "daemon/ctl_proto.h"
 
 #define CONFIG_DEFAULT_SOCKET_DIR "/run/slicenet/ports"
-#define CONFIG_DEFAULT_STATE_DIR "/var/lib/slicenet"
+#define CONFIG_DEFAULT_STATE_DIR  "/var/lib/slicenet"
 
 enum uplink_type {
 	UPLINK_NONE,
-	UPLINK_TAP,        /* a tap device in the node's kernel, created by us */
-	UPLINK_AF_PACKET,  /* an existing host interface */
+	UPLINK_TAP,	  /* a tap device in the node's kernel, created by us */
+	UPLINK_AF_PACKET, /* an existing host interface */
 };
 
 struct daemon_config {
 	char ctl_socket[CTL_SOCKET_MAX];
 	char socket_dir[PATH_MAX];
 	char state_dir[PATH_MAX];
-	char ctl_group[64];            /* members may use the control socket; "" = root only */
-	uint32_t fdb_aging;            /* seconds */
+	char ctl_group[64]; /* members may use the control socket; "" = root only */
+	uint32_t fdb_aging; /* seconds */
 	unsigned int fdb_size;
 	unsigned int mbufs;
 	enum uplink_type uplink;

@@ -61,8 +61,9 @@ static int connect_socket(const char *path, long long deadline, char *err, size_
 	int fd, rc, soerr = 0;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
-		return set_err(err, errlen, -ENAMETOOLONG, "control socket path %s: longer than %zu bytes",
-			       path, sizeof(addr.sun_path) - 1);
+		return set_err(err, errlen, -ENAMETOOLONG,
+			       "control socket path %s: longer than %zu bytes", path,
+			       sizeof(addr.sun_path) - 1);
 	memcpy(addr.sun_path, path, strlen(path) + 1);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
@@ -87,7 +88,8 @@ static int connect_socket(const char *path, long long deadline, char *err, size_
 int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *request,
 			size_t request_len, char **response, char *err, size_t errlen)
 {
-	long long deadline = now_ms() + (timeout_ms > 0 ? timeout_ms : CTL_CLIENT_DEFAULT_TIMEOUT_MS);
+	long long deadline =
+		now_ms() + (timeout_ms > 0 ? timeout_ms : CTL_CLIENT_DEFAULT_TIMEOUT_MS);
 	size_t off = 0, cap = 4096, len = 0;
 	char *buf = NULL, *nl, *grown;
 	ssize_t n;
@@ -109,7 +111,8 @@ int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *req
 		if (errno == EPIPE || errno == ECONNRESET)
 			break;
 		if (errno != EAGAIN) {
-			rc = set_err(err, errlen, -errno, "send to %s: %s", socket_path, strerror(errno));
+			rc = set_err(err, errlen, -errno, "send to %s: %s", socket_path,
+				     strerror(errno));
 			goto out;
 		}
 		rc = wait_fd(fd, POLLOUT, deadline);
@@ -126,8 +129,9 @@ int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *req
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (cap >= CTL_PROTO_MAX_RESPONSE) {
-				rc = set_err(err, errlen, -EPROTO, "response from %s exceeds %u bytes",
-					     socket_path, CTL_PROTO_MAX_RESPONSE);
+				rc = set_err(err, errlen, -EPROTO,
+					     "response from %s exceeds %u bytes", socket_path,
+					     CTL_PROTO_MAX_RESPONSE);
 				goto out;
 			}
 			grown = realloc(buf, cap * 2);
@@ -153,14 +157,15 @@ int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *req
 			continue;
 		}
 		if (n == 0) {
-			rc = set_err(err, errlen, -EPROTO, "%s closed the connection without a response",
-				     socket_path);
+			rc = set_err(err, errlen, -EPROTO,
+				     "%s closed the connection without a response", socket_path);
 			goto out;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			rc = set_err(err, errlen, -errno, "recv from %s: %s", socket_path, strerror(errno));
+			rc = set_err(err, errlen, -errno, "recv from %s: %s", socket_path,
+				     strerror(errno));
 			goto out;
 		}
 		rc = wait_fd(fd, POLLIN, deadline);
@@ -188,8 +193,8 @@ int ctl_client_call(const char *socket_path, int timeout_ms, const struct ctl_re
 		*raw = NULL;
 	rc = ctl_proto_encode_request(req, &line, &line_len);
 	if (rc)
-		return set_err(err, errlen, rc, "encode %s request: %s", ctl_method_name(req->method),
-			       strerror(-rc));
+		return set_err(err, errlen, rc, "encode %s request: %s",
+			       ctl_method_name(req->method), strerror(-rc));
 	rc = ctl_client_exchange(socket_path, timeout_ms, line, line_len, &answer, err, errlen);
 	free(line);
 	if (rc)

@@ -10,7 +10,7 @@
 
 #include "daemon/ctl_proto.h"
 
-#define CTL_DEFAULT_SOCKET "/run/slicenet/slicenetd.sock"
+#define CTL_DEFAULT_SOCKET	      "/run/slicenet/slicenetd.sock"
 #define CTL_CLIENT_DEFAULT_TIMEOUT_MS 5000
 
 /*

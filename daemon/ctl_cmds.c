@@ -118,10 +118,11 @@ static int cmd_version(const struct ctl_request *req, struct ctl_response *resp)
 	return 0;
 }
 
-static int (*const handlers[CTL_METHOD_COUNT])(const struct ctl_request *, struct ctl_response *) = {
-	[CTL_PORT_ADD] = cmd_port_add, [CTL_PORT_DEL] = cmd_port_del,
+static int (*const handlers[CTL_METHOD_COUNT])(const struct ctl_request *,
+					       struct ctl_response *) = {
+	[CTL_PORT_ADD] = cmd_port_add,	 [CTL_PORT_DEL] = cmd_port_del,
 	[CTL_PORT_LIST] = cmd_port_list, [CTL_STATS] = cmd_stats,
-	[CTL_FDB_LIST] = cmd_fdb_list,   [CTL_VERSION] = cmd_version,
+	[CTL_FDB_LIST] = cmd_fdb_list,	 [CTL_VERSION] = cmd_version,
 };
 
 void ctl_cmds_handle(const struct ctl_request *req, struct ctl_response *resp)

@@ -10,7 +10,7 @@
 
 static const char *const method_names[CTL_METHOD_COUNT] = {
 	[CTL_PORT_ADD] = "port.add", [CTL_PORT_DEL] = "port.del", [CTL_PORT_LIST] = "port.list",
-	[CTL_STATS] = "stats",       [CTL_FDB_LIST] = "fdb.list", [CTL_VERSION] = "version",
+	[CTL_STATS] = "stats",	     [CTL_FDB_LIST] = "fdb.list", [CTL_VERSION] = "version",
 };
 
 static const char *const drop_names[CTL_DROP_COUNT] = {
@@ -61,7 +61,7 @@ int ctl_mac_parse(const char *text, uint8_t mac[6])
 	int i;
 
 	if (strlen(text) != 17 || sscanf(text, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2],
-					  &b[3], &b[4], &b[5], &tail) != 6)
+					 &b[3], &b[4], &b[5], &tail) != 6)
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
 		/* sscanf accepts "+1"/" 1"; a MAC is exactly hex digits and colons. */
@@ -84,7 +84,8 @@ static bool name_valid(const char *s)
 	if (!*s)
 		return false;
 	for (; *s; s++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@-", *s))
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._:/@-",
+			    *s))
 			return false;
 	return true;
 }
@@ -132,7 +133,8 @@ static int decode_port_spec(json_t *obj, struct ctl_port_spec *spec, bool name_o
 			if (rc)
 				return rc;
 			if (spec->socket[0] != '/')
-				return fail(msg, msg_size, "\"socket\" \"%s\" is not an absolute path",
+				return fail(msg, msg_size,
+					    "\"socket\" \"%s\" is not an absolute path",
 					    spec->socket);
 		} else if (!strcmp(key, "mode")) {
 			rc = get_string(v, key, buf, sizeof(buf), msg, msg_size);
@@ -363,7 +365,8 @@ static json_t *stats_json(const struct ctl_port_stats *s)
 
 	drops = json_object();
 	for (d = 0; drops && d < CTL_DROP_COUNT; d++)
-		if (json_object_set_new(drops, drop_names[d], json_integer((json_int_t)s->drops[d]))) {
+		if (json_object_set_new(drops, drop_names[d],
+					json_integer((json_int_t)s->drops[d]))) {
 			json_decref(drops);
 			return NULL;
 		}
@@ -609,7 +612,8 @@ int ctl_proto_decode_response(const char *line, size_t len, enum ctl_method meth
 	case CTL_VERSION:
 		rc = get_str(result, "daemon", resp->version.daemon, sizeof(resp->version.daemon));
 		if (!rc)
-			rc = get_str(result, "dpdk", resp->version.dpdk, sizeof(resp->version.dpdk));
+			rc = get_str(result, "dpdk", resp->version.dpdk,
+				     sizeof(resp->version.dpdk));
 		if (!rc)
 			rc = get_u64(result, "protocol", &v);
 		resp->version.protocol = (unsigned int)v;

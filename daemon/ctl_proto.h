@@ -19,15 +19,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CTL_PROTO_VERSION 1
-#define CTL_PROTO_MAX_REQUEST 16384          /* bytes, including '\n' */
-#define CTL_PROTO_MAX_RESPONSE (4u << 20)    /* bytes; fdb.list of a full table fits */
-#define CTL_NAME_MAX 128                     /* port name, NUL included */
-#define CTL_SOCKET_MAX 108                   /* sizeof(sun_path) */
-#define CTL_MAX_QUEUES 8
-#define CTL_MAX_ADDRESSES 8
-#define CTL_ADDRESS_MAX 64                   /* "2001:db8::1/64", NUL included */
-#define CTL_MESSAGE_MAX 256
+#define CTL_PROTO_VERSION      1
+#define CTL_PROTO_MAX_REQUEST  16384	  /* bytes, including '\n' */
+#define CTL_PROTO_MAX_RESPONSE (4u << 20) /* bytes; fdb.list of a full table fits */
+#define CTL_NAME_MAX	       128	  /* port name, NUL included */
+#define CTL_SOCKET_MAX	       108	  /* sizeof(sun_path) */
+#define CTL_MAX_QUEUES	       8
+#define CTL_MAX_ADDRESSES      8
+#define CTL_ADDRESS_MAX	       64 /* "2001:db8::1/64", NUL included */
+#define CTL_MESSAGE_MAX	       256
 
 enum ctl_method {
 	CTL_PORT_ADD,
@@ -47,40 +47,40 @@ enum ctl_port_mode {
 
 /* Drop reasons, counted per port. */
 enum ctl_drop {
-	CTL_DROP_INVALID,   /* runt frame or multicast source MAC (ingress) */
-	CTL_DROP_FILTERED,  /* destination learned on the ingress port (ingress) */
-	CTL_DROP_NO_DEST,   /* nowhere to send: no other port is up (ingress) */
-	CTL_DROP_TX_FULL,   /* the receiver's ring was full (egress) */
+	CTL_DROP_INVALID,  /* runt frame or multicast source MAC (ingress) */
+	CTL_DROP_FILTERED, /* destination learned on the ingress port (ingress) */
+	CTL_DROP_NO_DEST,  /* nowhere to send: no other port is up (ingress) */
+	CTL_DROP_TX_FULL,  /* the receiver's ring was full (egress) */
 	CTL_DROP_COUNT,
 };
 
 /* port.add params; also one record of the daemon's state file. */
 struct ctl_port_spec {
-	char name[CTL_NAME_MAX];       /* unique: [A-Za-z0-9._:/@-]+ */
-	char socket[CTL_SOCKET_MAX];   /* absolute path */
-	enum ctl_port_mode mode;       /* default client */
+	char name[CTL_NAME_MAX];     /* unique: [A-Za-z0-9._:/@-]+ */
+	char socket[CTL_SOCKET_MAX]; /* absolute path */
+	enum ctl_port_mode mode;     /* default client */
 	bool has_mac;
-	uint8_t mac[6];                /* the pod's MAC: a static FDB entry */
-	unsigned int queues;           /* 1..CTL_MAX_QUEUES, default 1 */
-	unsigned int n_addresses;      /* recorded for operators, not used to switch */
+	uint8_t mac[6];		  /* the pod's MAC: a static FDB entry */
+	unsigned int queues;	  /* 1..CTL_MAX_QUEUES, default 1 */
+	unsigned int n_addresses; /* recorded for operators, not used to switch */
 	char addresses[CTL_MAX_ADDRESSES][CTL_ADDRESS_MAX];
 };
 
 struct ctl_request {
 	enum ctl_method method;
-	struct ctl_port_spec port;     /* port.add: all of it; port.del: name only */
+	struct ctl_port_spec port; /* port.add: all of it; port.del: name only */
 };
 
 struct ctl_port_info {
 	struct ctl_port_spec spec;
-	bool connected;                /* a vhost-user peer negotiated the device */
+	bool connected; /* a vhost-user peer negotiated the device */
 	unsigned int active_queues;
 };
 
 struct ctl_port_stats {
 	char name[CTL_NAME_MAX];
-	uint64_t rx, tx;               /* packets since the port was added */
-	uint64_t rx_pps, tx_pps;       /* over the last second */
+	uint64_t rx, tx;	 /* packets since the port was added */
+	uint64_t rx_pps, tx_pps; /* over the last second */
 	uint64_t drops[CTL_DROP_COUNT];
 };
 
@@ -88,7 +88,7 @@ struct ctl_fdb_entry {
 	uint8_t mac[6];
 	char port[CTL_NAME_MAX];
 	bool is_static;
-	unsigned int age;              /* seconds since last seen */
+	unsigned int age; /* seconds since last seen */
 };
 
 struct ctl_version {
@@ -113,7 +113,7 @@ struct ctl_response {
 	size_t n_stats;
 	struct ctl_fdb_entry *fdb;
 	size_t n_fdb;
-	uint64_t fdb_aging;            /* seconds, fdb.list */
+	uint64_t fdb_aging; /* seconds, fdb.list */
 	struct ctl_version version;
 };
 

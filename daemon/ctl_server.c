@@ -1,5 +1,6 @@
 /* Control socket transport: accept, peer check, line framing, dispatch to ctl_cmds. */
-/* struct ucred (SO_PEERCRED) is a GNU extension; DPDK's forced rte_config.h may define it already. */
+/* struct ucred (SO_PEERCRED) is a GNU extension; DPDK's forced rte_config.h may define it already.
+ */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -26,7 +27,7 @@
 #include "daemon/ctl_proto.h"
 #include "daemon/log.h"
 
-#define MAX_CONNS 32
+#define MAX_CONNS	32
 #define IDLE_TIMEOUT_MS 30000
 #define SEND_TIMEOUT_MS 2000
 
@@ -151,7 +152,8 @@ static int conn_read(struct conn *c)
 	if (c->len == CTL_PROTO_MAX_REQUEST) {
 		struct ctl_response resp = {0};
 
-		/* Without a newline in the whole budget there is no request boundary to resync on. */
+		/* Without a newline in the whole budget there is no request boundary to resync on.
+		 */
 		ctl_response_fail(&resp, -EMSGSIZE, "request longer than %d bytes",
 				  CTL_PROTO_MAX_REQUEST);
 		respond(c->fd, &resp);
@@ -224,7 +226,8 @@ static void *serve(void *arg)
 		for (i = 0; i < MAX_CONNS; i++)
 			if (srv.conns[i]) {
 				map[n] = i;
-				pfds[n++] = (struct pollfd){.fd = srv.conns[i]->fd, .events = POLLIN};
+				pfds[n++] =
+					(struct pollfd){.fd = srv.conns[i]->fd, .events = POLLIN};
 			}
 		rc = poll(pfds, (nfds_t)n, 250);
 		if (rc < 0 && errno != EINTR)
@@ -248,7 +251,7 @@ static void *serve(void *arg)
 		}
 		if (pfds[1].revents & POLLIN)
 			do_accept();
-idle:
+	idle:
 		for (i = 0; i < MAX_CONNS; i++)
 			if (srv.conns[i] && now - srv.conns[i]->last_ms > IDLE_TIMEOUT_MS)
 				conn_close(i);
@@ -266,7 +269,8 @@ int ctl_server_start(const char *path, const char *group, void (*tick)(void))
 	int rc;
 
 	if (strlen(path) >= sizeof(addr.sun_path)) {
-		LOG(ERR, "control socket %s: longer than %zu bytes", path, sizeof(addr.sun_path) - 1);
+		LOG(ERR, "control socket %s: longer than %zu bytes", path,
+		    sizeof(addr.sun_path) - 1);
 		return -ENAMETOOLONG;
 	}
 	if (group[0]) {
@@ -288,9 +292,8 @@ int ctl_server_start(const char *path, const char *group, void (*tick)(void))
 	}
 	/* A previous instance that was killed leaves its socket behind; it is ours to replace. */
 	unlink(path);
-	if (bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) ||
-	    chmod(path, 0660) || (srv.has_group && chown(path, 0, srv.gid)) ||
-	    listen(srv.listen_fd, 16)) {
+	if (bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660) ||
+	    (srv.has_group && chown(path, 0, srv.gid)) || listen(srv.listen_fd, 16)) {
 		rc = -errno;
 		LOG(ERR, "control socket %s: %s", path, strerror(errno));
 		goto fail;

@@ -6,9 +6,9 @@
 #include <string.h>
 
 /* One slot word: MAC in bits 0-47, port+1 in bits 48-62 (0 = empty), static flag in bit 63. */
-#define MAC_MASK ((UINT64_C(1) << 48) - 1)
+#define MAC_MASK   ((UINT64_C(1) << 48) - 1)
 #define PORT_SHIFT 48
-#define PORT_MASK UINT64_C(0x7fff)
+#define PORT_MASK  UINT64_C(0x7fff)
 #define STATIC_BIT (UINT64_C(1) << 63)
 
 struct fdb_bucket {
@@ -210,7 +210,8 @@ unsigned int fdb_flush_port(struct fdb *fdb, uint16_t port)
 		for (i = 0; i < FDB_WAYS; i++) {
 			uint64_t w = load(&fdb->buckets[bi].word[i]);
 
-			if (slot_used(w) && slot_port(w) == port && cas(&fdb->buckets[bi].word[i], w, 0))
+			if (slot_used(w) && slot_port(w) == port &&
+			    cas(&fdb->buckets[bi].word[i], w, 0))
 				n++;
 		}
 	return n;

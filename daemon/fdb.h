@@ -15,9 +15,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FDB_WAYS 4
-#define FDB_PORT_MAX 0x7ffe            /* port numbers 0..FDB_PORT_MAX-1 */
-#define FDB_DEFAULT_AGING 300          /* seconds, as 802.1D recommends */
+#define FDB_WAYS	  4
+#define FDB_PORT_MAX	  0x7ffe /* port numbers 0..FDB_PORT_MAX-1 */
+#define FDB_DEFAULT_AGING 300	 /* seconds, as 802.1D recommends */
 
 struct fdb;
 
@@ -61,10 +61,11 @@ struct fdb_entry {
 	uint64_t mac;
 	uint16_t port;
 	bool is_static;
-	uint32_t age;                  /* seconds since last seen */
+	uint32_t age; /* seconds since last seen */
 };
 
-/* Copy up to max live entries into out; returns how many (a racy but consistent-per-entry snapshot). */
+/* Copy up to max live entries into out; returns how many (a racy but consistent-per-entry
+ * snapshot). */
 size_t fdb_snapshot(const struct fdb *fdb, struct fdb_entry *out, size_t max, uint32_t now);
 /* Number of live entries. */
 size_t fdb_count(const struct fdb *fdb, uint32_t now);

@@ -31,8 +31,8 @@ static struct {
 	struct rte_mempool *pool;
 	struct fwd_lcore *lcores[RTE_MAX_LCORE];
 	unsigned int n_lcores;
-	bool on_main;                  /* no worker lcores: the main lcore forwards */
-	struct fwd_table *tables;      /* two: published and spare */
+	bool on_main;		  /* no worker lcores: the main lcore forwards */
+	struct fwd_table *tables; /* two: published and spare */
 	struct fwd_table *current;
 	pthread_mutex_t publish_lock;
 	uint64_t tsc_hz, tsc_start;
@@ -76,11 +76,12 @@ int fwd_init(struct fdb *fdb, struct rte_mempool *pool)
 		ids[n++] = rte_get_main_lcore();
 	} else {
 		RTE_LCORE_FOREACH_WORKER(lcore_id)
-			ids[n++] = lcore_id;
+		ids[n++] = lcore_id;
 	}
 	for (i = 0; i < n; i++) {
 		fwd.lcores[i] = rte_zmalloc_socket("fwd_lcore", sizeof(struct fwd_lcore),
-						   RTE_CACHE_LINE_SIZE, (int)rte_lcore_to_socket_id(ids[i]));
+						   RTE_CACHE_LINE_SIZE,
+						   (int)rte_lcore_to_socket_id(ids[i]));
 		if (!fwd.lcores[i]) {
 			rc = -ENOMEM;
 			goto fail;
@@ -137,9 +138,10 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 
 	if (likely(fp->kind == FWD_PORT_VHOST))
 		/* Copies into the pod's ring; we keep ownership and free after the burst. */
-		return rte_vhost_enqueue_burst(fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ),
-					       mbufs, n);
-	/* ethdev TX consumes the mbufs it takes: an extra reference keeps our bulk free balanced. */
+		return rte_vhost_enqueue_burst(
+			fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
+	/* ethdev TX consumes the mbufs it takes: an extra reference keeps our bulk free balanced.
+	 */
 	for (i = 0; i < n; i++)
 		rte_mbuf_refcnt_update(mbufs[i], 1);
 	sent = rte_eth_tx_burst(fp->eth_port, ctx->txq, mbufs, n);
@@ -159,8 +161,8 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		lens[i] = rte_pktmbuf_data_len(pkts[i]);
 	}
-	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames, lens,
-		       n, now);
+	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames,
+		       lens, n, now);
 	l2switch_flush(&lc->sw, send_port, ctx);
 	rte_pktmbuf_free_bulk(pkts, n);
 }
@@ -195,7 +197,8 @@ static int fwd_loop(void *arg)
 				continue;
 			for (q = 0; q < fp->nr_queues; q++) {
 				if (fp->kind == FWD_PORT_VHOST)
-					n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ),
+					n = rte_vhost_dequeue_burst(fp->vid,
+								    (uint16_t)(2 * q + VIRTIO_TXQ),
 								    fwd.pool, pkts, L2SWITCH_BURST);
 				else
 					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);

@@ -23,10 +23,10 @@ enum fwd_port_kind {
 
 struct fwd_port {
 	uint8_t kind;
-	uint16_t nr_queues;            /* vhost queue pairs / eth rx queues */
-	uint16_t eth_port;             /* FWD_PORT_ETH */
-	uint16_t lcore_index;          /* which forwarding lcore polls it */
-	int vid;                       /* FWD_PORT_VHOST */
+	uint16_t nr_queues;   /* vhost queue pairs / eth rx queues */
+	uint16_t eth_port;    /* FWD_PORT_ETH */
+	uint16_t lcore_index; /* which forwarding lcore polls it */
+	int vid;	      /* FWD_PORT_VHOST */
 };
 
 /* What the datapath sees: the view (who may receive) and how to reach each port. */

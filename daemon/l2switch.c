@@ -59,7 +59,8 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		uint64_t src, dst;
 		int out;
 
-		/* A group source MAC is never valid (802.1D 7.8); learning it would poison the table. */
+		/* A group source MAC is never valid (802.1D 7.8); learning it would poison the
+		 * table. */
 		if (lens[i] < ETH_HLEN || (eth[6] & 1)) {
 			in->drops[CTL_DROP_INVALID]++;
 			continue;
@@ -87,7 +88,8 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 				stage(sw, (uint16_t)out, in_queue, pkts[i]);
 			continue;
 		}
-		/* Broadcast, multicast, unknown unicast, or a stale entry for a port that is gone. */
+		/* Broadcast, multicast, unknown unicast, or a stale entry for a port that is gone.
+		 */
 		bool sent = false;
 		for (p = 0; p < view->n_ports; p++) {
 			uint16_t dst_port = view->ports[p];

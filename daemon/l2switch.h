@@ -15,8 +15,8 @@
 #include "daemon/ctl_proto.h"
 #include "daemon/fdb.h"
 
-#define L2SWITCH_BURST 32
-#define L2SWITCH_PORT_MAX 256          /* pod ports + uplink */
+#define L2SWITCH_BURST	  32
+#define L2SWITCH_PORT_MAX 256 /* pod ports + uplink */
 
 /* Counters of one port as seen by one lcore; only that lcore writes them. */
 struct l2switch_counters {
@@ -46,7 +46,7 @@ void l2switch_view_add(struct l2switch_view *view, uint16_t port);
 
 /* Per-lcore state: staging arrays and counters. */
 struct l2switch {
-	struct fdb *fdb;               /* shared by all lcores */
+	struct fdb *fdb; /* shared by all lcores */
 	uint16_t n_touched;
 	uint16_t touched[L2SWITCH_PORT_MAX];
 	uint16_t staged_n[L2SWITCH_PORT_MAX];
@@ -69,7 +69,8 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		    uint16_t in_queue, void *const *pkts, const uint8_t *const *frames,
 		    const uint32_t *lens, uint16_t n, uint32_t now);
 
-/* Send every staged batch (call once after every l2switch_burst); counts tx and tx_full drops per output port. */
+/* Send every staged batch (call once after every l2switch_burst); counts tx and tx_full drops per
+ * output port. */
 void l2switch_flush(struct l2switch *sw, l2switch_send_fn send, void *opaque);
 
 #endif

@@ -47,17 +47,22 @@ static void usage(FILE *out)
 		"                 [--config FILE] [--uplink tap:NAME|af_packet:IFACE]\n"
 		"                 [--ctl-group GROUP] -- <EAL args>\n"
 		"defaults: --ctl-socket %s --socket-dir %s --state-dir %s\n",
-		"/run/slicenet/slicenetd.sock", CONFIG_DEFAULT_SOCKET_DIR, CONFIG_DEFAULT_STATE_DIR);
+		"/run/slicenet/slicenetd.sock", CONFIG_DEFAULT_SOCKET_DIR,
+		CONFIG_DEFAULT_STATE_DIR);
 }
 
 /* Our options stop at "--"; the rest goes to rte_eal_init. Returns the index of "--" or argc. */
 static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 {
 	static const struct option opts[] = {
-		{"ctl-socket", required_argument, NULL, 's'}, {"socket-dir", required_argument, NULL, 'd'},
-		{"state-dir", required_argument, NULL, 't'},  {"config", required_argument, NULL, 'c'},
-		{"uplink", required_argument, NULL, 'u'},     {"ctl-group", required_argument, NULL, 'g'},
-		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+		{"ctl-socket", required_argument, NULL, 's'},
+		{"socket-dir", required_argument, NULL, 'd'},
+		{"state-dir", required_argument, NULL, 't'},
+		{"config", required_argument, NULL, 'c'},
+		{"uplink", required_argument, NULL, 'u'},
+		{"ctl-group", required_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	char msg[CTL_MESSAGE_MAX];
 	int ours = argc, i, c;
@@ -72,28 +77,44 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		}
 	while ((c = getopt_long(ours, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': cli.ctl_socket = optarg; break;
-		case 'd': cli.socket_dir = optarg; break;
-		case 't': cli.state_dir = optarg; break;
-		case 'u': cli.uplink = optarg; break;
-		case 'g': cli.group = optarg; break;
+		case 's':
+			cli.ctl_socket = optarg;
+			break;
+		case 'd':
+			cli.socket_dir = optarg;
+			break;
+		case 't':
+			cli.state_dir = optarg;
+			break;
+		case 'u':
+			cli.uplink = optarg;
+			break;
+		case 'g':
+			cli.group = optarg;
+			break;
 		case 'c':
 			if (config_load(optarg, cfg, msg, sizeof(msg))) {
 				fprintf(stderr, "slicenetd: %s\n", msg);
 				exit(2);
 			}
 			break;
-		case 'h': usage(stdout); exit(0);
-		default: usage(stderr); exit(2);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			exit(2);
 		}
 	}
 	if (optind != ours) {
-		fprintf(stderr, "slicenetd: unexpected argument %s (EAL args go after --)\n", argv[optind]);
+		fprintf(stderr, "slicenetd: unexpected argument %s (EAL args go after --)\n",
+			argv[optind]);
 		exit(2);
 	}
 	/* Flags win over the file, whatever their order on the command line. */
 #define SET(field, value)                                                                          \
-	if (value && snprintf(cfg->field, sizeof(cfg->field), "%s", value) >= (int)sizeof(cfg->field)) { \
+	if (value &&                                                                               \
+	    snprintf(cfg->field, sizeof(cfg->field), "%s", value) >= (int)sizeof(cfg->field)) {    \
 		fprintf(stderr, "slicenetd: %s: too long\n", value);                               \
 		exit(2);                                                                           \
 	}
@@ -155,7 +176,8 @@ int main(int argc, char **argv)
 		argv[1] = NULL;
 	}
 	if (rte_eal_init(eal_argc, eal_argv) < 0) {
-		fprintf(stderr, "slicenetd: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "slicenetd: EAL initialisation failed: %s\n",
+			rte_strerror(rte_errno));
 		return 1;
 	}
 	log_init();
@@ -175,7 +197,8 @@ int main(int argc, char **argv)
 		LOG(ERR, "FDB of %u entries: %s", cfg.fdb_size, strerror(errno));
 		goto out_eal;
 	}
-	/* Default data room (2048 + headroom) holds a 1500-byte MTU frame in one segment (LINEARBUF). */
+	/* Default data room (2048 + headroom) holds a 1500-byte MTU frame in one segment
+	 * (LINEARBUF). */
 	pool = rte_pktmbuf_pool_create("slicenet_mbufs", cfg.mbufs, MBUF_CACHE, 0,
 				       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (!pool) {
@@ -194,7 +217,8 @@ int main(int argc, char **argv)
 		uplink = true;
 	}
 	if (port_restore())
-		LOG(WARNING, "state in %s could not be read; starting with no ports", cfg.state_dir);
+		LOG(WARNING, "state in %s could not be read; starting with no ports",
+		    cfg.state_dir);
 	if (ctl_server_start(cfg.ctl_socket, cfg.ctl_group, housekeeping))
 		goto out_ports;
 	LOG(INFO, "running: %u forwarding lcore(s), socket dir %s, state dir %s", fwd_lcore_count(),

@@ -19,7 +19,7 @@
 
 enum slot_state {
 	SLOT_FREE,
-	SLOT_ADDING,   /* vhost driver being registered, lock not held */
+	SLOT_ADDING, /* vhost driver being registered, lock not held */
 	SLOT_READY,
 	SLOT_DELETING, /* vhost driver being unregistered, lock not held */
 };
@@ -28,7 +28,7 @@ struct slot {
 	enum slot_state state;
 	enum fwd_port_kind kind;
 	struct ctl_port_spec spec;
-	int vid;                       /* -1 while no device is connected */
+	int vid; /* -1 while no device is connected */
 	unsigned int nr_queues;
 	uint16_t eth_port;
 };
@@ -43,8 +43,8 @@ static struct {
 	struct slot slots[L2SWITCH_PORT_MAX];
 	struct fdb *fdb;
 	char state_dir[PATH_MAX];
-	struct fwd_table table;        /* scratch for publish, under lock */
-	bool restoring;                /* no saves until the whole old table is back */
+	struct fwd_table table; /* scratch for publish, under lock */
+	bool restoring;		/* no saves until the whole old table is back */
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 int port_table_init(struct fdb *fdb, const char *state_dir)
@@ -130,7 +130,8 @@ static void info_locked(int i, struct ctl_port_info *info)
 	info->active_queues = info->connected ? s->nr_queues : 0;
 }
 
-__attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size, const char *fmt,
+							 ...)
 {
 	va_list ap;
 
@@ -140,7 +141,8 @@ __attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size,
 	return 0;
 }
 
-int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg, size_t msg_size)
+int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg,
+	     size_t msg_size)
 {
 	int i, free_slot = -1, rc;
 
@@ -187,7 +189,8 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 	ports.slots[free_slot].state = SLOT_READY;
 	stats_port_reset((uint16_t)free_slot);
 	if (spec->has_mac) {
-		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot, fwd_now());
+		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
+				    fwd_now());
 		/* Not fatal: the MAC is learned from the pod's first frame instead. */
 		if (rc)
 			LOG(WARNING, "port %s: no room for a static FDB entry: %s", spec->name,
@@ -211,7 +214,8 @@ static void remove_vhost(int i, bool forget)
 	vhost_port_stop(path);
 	pthread_mutex_lock(&ports.lock);
 	if (ports.slots[i].vid >= 0) {
-		/* Unregister without a destroy_device callback (never negotiated): unpublish here. */
+		/* Unregister without a destroy_device callback (never negotiated): unpublish here.
+		 */
 		ports.slots[i].vid = -1;
 		publish_locked();
 	}
@@ -255,8 +259,11 @@ int port_add_uplink(uint16_t eth_port, uint16_t nr_queues)
 		pthread_mutex_unlock(&ports.lock);
 		return -ENOSPC;
 	}
-	ports.slots[i] = (struct slot){.state = SLOT_READY, .kind = FWD_PORT_ETH, .vid = -1,
-				       .nr_queues = nr_queues, .eth_port = eth_port};
+	ports.slots[i] = (struct slot){.state = SLOT_READY,
+				       .kind = FWD_PORT_ETH,
+				       .vid = -1,
+				       .nr_queues = nr_queues,
+				       .eth_port = eth_port};
 	ctl_port_spec_init(&ports.slots[i].spec);
 	strcpy(ports.slots[i].spec.name, PORT_UPLINK_NAME);
 	stats_port_reset((uint16_t)i);
@@ -368,8 +375,8 @@ int port_vhost_attach(const char *path, int vid, unsigned int nr_queues)
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
 		struct slot *s = &ports.slots[i];
 
-		if ((s->state == SLOT_READY || s->state == SLOT_ADDING) && s->kind == FWD_PORT_VHOST &&
-		    !strcmp(s->spec.socket, path))
+		if ((s->state == SLOT_READY || s->state == SLOT_ADDING) &&
+		    s->kind == FWD_PORT_VHOST && !strcmp(s->spec.socket, path))
 			break;
 	}
 	if (i == L2SWITCH_PORT_MAX) {

@@ -22,8 +22,8 @@ int port_table_init(struct fdb *fdb, const char *state_dir) __attribute__((warn_
  * succeeds (CNI retries, state restore); a clash on name or socket is
  * -EEXIST. msg names the problem.
  */
-int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg, size_t msg_size)
-	__attribute__((warn_unused_result));
+int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg,
+	     size_t msg_size) __attribute__((warn_unused_result));
 /* Remove a port and its socket; -ENOENT when there is none by that name. */
 int port_del(const char *name, char *msg, size_t msg_size) __attribute__((warn_unused_result));
 

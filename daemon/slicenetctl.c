@@ -17,16 +17,17 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: slicenetctl [-s SOCKET] [--json] [--timeout MS] COMMAND\n"
-		     "commands:\n"
-		     "  ports                       the port table\n"
-		     "  stats                       per-port packets, pps and drops\n"
-		     "  fdb                         learned and static MAC entries\n"
-		     "  version                     daemon, DPDK and protocol versions\n"
-		     "  add NAME PATH [client|server] [MAC] [QUEUES]\n"
-		     "  del NAME\n"
-		     "  raw REQUEST|-               send one request line as is, print the answer\n"
-		     "default socket: %s\n",
+	fprintf(out,
+		"usage: slicenetctl [-s SOCKET] [--json] [--timeout MS] COMMAND\n"
+		"commands:\n"
+		"  ports                       the port table\n"
+		"  stats                       per-port packets, pps and drops\n"
+		"  fdb                         learned and static MAC entries\n"
+		"  version                     daemon, DPDK and protocol versions\n"
+		"  add NAME PATH [client|server] [MAC] [QUEUES]\n"
+		"  del NAME\n"
+		"  raw REQUEST|-               send one request line as is, print the answer\n"
+		"default socket: %s\n",
 		CTL_DEFAULT_SOCKET);
 }
 
@@ -35,7 +36,8 @@ static void print_ports(const struct ctl_response *r)
 	char mac[18];
 	size_t i;
 
-	printf("%-32s %-6s %-9s %-17s %-6s %s\n", "NAME", "MODE", "STATE", "MAC", "QUEUES", "SOCKET");
+	printf("%-32s %-6s %-9s %-17s %-6s %s\n", "NAME", "MODE", "STATE", "MAC", "QUEUES",
+	       "SOCKET");
 	for (i = 0; i < r->n_ports; i++) {
 		const struct ctl_port_info *p = &r->ports[i];
 
@@ -45,8 +47,8 @@ static void print_ports(const struct ctl_response *r)
 			strcpy(mac, "-");
 		printf("%-32s %-6s %-9s %-17s %u/%-4u %s\n", p->spec.name,
 		       p->spec.mode == CTL_MODE_SERVER ? "server" : "client",
-		       p->connected ? "connected" : "waiting", mac, p->active_queues, p->spec.queues,
-		       p->spec.socket[0] ? p->spec.socket : "-");
+		       p->connected ? "connected" : "waiting", mac, p->active_queues,
+		       p->spec.queues, p->spec.socket[0] ? p->spec.socket : "-");
 	}
 }
 
@@ -82,7 +84,8 @@ static void print_fdb(const struct ctl_response *r)
 		if (r->fdb[i].is_static)
 			printf("%-17s %-32s %-7s %s\n", mac, r->fdb[i].port, "static", "-");
 		else
-			printf("%-17s %-32s %-7s %us\n", mac, r->fdb[i].port, "learned", r->fdb[i].age);
+			printf("%-17s %-32s %-7s %us\n", mac, r->fdb[i].port, "learned",
+			       r->fdb[i].age);
 	}
 	printf("%zu entries, aging time %llus\n", r->n_fdb, (unsigned long long)r->fdb_aging);
 }
@@ -109,8 +112,8 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 		req->method = CTL_PORT_ADD;
 	else
 		return -EINVAL;
-	if (argc >= 2 &&
-	    snprintf(req->port.name, sizeof(req->port.name), "%s", argv[1]) >= (int)sizeof(req->port.name))
+	if (argc >= 2 && snprintf(req->port.name, sizeof(req->port.name), "%s", argv[1]) >=
+				 (int)sizeof(req->port.name))
 		return -EINVAL;
 	if (req->method != CTL_PORT_ADD)
 		return 0;
@@ -128,7 +131,8 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 		else if (atoi(argv[i]) >= 1 && atoi(argv[i]) <= CTL_MAX_QUEUES)
 			req->port.queues = (unsigned int)atoi(argv[i]);
 		else {
-			fprintf(stderr, "slicenetctl: %s: not a mode, MAC or queue count\n", argv[i]);
+			fprintf(stderr, "slicenetctl: %s: not a mode, MAC or queue count\n",
+				argv[i]);
 			return -EINVAL;
 		}
 	}
@@ -179,8 +183,10 @@ static int raw_request(const char *socket_path, int timeout, const char *arg)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"socket", required_argument, NULL, 's'}, {"json", no_argument, NULL, 'j'},
-		{"timeout", required_argument, NULL, 't'}, {"help", no_argument, NULL, 'h'},
+		{"socket", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, 't'},
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *socket_path = CTL_DEFAULT_SOCKET;
@@ -192,11 +198,21 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "s:jt:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 's': socket_path = optarg; break;
-		case 'j': json = true; break;
-		case 't': timeout = atoi(optarg); break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 's':
+			socket_path = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (optind + 2 == argc && !strcmp(argv[optind], "raw"))
@@ -205,7 +221,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	rc = ctl_client_call(socket_path, timeout, &req, &resp, json ? &raw : NULL, err, sizeof(err));
+	rc = ctl_client_call(socket_path, timeout, &req, &resp, json ? &raw : NULL, err,
+			     sizeof(err));
 	if (json && raw)
 		/* The daemon's answer as is: scripts get errors as JSON too. */
 		printf("%s\n", raw);
@@ -216,9 +233,15 @@ int main(int argc, char **argv)
 	}
 	if (!json) {
 		switch (req.method) {
-		case CTL_PORT_LIST: print_ports(&resp); break;
-		case CTL_STATS: print_stats(&resp); break;
-		case CTL_FDB_LIST: print_fdb(&resp); break;
+		case CTL_PORT_LIST:
+			print_ports(&resp);
+			break;
+		case CTL_STATS:
+			print_stats(&resp);
+			break;
+		case CTL_FDB_LIST:
+			print_fdb(&resp);
+			break;
 		case CTL_VERSION:
 			printf("slicenetd %s, %s, control protocol %u\n", resp.version.daemon,
 			       resp.version.dpdk, resp.version.protocol);
@@ -226,7 +249,8 @@ int main(int argc, char **argv)
 		case CTL_PORT_ADD:
 			printf("port %s: %s\n", resp.port.spec.name, resp.port.spec.socket);
 			break;
-		default: break;
+		default:
+			break;
 		}
 	}
 	ctl_response_free(&resp);

@@ -40,11 +40,11 @@ int uplink_start(const struct daemon_config *cfg, struct rte_mempool *pool, uint
 	rc = rte_eth_dev_configure(*eth_port, 1, n_txq, &conf);
 	if (rc)
 		goto fail;
-	rc = rte_eth_rx_queue_setup(*eth_port, 0, UPLINK_RXD, rte_eth_dev_socket_id(*eth_port), NULL,
-				    pool);
+	rc = rte_eth_rx_queue_setup(*eth_port, 0, UPLINK_RXD, rte_eth_dev_socket_id(*eth_port),
+				    NULL, pool);
 	for (q = 0; !rc && q < n_txq; q++)
-		rc = rte_eth_tx_queue_setup(*eth_port, q, UPLINK_TXD, rte_eth_dev_socket_id(*eth_port),
-					    NULL);
+		rc = rte_eth_tx_queue_setup(*eth_port, q, UPLINK_TXD,
+					    rte_eth_dev_socket_id(*eth_port), NULL);
 	if (!rc)
 		rc = rte_eth_dev_start(*eth_port);
 	if (rc)

@@ -20,10 +20,10 @@
  * vhost guide requires the same features before and after a reconnect.
  */
 #define DISABLED_FEATURES                                                                          \
-	((1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |                   \
-	 (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_HOST_UFO) |                     \
-	 (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                       \
-	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                 \
+	((1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |                     \
+	 (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_HOST_UFO) |                       \
+	 (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                         \
+	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                   \
 	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
 
 static int new_device(int vid)
@@ -63,8 +63,8 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 	} else if (!lstat(spec->socket, &st)) {
 		/* A control client must not get us to delete an arbitrary file. */
 		if (!S_ISSOCK(st.st_mode)) {
-			snprintf(msg, msg_size, "port %s: %s exists and is not a socket", spec->name,
-				 spec->socket);
+			snprintf(msg, msg_size, "port %s: %s exists and is not a socket",
+				 spec->name, spec->socket);
 			return -EEXIST;
 		}
 		/* bind() never replaces a stale socket, e.g. after a crash. */

@@ -28,9 +28,9 @@
 #include "plugin/ipaddr.h"
 #include "plugin/log.h"
 
-#define VHU_DEFAULT_SOCKET_DIR "/run/slicenet/ports"
-#define VHU_DEFAULT_POD_DIR "/var/run/slicenet"
-#define VHU_DEFAULT_TIMEOUT_MS 3000
+#define VHU_DEFAULT_SOCKET_DIR	"/run/slicenet/ports"
+#define VHU_DEFAULT_POD_DIR	"/var/run/slicenet"
+#define VHU_DEFAULT_TIMEOUT_MS	3000
 #define VHU_DEVICE_INFO_VERSION "1.1.0"
 
 struct vhu_conf {
@@ -44,11 +44,11 @@ struct vhu_conf {
 
 /* What one attachment is called on the host, in the daemon and inside the pod. */
 struct vhu_names {
-	char port[CTL_NAME_MAX];       /* "<container id>/<ifname>" */
-	char dir[PATH_MAX];            /* <socketDir>/<pod> */
-	char socket[CTL_SOCKET_MAX];   /* <dir>/<ifname>.sock, host view */
-	char descriptor[PATH_MAX];     /* <dir>/<ifname>.json */
-	char pod_socket[PATH_MAX];     /* <podSocketDir>/<ifname>.sock, pod view */
+	char port[CTL_NAME_MAX];     /* "<container id>/<ifname>" */
+	char dir[PATH_MAX];	     /* <socketDir>/<pod> */
+	char socket[CTL_SOCKET_MAX]; /* <dir>/<ifname>.sock, host view */
+	char descriptor[PATH_MAX];   /* <dir>/<ifname>.json */
+	char pod_socket[PATH_MAX];   /* <podSocketDir>/<ifname>.sock, pod view */
 };
 
 /* ---- parse: the netconf section (jansson stays in this part and in the descriptor) ---- */
@@ -61,9 +61,9 @@ static int vhu_get_string(json_t *obj, const char *key, char *dst, size_t size,
 	if (!v)
 		return 0;
 	if (!json_is_string(v) || !json_string_length(v) || json_string_length(v) >= size)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "vhostuser: \"%s\" must be a non-empty string shorter than %zu",
-				     key, size);
+		return cni_error_set(
+			err, CNI_ERR_INVALID_CONFIG, EINVAL,
+			"vhostuser: \"%s\" must be a non-empty string shorter than %zu", key, size);
 	memcpy(dst, json_string_value(v), json_string_length(v) + 1);
 	return 0;
 }
@@ -96,11 +96,14 @@ static int vhu_conf_parse(const struct datapath_context *ctx, struct vhu_conf *c
 	snprintf(c->pod_dir, sizeof(c->pod_dir), "%s", VHU_DEFAULT_POD_DIR);
 	c->queues = 1;
 	if (obj) {
-		ret = vhu_get_string(obj, "daemonSocket", c->daemon_socket, sizeof(c->daemon_socket), err);
+		ret = vhu_get_string(obj, "daemonSocket", c->daemon_socket,
+				     sizeof(c->daemon_socket), err);
 		if (!ret)
-			ret = vhu_get_string(obj, "socketDir", c->socket_dir, sizeof(c->socket_dir), err);
+			ret = vhu_get_string(obj, "socketDir", c->socket_dir, sizeof(c->socket_dir),
+					     err);
 		if (!ret)
-			ret = vhu_get_string(obj, "podSocketDir", c->pod_dir, sizeof(c->pod_dir), err);
+			ret = vhu_get_string(obj, "podSocketDir", c->pod_dir, sizeof(c->pod_dir),
+					     err);
 		if (!ret)
 			ret = vhu_get_string(obj, "mode", mode, sizeof(mode), err);
 		if (!ret)
@@ -122,7 +125,8 @@ static int vhu_conf_parse(const struct datapath_context *ctx, struct vhu_conf *c
 		c->mode = CTL_MODE_SERVER;
 	else
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "vhostuser: \"mode\" \"%s\": want \"client\" or \"server\"", mode);
+				     "vhostuser: \"mode\" \"%s\": want \"client\" or \"server\"",
+				     mode);
 	c->timeout_ms = (int)timeout;
 	return 0;
 }
@@ -131,7 +135,8 @@ static int vhu_conf_parse(const struct datapath_context *ctx, struct vhu_conf *c
 static void vhu_runtime_string(const struct datapath_context *ctx, const char *key, char *dst,
 			       size_t size)
 {
-	json_t *v = ctx->conf->runtime_config ? json_object_get(ctx->conf->runtime_config, key) : NULL;
+	json_t *v =
+		ctx->conf->runtime_config ? json_object_get(ctx->conf->runtime_config, key) : NULL;
 
 	dst[0] = '\0';
 	if (json_is_string(v) && json_string_length(v) < size)
@@ -140,8 +145,8 @@ static void vhu_runtime_string(const struct datapath_context *ctx, const char *k
 
 /* ---- naming ---- */
 
-static int vhu_names_make(const struct cni_env *env, const struct vhu_conf *c,
-			  struct vhu_names *n, struct cni_error *err)
+static int vhu_names_make(const struct cni_env *env, const struct vhu_conf *c, struct vhu_names *n,
+			  struct cni_error *err)
 {
 	/* The pod UID names the directory when known: the same path for the pod's whole life. */
 	const char *pod = env->args.pod_uid[0] ? env->args.pod_uid : env->container_id;
@@ -261,7 +266,8 @@ static int vhu_write_json(const char *path, json_t *obj, struct cni_error *err)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "vhostuser: out of memory");
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp)) {
 		json_decref(obj);
-		return cni_error_set(err, CNI_ERR_DATAPATH, ENAMETOOLONG, "vhostuser: %s: too long", path);
+		return cni_error_set(err, CNI_ERR_DATAPATH, ENAMETOOLONG, "vhostuser: %s: too long",
+				     path);
 	}
 	ret = json_dump_file(obj, tmp, JSON_INDENT(2));
 	json_decref(obj);
@@ -359,8 +365,10 @@ static int vhostuser_add(const struct datapath_context *ctx, struct cni_result *
 	if (ret)
 		return ret;
 	if (result->n_interfaces >= CNI_MAX_INTERFACES)
-		return cni_error_set(err, CNI_ERR_DATAPATH, ENOSPC, "vhostuser: too many interfaces");
-	if ((mkdir(c.socket_dir, 0755) && errno != EEXIST) || (mkdir(n.dir, 0755) && errno != EEXIST))
+		return cni_error_set(err, CNI_ERR_DATAPATH, ENOSPC,
+				     "vhostuser: too many interfaces");
+	if ((mkdir(c.socket_dir, 0755) && errno != EEXIST) ||
+	    (mkdir(n.dir, 0755) && errno != EEXIST))
 		return cni_error_set(err, CNI_ERR_DATAPATH, errno, "vhostuser: mkdir %s: %s", n.dir,
 				     strerror(errno));
 
@@ -436,13 +444,14 @@ static int vhostuser_check(const struct datapath_context *ctx, const struct atta
 	if (i == resp.n_ports)
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
 				    "check: slicenetd has no port %s", n.port);
-	else if (strcmp(resp.ports[i].spec.socket, att && att->socket_path[0] ? att->socket_path : n.socket))
+	else if (strcmp(resp.ports[i].spec.socket,
+			att && att->socket_path[0] ? att->socket_path : n.socket))
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
 				    "check: port %s serves %s, not %s", n.port,
 				    resp.ports[i].spec.socket, n.socket);
 	else if (access(n.descriptor, R_OK))
-		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT, "check: descriptor %s is missing",
-				    n.descriptor);
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+				    "check: descriptor %s is missing", n.descriptor);
 	ctl_response_free(&resp);
 	return ret;
 }

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BATCH 64
+#define BATCH	64
 #define PAYLOAD 64
 
 static double now(void)
@@ -61,7 +61,8 @@ int main(int argc, char **argv)
 		end = now() + atof(argv[4]);
 		while (now() < end) {
 			n = sendmmsg(fd, msgs, BATCH, 0);
-			/* ENOBUFS/ECONNREFUSED: the receiver is slower or not yet bound; keep offering. */
+			/* ENOBUFS/ECONNREFUSED: the receiver is slower or not yet bound; keep
+			 * offering. */
 			if (n < 0 && errno != ENOBUFS && errno != ECONNREFUSED && errno != EAGAIN)
 				return 1;
 		}

@@ -15,7 +15,8 @@
 static char path[64];
 static pid_t server = -1;
 
-/* A one-connection server in a child: reads one line, waits delay_ms, writes answer (NULL: none). */
+/* A one-connection server in a child: reads one line, waits delay_ms, writes answer (NULL: none).
+ */
 static void fake_server(const char *answer, int delay_ms)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -61,8 +62,9 @@ Test(ctl_client, no_daemon_is_enotconn)
 	struct ctl_response resp;
 	char err[256];
 
-	cr_assert_eq(ctl_client_call("/tmp/sn-no-such.sock", 500, &req, &resp, NULL, err, sizeof(err)),
-		     -ENOTCONN);
+	cr_assert_eq(
+		ctl_client_call("/tmp/sn-no-such.sock", 500, &req, &resp, NULL, err, sizeof(err)),
+		-ENOTCONN);
 	cr_assert(strstr(err, "not listening on /tmp/sn-no-such.sock"), "%s", err);
 }
 
@@ -83,8 +85,11 @@ Test(ctl_client, version_answer)
 	struct ctl_response resp;
 	char err[256], *raw;
 
-	fake_server("{\"ok\":true,\"result\":{\"daemon\":\"0.1.0\",\"dpdk\":\"DPDK 22.11\",\"protocol\":1}}\n", 50);
-	cr_assert_eq(ctl_client_call(path, 2000, &req, &resp, &raw, err, sizeof(err)), 0, "%s", err);
+	fake_server("{\"ok\":true,\"result\":{\"daemon\":\"0.1.0\",\"dpdk\":\"DPDK "
+		    "22.11\",\"protocol\":1}}\n",
+		    50);
+	cr_assert_eq(ctl_client_call(path, 2000, &req, &resp, &raw, err, sizeof(err)), 0, "%s",
+		     err);
 	cr_assert_str_eq(resp.version.daemon, "0.1.0");
 	cr_assert_eq(resp.version.protocol, 1);
 	cr_assert(strstr(raw, "DPDK 22.11"));

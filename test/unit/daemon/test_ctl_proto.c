@@ -30,31 +30,51 @@ ParameterizedTestParameters(ctl_proto, malformed)
 		{"{\"method\":\"version\",\"params\":[]}", "takes no params"},
 		{"{\"method\":\"port.add\"}", "needs \"params\""},
 		{"{\"method\":\"port.add\",\"params\":[]}", "must be an object"},
-		{"{\"method\":\"port.add\",\"params\":{\"socket\":\"/run/a.sock\"}}", "\"name\" is required"},
+		{"{\"method\":\"port.add\",\"params\":{\"socket\":\"/run/a.sock\"}}",
+		 "\"name\" is required"},
 		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\"}}", "\"socket\" is required"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a b\",\"socket\":\"/s\"}}", "only letters"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"\",\"socket\":\"/s\"}}", "only letters"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":7,\"socket\":\"/s\"}}", "must be a string"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"rel.sock\"}}", "absolute"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"mode\":\"both\"}}",
-		 "\"mode\""},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"mac\":\"zz:00:00:00:00:01\"}}",
-		 "not a unicast MAC"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"mac\":\"01:00:5e:00:00:01\"}}",
-		 "not a unicast MAC"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"mac\":\"02:00:00:00:00:1\"}}",
-		 "not a unicast MAC"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"queues\":0}}", "\"queues\""},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"queues\":9}}", "\"queues\""},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"queues\":\"1\"}}", "\"queues\""},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"addresses\":\"10.0.0.1\"}}",
-		 "\"addresses\""},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"addresses\":[1]}}",
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a b\",\"socket\":\"/s\"}}",
+		 "only letters"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"\",\"socket\":\"/s\"}}",
+		 "only letters"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":7,\"socket\":\"/s\"}}",
 		 "must be a string"},
-		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/s\",\"colour\":\"red\"}}",
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"rel.sock\"}}",
+		 "absolute"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"mode\":\"both\"}}",
+		 "\"mode\""},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"mac\":\"zz:00:00:00:00:01\"}}",
+		 "not a unicast MAC"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"mac\":\"01:00:5e:00:00:01\"}}",
+		 "not a unicast MAC"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"mac\":\"02:00:00:00:00:1\"}}",
+		 "not a unicast MAC"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"queues\":0}}",
+		 "\"queues\""},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"queues\":9}}",
+		 "\"queues\""},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"queues\":\"1\"}}",
+		 "\"queues\""},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"addresses\":\"10.0.0.1\"}}",
+		 "\"addresses\""},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"addresses\":[1]}}",
+		 "must be a string"},
+		{"{\"method\":\"port.add\",\"params\":{\"name\":\"a\",\"socket\":\"/"
+		 "s\",\"colour\":\"red\"}}",
 		 "unknown key \"colour\""},
-		{"{\"method\":\"port.del\",\"params\":{\"name\":\"a\",\"socket\":\"/s\"}}", "unknown key \"socket\""},
-		{"{\"method\":\"port.del\",\"params\":{\"name\":\"a\",\"name\":\"b\"}}", "malformed JSON"},
+		{"{\"method\":\"port.del\",\"params\":{\"name\":\"a\",\"socket\":\"/s\"}}",
+		 "unknown key \"socket\""},
+		{"{\"method\":\"port.del\",\"params\":{\"name\":\"a\",\"name\":\"b\"}}",
+		 "malformed JSON"},
 		{"{\"method\":\"port.list\"} trailing", "malformed JSON"},
 	};
 	return cr_make_param_array(struct bad_request, cases, sizeof(cases) / sizeof(cases[0]));
@@ -123,14 +143,16 @@ Test(ctl_proto, request_round_trip)
 
 Test(ctl_proto, methods_without_params)
 {
-	static const char *lines[] = {"{\"method\":\"port.list\"}", "{\"method\":\"stats\",\"params\":{}}",
+	static const char *lines[] = {"{\"method\":\"port.list\"}",
+				      "{\"method\":\"stats\",\"params\":{}}",
 				      "{\"method\":\"fdb.list\"}\n", "{\"method\":\"version\"}"};
 	static const enum ctl_method want[] = {CTL_PORT_LIST, CTL_STATS, CTL_FDB_LIST, CTL_VERSION};
 	struct ctl_request req;
 	char msg[128];
 
 	for (size_t i = 0; i < 4; i++) {
-		cr_assert_eq(ctl_proto_decode_request(lines[i], strlen(lines[i]), &req, msg, sizeof(msg)),
+		cr_assert_eq(ctl_proto_decode_request(lines[i], strlen(lines[i]), &req, msg,
+						      sizeof(msg)),
 			     0, "%s: %s", lines[i], msg);
 		cr_assert_eq(req.method, want[i]);
 	}
@@ -144,7 +166,8 @@ Test(ctl_proto, error_response_round_trip)
 
 	ctl_response_fail(&resp, -ENOENT, "no port named %s", "x");
 	cr_assert_eq(ctl_proto_encode_response(&resp, &line, &len), 0);
-	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_PORT_DEL, &back, msg, sizeof(msg)), 0);
+	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_PORT_DEL, &back, msg, sizeof(msg)),
+		     0);
 	cr_assert_eq(back.error, -ENOENT);
 	cr_assert_str_eq(back.message, "no port named x");
 	free(line);
@@ -152,23 +175,28 @@ Test(ctl_proto, error_response_round_trip)
 
 Test(ctl_proto, stats_and_fdb_round_trip)
 {
-	struct ctl_port_stats stats[2] = {{.name = "a", .rx = 10, .tx = 9, .rx_pps = 1, .drops = {1, 2, 3, 4}},
-					  {.name = "uplink", .tx_pps = 5}};
-	struct ctl_fdb_entry fdb[1] = {{.mac = {2, 0, 0, 0, 0, 0xa}, .port = "a", .is_static = true}};
+	struct ctl_port_stats stats[2] = {
+		{.name = "a", .rx = 10, .tx = 9, .rx_pps = 1, .drops = {1, 2, 3, 4}},
+		{.name = "uplink", .tx_pps = 5}};
+	struct ctl_fdb_entry fdb[1] = {
+		{.mac = {2, 0, 0, 0, 0, 0xa}, .port = "a", .is_static = true}};
 	struct ctl_response resp = {.method = CTL_STATS, .stats = stats, .n_stats = 2}, back;
 	char *line, msg[128];
 	size_t len;
 
 	cr_assert_eq(ctl_proto_encode_response(&resp, &line, &len), 0);
-	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_STATS, &back, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_STATS, &back, msg, sizeof(msg)), 0,
+		     "%s", msg);
 	free(line);
 	cr_assert_eq(back.n_stats, 2);
 	cr_assert_eq(memcmp(back.stats, stats, sizeof(stats)), 0);
 	ctl_response_free(&back);
 
-	resp = (struct ctl_response){.method = CTL_FDB_LIST, .fdb = fdb, .n_fdb = 1, .fdb_aging = 300};
+	resp = (struct ctl_response){
+		.method = CTL_FDB_LIST, .fdb = fdb, .n_fdb = 1, .fdb_aging = 300};
 	cr_assert_eq(ctl_proto_encode_response(&resp, &line, &len), 0);
-	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_FDB_LIST, &back, msg, sizeof(msg)), 0, "%s", msg);
+	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_FDB_LIST, &back, msg, sizeof(msg)), 0,
+		     "%s", msg);
 	free(line);
 	cr_assert_eq(back.n_fdb, 1);
 	cr_assert_eq(back.fdb_aging, 300);
@@ -184,8 +212,8 @@ Test(ctl_proto, garbled_response)
 	char msg[128];
 
 	for (size_t i = 0; i < 5; i++)
-		cr_assert_eq(ctl_proto_decode_response(lines[i], strlen(lines[i]), CTL_PORT_LIST, &back,
-						       msg, sizeof(msg)),
+		cr_assert_eq(ctl_proto_decode_response(lines[i], strlen(lines[i]), CTL_PORT_LIST,
+						       &back, msg, sizeof(msg)),
 			     -EPROTO, "%s", lines[i]);
 }
 

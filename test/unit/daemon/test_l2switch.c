@@ -219,7 +219,8 @@ Test(l2switch, learning_within_a_burst_is_seen_by_later_frames)
 {
 	struct frame f[3];
 
-	/* From port 0: A->C (C unknown: flood), C->A (C now on 0, A on 0: filtered), A->C (filtered). */
+	/* From port 0: A->C (C unknown: flood), C->A (C now on 0, A on 0: filtered), A->C
+	 * (filtered). */
 	make_frame(&f[0], 0xc, 0xa);
 	make_frame(&f[1], 0xa, 0xc);
 	make_frame(&f[2], 0xc, 0xa);

@@ -141,5 +141,6 @@ Test(state, uplink_spec)
 	cr_assert_eq(cfg.uplink, UPLINK_NONE);
 	cr_assert_eq(config_set_uplink(&cfg, "xdp:eth0", msg, sizeof(msg)), -EINVAL);
 	cr_assert_eq(config_set_uplink(&cfg, "tap:", msg, sizeof(msg)), -EINVAL);
-	cr_assert_eq(config_set_uplink(&cfg, "tap:averyveryverylongname", msg, sizeof(msg)), -EINVAL);
+	cr_assert_eq(config_set_uplink(&cfg, "tap:averyveryverylongname", msg, sizeof(msg)),
+		     -EINVAL);
 }
