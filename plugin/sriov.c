@@ -1,4 +1,5 @@
 #include "plugin/sriov.h"
+#include "plugin/fault.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -277,6 +278,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	ret = sriov_pool_reserve(a->conf.pool_dir, &a->rec, err);
 	if (ret == 0)
 		a->reserved = true;
+	fault_point("sriov-after-reserve");
 out:
 	sriov_pool_unlock(lock);
 	return ret;
@@ -296,6 +298,7 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 	if (ret < 0)
 		return ret;
 	a->moved = true;
+	fault_point("sriov-after-move");
 	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, err);
 	if (ret < 0)
 		return ret;

@@ -741,7 +741,12 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 		if (ret < 0 && ret != -ENODEV)
 			goto out;
 	}
-	if (have_pod) {
+	/*
+	 * The pod end alone (host end gone or renamed) is ours only when our
+	 * record says veth and it is one: without a record, an interface of
+	 * that name may be an SR-IOV VF or another plugin's, not ours to delete.
+	 */
+	if (have_pod && recorded && !strcmp(pod.kind, "veth")) {
 		ret = netlink_link_delete(pod_nl, env->ifname, err);
 		if (ret < 0 && ret != -ENODEV)
 			goto out;

@@ -107,6 +107,28 @@ test_netdev_add_check_del() {
 	cni_call DEL "$nsp" ctr-nd eth0 "$(sconf 1.1.0)" "$(slice_args fronthaul)" || fail "second DEL"
 }
 
+test_killed_add_then_del_returns_the_vf() {
+	local p nsp out mac rc
+	setup_nodes
+	mac=$(cat /sys/class/net/tsrpf0v0/address)
+	for p in sriov-after-reserve sriov-after-move add-after-datapath add-after-state; do
+		nsp=$(new_netns "k$p")
+		out=$(SLICENET_FAULT_POINT=$p cni_call ADD "$nsp" "ctr-$p" eth0 "$(sconf 1.1.0)" \
+			"$(slice_args lls)") && rc=0 || rc=$?
+		[ $rc -eq 137 ] || fail "ADD at $p was not killed (rc $rc): $out"
+		cni_call DEL "$nsp" "ctr-$p" eth0 "$(sconf 1.1.0)" "$(slice_args lls)" ||
+			fail "DEL after a kill at $p"
+		ip link show tsrpf0v0 >/dev/null 2>&1 || fail "$p: VF not back in the host as tsrpf0v0"
+		assert_eq "$(cat /sys/class/net/tsrpf0v0/address)" "$mac" "$p: MAC restored"
+		[ -z "$(pool_records)" ] || fail "$p: reservation left: $(pool_records)"
+		[ -z "$(ipam_files)" ] || fail "$p: IPAM files left"
+		out=$(cni_call ADD "$nsp" "ctr-$p" eth0 "$(sconf 1.1.0)" "$(slice_args lls)") ||
+			fail "$p: fresh ADD: $out"
+		cni_call DEL "$nsp" "ctr-$p" eth0 "$(sconf 1.1.0)" "$(slice_args lls)" || fail "$p: DEL"
+		[ -z "$(pool_records)" ] || fail "$p: reservation left after the last DEL"
+	done
+}
+
 test_dpdk_add_check_del() {
 	local nsp out devinfo=$TMP/devinfo/ctr-dp.json desc
 	setup_nodes
