@@ -25,6 +25,7 @@
 #include "daemon/ctl_client.h"
 #include "plugin/vhostuser.h"
 #include "plugin/datapath.h"
+#include "plugin/fault.h"
 #include "plugin/ipaddr.h"
 #include "plugin/log.h"
 
@@ -389,6 +390,7 @@ static int vhostuser_add(const struct datapath_context *ctx, struct cni_result *
 		return cni_error_set(err, CNI_ERR_DATAPATH, -ret, "vhostuser: %s", msg);
 	}
 	ctl_response_free(&resp);
+	fault_point("vhostuser-after-port");
 
 	ret = vhu_write_json(n.descriptor, vhu_descriptor(ctx, &c, &n, mac, result), err);
 	vhu_runtime_string(ctx, "CNIDeviceInfoFile", info_file, sizeof(info_file));

@@ -133,6 +133,26 @@ test_add_traffic_restart_del() {
 	return 0
 }
 
+test_killed_add_then_del_removes_the_port() {
+	local p r rc
+	start_daemon
+	ip netns add "$NS_A"
+	for p in vhostuser-after-port add-after-datapath add-after-state; do
+		r=$(conf a | env SLICENET_FAULT_POINT=$p CNI_COMMAND=ADD CNI_NETNS="/run/netns/$NS_A" \
+			CNI_CONTAINERID=ctr-a CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
+			CNI_ARGS="IgnoreUnknown=1;K8S_POD_UID=uid-a;SLICENET_SLICE=urllc" \
+			timeout 20 "$SLICENET") && rc=0 || rc=$?
+		[ $rc -eq 137 ] || fail "ADD at $p was not killed (rc $rc): $r"
+		ctl ports | grep -q "^ctr-a/net1 " || fail "$p: no port to clean up: the kill came too early"
+		cni DEL a || fail "DEL after a kill at $p"
+		ctl ports | grep -q "^ctr-a/" && fail "$p: port left in slicenetd: $(ctl ports)"
+		[ ! -e "$W/ports/uid-a" ] || fail "$p: socket directory left"
+		[ -z "$(find "$W/ipam" -type f -name '10.*' 2>/dev/null)" ] || fail "$p: IPAM reservation left"
+		r=$(cni ADD a) || fail "$p: fresh ADD: $r"
+		cni DEL a || fail "$p: DEL"
+	done
+}
+
 test_fallback_to_veth_when_daemon_down() {
 	ip netns add "$NS_A"
 	local r
