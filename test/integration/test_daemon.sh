@@ -189,6 +189,43 @@ test_malformed_requests_and_port_churn_while_forwarding() {
 	kill -0 "$(dpid)" || fail "daemon died"
 }
 
+test_64_ports_come_and_go_while_two_forward() {
+	start_daemon
+	ctl add a "$W/a.sock" server $MAC_A
+	ctl add b "$W/b.sock" server $MAC_B
+	start_gen client
+	wait_gen_prompt
+	gen "start tx_first 4"
+	sleep 1
+	local i prev now stalls=0
+	prev=$(port_stat b tx)
+	# Every 8 port operations, b must have received more frames: traffic never stops.
+	for i in $(seq 64); do
+		ctl add "p$i" "$W/p$i.sock" server >/dev/null || fail "add p$i"
+		if [ $((i % 8)) -eq 0 ]; then
+			now=$(port_stat b tx)
+			[ "$now" -gt "$prev" ] || stalls=$((stalls + 1))
+			prev=$now
+		fi
+	done
+	assert_eq "$(ctl --json ports | jq '.result.ports | length')" 66 "ports while 64 were added"
+	for i in $(seq 64); do
+		ctl del "p$i" >/dev/null || fail "del p$i"
+		if [ $((i % 8)) -eq 0 ]; then
+			now=$(port_stat b tx)
+			[ "$now" -gt "$prev" ] || stalls=$((stalls + 1))
+			prev=$now
+		fi
+	done
+	gen "stop"
+	assert_eq "$stalls" 0 "samples where b received nothing"
+	assert_eq "$(ctl --json ports | jq '.result.ports | length')" 2 "ports after removing the 64"
+	[ -z "$(ls "$W"/p*.sock 2>/dev/null)" ] || fail "sockets of removed ports left"
+	ctl --json stats | jq -e '[.result.ports[] | select(.name == "a" or .name == "b")] | length == 2' \
+		>/dev/null || fail "a or b lost: $(ctl stats)"
+	kill -0 "$(dpid)" || fail "daemon died"
+}
+
 test_client_mode_restart_reconnects() {
 	start_gen server # pods own the sockets; testpmd waits in probe until we connect
 	for _ in $(seq 50); do [ -S "$W/b.sock" ] && break; sleep 0.1; done
