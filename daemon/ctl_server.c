@@ -162,6 +162,20 @@ static int conn_read(struct conn *c)
 	return 0;
 }
 
+/* The control group may be one of the peer's supplementary groups too. */
+static bool peer_in_group(int fd, gid_t gid)
+{
+	gid_t groups[256];
+	socklen_t len = sizeof(groups);
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
+		return false;
+	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
 static bool peer_allowed(int fd)
 {
 	struct ctl_response resp = {0};
@@ -171,6 +185,8 @@ static bool peer_allowed(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
 	if (cred.uid == 0 || cred.uid == geteuid() || (srv.has_group && cred.gid == srv.gid))
+		return true;
+	if (srv.has_group && peer_in_group(fd, srv.gid))
 		return true;
 	LOG(WARNING, "control: refused pid %d uid %u gid %u", cred.pid, cred.uid, cred.gid);
 	/* Best effort: the client may see the reset before it reads this. */

@@ -339,6 +339,21 @@ test_control_socket_refuses_other_users() {
 	ctl version >/dev/null || fail "root refused"
 }
 
+test_control_group_as_a_supplementary_group() {
+	local gid
+	gid=$(getent group users | cut -d: -f3)
+	[ -n "$gid" ] || fail "no 'users' group on this machine"
+	start_daemon --ctl-group users
+	chmod 0755 "$W"
+	[ "$(stat -c %g "$CTL")" = "$gid" ] || fail "control socket not owned by group users"
+	# uid nobody, primary group nogroup, 'users' only as a supplementary group.
+	setpriv --reuid=65534 --regid=65534 --groups="$gid" "$SLICENETCTL" -s "$CTL" version >/dev/null ||
+		fail "a member of the control group (supplementary) was refused"
+	setpriv --reuid=65534 --regid=65534 --clear-groups "$SLICENETCTL" -s "$CTL" version >/dev/null 2>&1 &&
+		fail "a non-member got in"
+	return 0
+}
+
 run_tests
 rm -rf "$W"
 # EAL runtime directories of our file prefixes.
