@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 		LOG(ERR, "mbuf pool of %u: %s", cfg.mbufs, rte_strerror(rte_errno));
 		goto out_fdb;
 	}
-	if (fwd_init(fdb, pool) || port_table_init(fdb, cfg.state_dir)) {
+	if (fwd_init(fdb, pool) || port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
 		LOG(ERR, "datapath initialisation failed");
 		goto out_pool;
 	}

@@ -43,11 +43,12 @@ static struct {
 	struct slot slots[L2SWITCH_PORT_MAX];
 	struct fdb *fdb;
 	char state_dir[PATH_MAX];
-	struct fwd_table table; /* scratch for publish, under lock */
-	bool restoring;		/* no saves until the whole old table is back */
+	char socket_dir[PATH_MAX]; /* resolved; every port socket lives below it */
+	struct fwd_table table;	   /* scratch for publish, under lock */
+	bool restoring;		   /* no saves until the whole old table is back */
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-int port_table_init(struct fdb *fdb, const char *state_dir)
+int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_dir)
 {
 	unsigned int i;
 
@@ -57,6 +58,40 @@ int port_table_init(struct fdb *fdb, const char *state_dir)
 	if (snprintf(ports.state_dir, sizeof(ports.state_dir), "%s", state_dir) >=
 	    (int)sizeof(ports.state_dir))
 		return -ENAMETOOLONG;
+	if (!realpath(socket_dir, ports.socket_dir))
+		return -errno;
+	return 0;
+}
+
+__attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size, const char *fmt,
+							 ...);
+
+/*
+ * A root daemon binds, unlinks and connects at paths its clients name: keep
+ * them below --socket-dir, resolved, so no client can point it elsewhere.
+ */
+static int socket_path_allowed(const char *socket, char *msg, size_t msg_size)
+{
+	char parent[PATH_MAX], resolved[PATH_MAX];
+	size_t len = strlen(ports.socket_dir);
+	const char *slash = strrchr(socket, '/');
+
+	if (socket[0] != '/' || !slash || (size_t)(slash - socket) >= sizeof(parent)) {
+		set_msg(msg, msg_size, "socket %s: not an absolute path", socket);
+		return -EINVAL;
+	}
+	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - socket), socket);
+	if (!realpath(parent[0] ? parent : "/", resolved)) {
+		set_msg(msg, msg_size, "socket %s: directory %s: %s", socket, parent,
+			strerror(errno));
+		return -errno;
+	}
+	if (strncmp(resolved, ports.socket_dir, len) ||
+	    (resolved[len] != '\0' && resolved[len] != '/' && strcmp(ports.socket_dir, "/"))) {
+		set_msg(msg, msg_size, "socket %s: outside the socket directory %s", socket,
+			ports.socket_dir);
+		return -EPERM;
+	}
 	return 0;
 }
 
@@ -146,6 +181,9 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 {
 	int i, free_slot = -1, rc;
 
+	rc = socket_path_allowed(spec->socket, msg, msg_size);
+	if (rc)
+		return rc;
 	pthread_mutex_lock(&ports.lock);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
 		struct slot *s = &ports.slots[i];

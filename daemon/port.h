@@ -14,8 +14,12 @@
 
 #define PORT_UPLINK_NAME "uplink"
 
-/* state_dir: where the port table is persisted after every change ("" = nowhere). */
-int port_table_init(struct fdb *fdb, const char *state_dir) __attribute__((warn_unused_result));
+/*
+ * state_dir: where the port table is persisted after every change ("" =
+ * nowhere). socket_dir: port sockets must lie below it (it must exist).
+ */
+int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_dir)
+	__attribute__((warn_unused_result));
 
 /*
  * Create a vhost-user port. Adding a port that exists with the same spec

@@ -97,7 +97,7 @@ gen_measure() {
 
 run_slicenetd() {
 	gen_start || return 1
-	$NICE "$build/bin/slicenetd" --ctl-socket "$W/ctl.sock" --socket-dir "$W/ports" --state-dir "$W/state" \
+	$NICE "$build/bin/slicenetd" --ctl-socket "$W/ctl.sock" --socket-dir "$W" --state-dir "$W/state" \
 		-- --no-huge -m 512 --no-pci --lcores 0@1,1@1 --file-prefix=snb-sw >"$W/sw.log" 2>&1 &
 	track $!
 	for _ in $(seq 50); do "$build/bin/slicenetctl" -s "$W/ctl.sock" version >/dev/null 2>&1 && break; sleep 0.1; done

@@ -20,7 +20,7 @@ dpid() { cat "$W/daemon.pid" 2>/dev/null; }
 gpid() { cat "$W/gen.pid" 2>/dev/null; }
 
 start_daemon() { # [extra slicenetd args...]
-	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" "$@" \
+	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" "$@" \
 		-- $EAL_D >>"$W/daemon.log" 2>&1 &
 	echo $! >"$W/daemon.pid"
 	for _ in $(seq 100); do
@@ -289,6 +289,10 @@ test_port_del_and_sigterm_cleanup() {
 	ctl --json ports | jq -e '.result.ports | length == 1' >/dev/null || fail "port a still listed"
 	ctl del a && fail "second del succeeded"
 	ctl --json del a | jq -e '.error.code == 2' >/dev/null || fail "del of a missing port is not ENOENT"
+	# Port sockets stay below --socket-dir: the daemon binds and unlinks them as root.
+	ctl add y /tmp/sn-outside-$$.sock server && fail "port outside the socket directory"
+	ctl add y "$W/../sn-outside-$$.sock" server && fail "port escaping with .."
+	[ ! -e "/tmp/sn-outside-$$.sock" ] || fail "socket created outside the socket directory"
 	# A server-mode port never replaces a file that is not a socket.
 	echo keep >"$W/precious"
 	ctl add x "$W/precious" server && fail "port over a regular file"

@@ -35,7 +35,7 @@ cleanup_each() {
 
 test_pod_reachable_from_another_node_through_tap() {
 	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing"
-	timeout 40 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" \
+	timeout 40 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
 		--uplink "tap:$TAP" -- --no-huge -m 256 --no-pci --lcores 0@1,1@1 \
 		--file-prefix=sn-itest-u >"$W/daemon.log" 2>&1 &
 	echo $! >"$W/daemon.pid"
