@@ -247,6 +247,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	a->rec.dpdk = sriov_sysfs_driver_is_dpdk(a->vf.driver);
 	snprintf(a->rec.container_id, sizeof(a->rec.container_id), "%s", env->container_id);
 	snprintf(a->rec.ifname, sizeof(a->rec.ifname), "%s", env->ifname);
+	snprintf(a->rec.network, sizeof(a->rec.network), "%s", a->ctx->conf->name);
 	if (!a->rec.dpdk) {
 		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, err);
 		if (ret < 0) {
@@ -669,10 +670,64 @@ out:
 	return ret;
 }
 
+/*
+ * GC: reservations of this network whose attachment the runtime no longer
+ * has (a crash before the record was written): give the VF back as DEL does.
+ */
+static int sriov_gc(const struct datapath_context *ctx,
+		    bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
+		    void *arg, struct cni_error *err)
+{
+	struct sriov_reservation *list = NULL;
+	struct sriov_conf *conf;
+	size_t n = 0;
+	int lock, ret, first = 0;
+
+	if (!ctx->conf->sriov)
+		return 0;
+	conf = calloc(1, sizeof(*conf));
+	if (!conf)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	ret = sriov_conf_parse(ctx, conf, err);
+	if (ret < 0 || (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT))
+		goto out;
+	lock = sriov_pool_lock(conf->pool_dir, err);
+	if (lock < 0) {
+		ret = lock;
+		goto out;
+	}
+	ret = sriov_pool_list(conf->pool_dir, &list, &n, err);
+	sriov_pool_unlock(lock);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		struct cni_env env = *ctx->env;
+		struct datapath_context one = {.env = &env, .conf = ctx->conf};
+		int r;
+
+		if (strcmp(list[i].network, ctx->conf->name) ||
+		    is_valid(list[i].container_id, list[i].ifname, arg))
+			continue;
+		log_info("sriov: GC: VF %s of stale attachment %s/%s", list[i].pci,
+			 list[i].container_id, list[i].ifname);
+		snprintf(env.container_id, sizeof(env.container_id), "%s", list[i].container_id);
+		snprintf(env.ifname, sizeof(env.ifname), "%s", list[i].ifname);
+		env.netns[0] = '\0';
+		r = sriov_del(&one, NULL, err);
+		if (r < 0 && !first)
+			first = r;
+	}
+	if (!ret)
+		ret = first;
+out:
+	free(list);
+	free(conf);
+	return ret;
+}
+
 const struct datapath_ops sriov_datapath = {
 	.name = "sriov",
 	.available = sriov_available,
 	.add = sriov_add,
 	.check = sriov_check,
 	.del = sriov_del,
+	.gc = sriov_gc,
 };

@@ -81,7 +81,21 @@ void sriov_pool_unlock(int lock_fd)
 		close(lock_fd); /* closing drops the flock */
 }
 
+static json_t *pool_encode_fields(const struct sriov_reservation *r);
+
 static json_t *pool_encode(const struct sriov_reservation *r)
+{
+	json_t *root = pool_encode_fields(r);
+
+	if (root && r->network[0] &&
+	    json_object_set_new(root, "network", json_string(r->network))) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+static json_t *pool_encode_fields(const struct sriov_reservation *r)
 {
 	const struct sriov_vf_settings *o = &r->orig_vf;
 	char mac[18], vf_mac[18];
@@ -144,6 +158,11 @@ static int pool_decode(json_t *root, struct sriov_reservation *r)
 	    pool_copy(r->container_id, sizeof(r->container_id), id) ||
 	    pool_copy(r->ifname, sizeof(r->ifname), ifname) ||
 	    pool_copy(r->orig_name, sizeof(r->orig_name), name) || index < 0 || mtu < 0)
+		return -EINVAL;
+	/* Records written before the network was recorded have none: GC skips them. */
+	if (json_is_string(json_object_get(root, "network")) &&
+	    pool_copy(r->network, sizeof(r->network),
+		      json_string_value(json_object_get(root, "network"))))
 		return -EINVAL;
 	r->vf_index = (unsigned int)index;
 	r->dpdk = dpdk;
@@ -289,6 +308,50 @@ int sriov_pool_find(const char *dir, const char *container_id, const char *ifnam
 	if (ret < 0)
 		memset(out, 0, sizeof(*out));
 	return ret;
+}
+
+int sriov_pool_list(const char *dir, struct sriov_reservation **out, size_t *n,
+		    struct cni_error *err)
+{
+	struct sriov_reservation *list = NULL, *grown;
+	size_t cap = 0;
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	*out = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT
+			       ? 0
+			       : cni_error_set(err, CNI_ERR_STATE, errno,
+					       "sriov: read pool dir %s: %s", dir, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= strlen(POOL_SUFFIX) ||
+		    strcmp(de->d_name + len - strlen(POOL_SUFFIX), POOL_SUFFIX) ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				free(list);
+				closedir(d);
+				*n = 0;
+				return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM,
+						     "sriov: out of memory");
+			}
+			list = grown;
+		}
+		if (pool_load_path(path, &list[*n], NULL) == 0)
+			(*n)++;
+	}
+	closedir(d);
+	*out = list;
+	return 0;
 }
 
 int sriov_pool_release(const char *dir, const char *pci, struct cni_error *err)

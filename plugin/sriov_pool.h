@@ -23,6 +23,7 @@ struct sriov_reservation {
 	bool dpdk;
 	char container_id[CNI_CONTAINER_ID_MAX];
 	char ifname[IFNAMSIZ];
+	char network[256]; /* the pool may be shared: GC only touches its own network's */
 	/* What the VF was before ADD, for DEL. */
 	char orig_name[IFNAMSIZ]; /* host netdev name; "" in DPDK mode */
 	unsigned char orig_mac[6];
@@ -52,6 +53,9 @@ int sriov_pool_load(const char *dir, const char *pci, struct sriov_reservation *
 int sriov_pool_find(const char *dir, const char *container_id, const char *ifname,
 		    struct sriov_reservation *out, struct cni_error *err)
 	__attribute__((warn_unused_result));
+/* Every record that parses; *out is malloc'd (NULL when none). */
+int sriov_pool_list(const char *dir, struct sriov_reservation **out, size_t *n,
+		    struct cni_error *err) __attribute__((warn_unused_result));
 /* Remove the record; 0 also when there was none. */
 int sriov_pool_release(const char *dir, const char *pci, struct cni_error *err)
 	__attribute__((warn_unused_result));

@@ -129,6 +129,38 @@ test_killed_add_then_del_returns_the_vf() {
 	done
 }
 
+test_killed_adds_then_gc_return_the_vfs() {
+	local p nsp out keep rc vf vfpci i
+	setup_nodes
+	keep=$(new_netns gkeep)
+	out=$(cni_call ADD "$keep" ctr-gkeep eth0 "$(sconf 1.1.0)" "$(slice_args lls)") || fail "ADD keep: $out"
+	for p in sriov-after-move add-after-datapath; do
+		nsp=$(new_netns "g$p")
+		out=$(SLICENET_FAULT_POINT=$p cni_call ADD "$nsp" "gc-$p" eth0 "$(sconf 1.1.0)" \
+			"$(slice_args lls)") && rc=0 || rc=$?
+		[ $rc -eq 137 ] || fail "ADD at $p was not killed (rc $rc): $out"
+		# The runtime removes the pod's netns and the kernel returns the VF to the
+		# host under the pod's name; play the kernel's part, as in the DEL test.
+		vf=$(jq -r 'select(.containerID == "gc-'"$p"'") | .vf' "$STATE"/sriov-pool/*.json)
+		vfpci=$(jq -r 'select(.containerID == "gc-'"$p"'") | .pciAddress' "$STATE"/sriov-pool/*.json)
+		ip -n "$(ns "g$p")" link set eth0 name "tsrgone$vf"
+		ip -n "$(ns "g$p")" link set "tsrgone$vf" netns 1
+		mv "$SYSFS/bus/pci/devices/$vfpci/net/tsrpf0v$vf" "$SYSFS/bus/pci/devices/$vfpci/net/tsrgone$vf"
+		ip netns del "$(ns "g$p")"
+	done
+	[ "$(pool_records | wc -l)" = 3 ] || fail "want three reservations: $(pool_records)"
+	cni_call GC "" "" "" "$(sconf 1.1.0 "" ',"cni.dev/valid-attachments":[{"containerID":"ctr-gkeep","ifname":"eth0"}]')" ||
+		fail "GC"
+	[ "$(pool_records | wc -l)" = 1 ] || fail "GC left: $(pool_records)"
+	assert_eq "$(ipam_files | wc -l)" 1 "only the kept pod's address remains"
+	ip -n "$(ns gkeep)" link show eth0 >/dev/null || fail "GC took the valid pod's VF"
+	cni_call DEL "$keep" ctr-gkeep eth0 "$(sconf 1.1.0)" "$(slice_args lls)" || fail "DEL keep"
+	[ -z "$(pool_records)" ] || fail "reservation left: $(pool_records)"
+	for i in 0 1 2; do
+		ip link show "tsrpf0v$i" >/dev/null 2>&1 || fail "VF $i not back in the host under its name"
+	done
+}
+
 test_dpdk_add_check_del() {
 	local nsp out devinfo=$TMP/devinfo/ctr-dp.json desc
 	setup_nodes
