@@ -10,6 +10,7 @@
  * "mode": "client"|"server" (the switch's role; client survives daemon
  * restarts), "queues", "timeoutMs"}; a slice class may set "queues" too.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -246,7 +247,9 @@ static json_t *vhu_descriptor(const struct datapath_context *ctx, const struct v
 	    json_object_set_new(root, "mtu", json_integer(ctx->slice ? ctx->slice->mtu : 0)) ||
 	    json_object_set_new(root, "queues", json_integer(c->queues)) ||
 	    json_object_set_new(root, "slice", json_string(ctx->slice ? ctx->slice->name : "")) ||
-	    json_object_set_new(root, "ifname", json_string(ctx->env->ifname)))
+	    json_object_set_new(root, "ifname", json_string(ctx->env->ifname)) ||
+	    json_object_set_new(root, "containerID", json_string(ctx->env->container_id)) ||
+	    json_object_set_new(root, "network", json_string(ctx->conf->name)))
 		goto fail_owned;
 	return root;
 fail:
@@ -384,26 +387,26 @@ static int vhostuser_add(const struct datapath_context *ctx, struct cni_result *
 	for (unsigned int i = 0; i < result->n_ips && i < CTL_MAX_ADDRESSES; i++)
 		snprintf(req.port.addresses[req.port.n_addresses++], CTL_ADDRESS_MAX, "%s",
 			 ip_prefix_format(&result->ips[i].address, buf, sizeof(buf)));
-	ret = vhu_call(&c, &req, &resp, msg, sizeof(msg));
-	if (ret) {
-		rmdir(n.dir);
-		return cni_error_set(err, CNI_ERR_DATAPATH, -ret, "vhostuser: %s", msg);
-	}
-	ctl_response_free(&resp);
-	fault_point("vhostuser-after-port");
-
+	/*
+	 * Descriptor first, port second: a crash between the two leaves a
+	 * descriptor naming the owner, which is how GC finds the port.
+	 */
 	ret = vhu_write_json(n.descriptor, vhu_descriptor(ctx, &c, &n, mac, result), err);
 	vhu_runtime_string(ctx, "CNIDeviceInfoFile", info_file, sizeof(info_file));
 	if (!ret && info_file[0])
 		ret = vhu_write_json(info_file, vhu_device_info(&c, &n), err);
 	if (ret) {
-		struct cni_error ignored = {0};
-
-		if (vhu_port_del(&c, &n, &ignored))
-			log_error("vhostuser: rollback of port %s: %s", n.port, ignored.msg);
 		vhu_remove_files(&n, info_file);
 		return ret;
 	}
+	fault_point("vhostuser-after-descriptor");
+	ret = vhu_call(&c, &req, &resp, msg, sizeof(msg));
+	if (ret) {
+		vhu_remove_files(&n, info_file);
+		return cni_error_set(err, CNI_ERR_DATAPATH, -ret, "vhostuser: %s", msg);
+	}
+	ctl_response_free(&resp);
+	fault_point("vhostuser-after-port");
 
 	iface = &result->interfaces[result->n_interfaces];
 	memset(iface, 0, sizeof(*iface));
@@ -480,10 +483,90 @@ static int vhostuser_del(const struct datapath_context *ctx, const struct attach
 	return 0;
 }
 
+/* GC of one pod directory: descriptors of this network whose owner is not valid. */
+static int vhu_gc_dir(const struct datapath_context *ctx, const struct vhu_conf *c, const char *pod,
+		      bool (*is_valid)(const char *, const char *, void *), void *arg,
+		      struct cni_error *err)
+{
+	char dir[PATH_MAX], path[PATH_MAX * 2];
+	struct dirent *de;
+	int first = 0;
+	DIR *d;
+
+	if (snprintf(dir, sizeof(dir), "%s/%s", c->socket_dir, pod) >= (int)sizeof(dir) ||
+	    !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		const char *id, *ifname, *network;
+		json_t *desc;
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		desc = json_load_file(path, 0, NULL);
+		id = json_string_value(json_object_get(desc, "containerID"));
+		ifname = json_string_value(json_object_get(desc, "ifname"));
+		network = json_string_value(json_object_get(desc, "network"));
+		if (id && ifname && network && !strcmp(network, ctx->conf->name) &&
+		    strlen(id) < CNI_CONTAINER_ID_MAX && strlen(ifname) < IFNAMSIZ &&
+		    strlen(pod) < CNI_ARGS_VALUE_MAX && !is_valid(id, ifname, arg)) {
+			struct cni_env env = *ctx->env;
+			struct datapath_context one = {.env = &env, .conf = ctx->conf};
+			int ret;
+
+			log_info("vhostuser: GC: port %s/%s of a stale attachment", id, ifname);
+			snprintf(env.container_id, sizeof(env.container_id), "%s", id);
+			snprintf(env.ifname, sizeof(env.ifname), "%s", ifname);
+			snprintf(env.args.pod_uid, sizeof(env.args.pod_uid), "%s", pod);
+			env.netns[0] = '\0';
+			ret = vhostuser_del(&one, NULL, err);
+			if (ret && !first)
+				first = ret;
+		}
+		json_decref(desc);
+	}
+	closedir(d);
+	return first;
+}
+
+/*
+ * GC: ports of this network that no record describes (a crash between the
+ * descriptor and the record), found through the descriptors ADD writes first.
+ */
+static int vhostuser_gc(const struct datapath_context *ctx,
+			bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
+			void *arg, struct cni_error *err)
+{
+	struct dirent *de;
+	struct vhu_conf c;
+	int first = 0, ret;
+	DIR *d;
+
+	if (!ctx->conf->vhostuser)
+		return 0;
+	ret = vhu_conf_parse(ctx, &c, err);
+	if (ret)
+		return ret;
+	d = opendir(c.socket_dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		ret = vhu_gc_dir(ctx, &c, de->d_name, is_valid, arg, err);
+		if (ret && !first)
+			first = ret;
+	}
+	closedir(d);
+	return first;
+}
+
 const struct datapath_ops vhostuser_datapath = {
 	.name = "vhostuser",
 	.available = vhostuser_available,
 	.add = vhostuser_add,
 	.check = vhostuser_check,
 	.del = vhostuser_del,
+	.gc = vhostuser_gc,
 };

@@ -137,13 +137,14 @@ test_killed_add_then_del_removes_the_port() {
 	local p r rc
 	start_daemon
 	ip netns add "$NS_A"
-	for p in vhostuser-after-port add-after-datapath add-after-state; do
+	for p in vhostuser-after-descriptor vhostuser-after-port add-after-datapath add-after-state; do
 		r=$(conf a | env SLICENET_FAULT_POINT=$p CNI_COMMAND=ADD CNI_NETNS="/run/netns/$NS_A" \
 			CNI_CONTAINERID=ctr-a CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
 			CNI_ARGS="IgnoreUnknown=1;K8S_POD_UID=uid-a;SLICENET_SLICE=urllc" \
 			timeout 20 "$SLICENET") && rc=0 || rc=$?
 		[ $rc -eq 137 ] || fail "ADD at $p was not killed (rc $rc): $r"
-		ctl ports | grep -q "^ctr-a/net1 " || fail "$p: no port to clean up: the kill came too early"
+		[ $p = vhostuser-after-descriptor ] || ctl ports | grep -q "^ctr-a/net1 " ||
+			fail "$p: no port to clean up: the kill came too early"
 		cni DEL a || fail "DEL after a kill at $p"
 		ctl ports | grep -q "^ctr-a/" && fail "$p: port left in slicenetd: $(ctl ports)"
 		[ ! -e "$W/ports/uid-a" ] || fail "$p: socket directory left"
@@ -151,6 +152,29 @@ test_killed_add_then_del_removes_the_port() {
 		r=$(cni ADD a) || fail "$p: fresh ADD: $r"
 		cni DEL a || fail "$p: DEL"
 	done
+}
+
+test_killed_adds_then_gc_removes_the_ports() {
+	local p r rc
+	start_daemon
+	ip netns add "$NS_A"
+	ip netns add "$NS_B"
+	r=$(cni ADD b) || fail "ADD of the pod to keep: $r"
+	for p in vhostuser-after-descriptor vhostuser-after-port add-after-datapath; do
+		r=$(conf a | env SLICENET_FAULT_POINT=$p CNI_COMMAND=ADD CNI_NETNS="/run/netns/$NS_A" \
+			CNI_CONTAINERID="ctr-gc-$p" CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
+			CNI_ARGS="IgnoreUnknown=1;K8S_POD_UID=uid-gc-$p;SLICENET_SLICE=urllc" \
+			timeout 20 "$SLICENET") && rc=0 || rc=$?
+		[ $rc -eq 137 ] || fail "ADD at $p was not killed (rc $rc): $r"
+	done
+	conf b | jq -c '.cniVersion = "1.1.0" | ."cni.dev/valid-attachments" = [{containerID: "ctr-b", ifname: "net1"}]' |
+		env CNI_COMMAND=GC CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" timeout 20 "$SLICENET" || fail "GC"
+	ctl ports | grep -q "^ctr-gc-" && fail "GC left ports: $(ctl ports)"
+	ctl ports | grep -q "^ctr-b/net1 " || fail "GC removed the valid port"
+	[ -z "$(ls -d "$W"/ports/uid-gc-* 2>/dev/null)" ] || fail "GC left socket directories"
+	[ -e "$W/ports/uid-b/net1.json" ] || fail "GC removed the valid descriptor"
+	assert_eq "$(find "$W/ipam" -type f -name '10.*' | wc -l)" 1 "only the kept pod's address remains"
+	cni DEL b || fail "DEL b"
 }
 
 test_fallback_to_veth_when_daemon_down() {
