@@ -1,5 +1,6 @@
 #include "plugin/sriov.h"
 #include "plugin/fault.h"
+#include "plugin/pod_check.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -616,7 +617,7 @@ static int sriov_check_netdev(const struct cni_env *env, const struct cni_result
 				    env->netns, mac, want->mac);
 		goto out;
 	}
-	ret = sriov_pod_check_addresses(pod_nl, link.ifindex, env->ifname, expected, index, err);
+	ret = pod_check_addresses(pod_nl, link.ifindex, env->ifname, expected, index, err);
 out:
 	netlink_close(pod_nl);
 	close(ns_fd);

@@ -7,8 +7,6 @@
 
 #include "plugin/netns.h"
 
-#define SRIOV_POD_MAX_ADDRS 64
-
 static const struct ip_address *pod_gateway(const struct cni_result *result, int family)
 {
 	for (unsigned int i = 0; i < result->n_ips; i++)
@@ -71,35 +69,4 @@ int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int
 	if ((ret = pod_routes(pod_nl, link->ifindex, result, err)) < 0)
 		return ret;
 	return netlink_link_get(pod_nl, ifname, link, err);
-}
-
-int sriov_pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *ifname,
-			      const struct cni_result *expected, int index, struct cni_error *err)
-{
-	struct netlink_addr *addrs;
-	char text[IP_PREFIX_STRLEN];
-	size_t n = 0;
-	int ret;
-
-	addrs = calloc(SRIOV_POD_MAX_ADDRS, sizeof(*addrs));
-	if (!addrs)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	ret = netlink_addr_list(pod_nl, ifindex, AF_UNSPEC, addrs, SRIOV_POD_MAX_ADDRS, &n, err);
-	for (unsigned int i = 0; ret == 0 && i < expected->n_ips; i++) {
-		const struct cni_ip *ip = &expected->ips[i];
-		bool found = false;
-
-		if (ip->interface != index)
-			continue;
-		for (size_t j = 0; j < n && !found; j++)
-			found = addrs[j].prefix.len == ip->address.len &&
-				ip_address_equal(&addrs[j].prefix.addr, &ip->address.addr);
-		if (!found)
-			ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
-					    "check: address %s is missing on %s",
-					    ip_prefix_format(&ip->address, text, sizeof(text)),
-					    ifname);
-	}
-	free(addrs);
-	return ret;
 }

@@ -21,9 +21,4 @@ int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int
 			const struct cni_result *result, struct netlink_link *link,
 			struct cni_error *err) __attribute__((warn_unused_result));
 
-/* Every address of expected->ips pointing at index is on ifindex. */
-int sriov_pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *ifname,
-			      const struct cni_result *expected, int index, struct cni_error *err)
-	__attribute__((warn_unused_result));
-
 #endif

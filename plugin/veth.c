@@ -1,5 +1,6 @@
 #include "plugin/veth.h"
 #include "plugin/fault.h"
+#include "plugin/pod_check.h"
 #include "plugin/log.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include "plugin/netlink.h"
 #include "plugin/netns.h"
 
-#define VETH_MAX_ADDRS	64
 #define VETH_MAX_ROUTES 1024
 #define VETH_MAX_ADDED	(CNI_MAX_IPS * 3 + CNI_MAX_ROUTES + 2)
 
@@ -527,33 +527,10 @@ static int veth_expected_index(const struct cni_result *expected, const char *if
 static int veth_check_addresses(struct veth_check *c, int index, struct cni_error *err)
 {
 	const struct cni_env *env = c->ctx->env;
-	struct netlink_addr *addrs;
-	char text[IP_PREFIX_STRLEN];
-	size_t n = 0;
-	int ret;
+	char where[IFNAMSIZ + PATH_MAX + 16];
 
-	addrs = calloc(VETH_MAX_ADDRS, sizeof(*addrs));
-	if (!addrs)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
-	ret = netlink_addr_list(c->pod_nl, c->pod.ifindex, AF_UNSPEC, addrs, VETH_MAX_ADDRS, &n,
-				err);
-	for (unsigned int i = 0; ret == 0 && i < c->expected->n_ips; i++) {
-		const struct cni_ip *ip = &c->expected->ips[i];
-		bool found = false;
-
-		if (ip->interface != index)
-			continue;
-		for (size_t j = 0; j < n && !found; j++)
-			found = addrs[j].prefix.len == ip->address.len &&
-				ip_address_equal(&addrs[j].prefix.addr, &ip->address.addr);
-		if (!found)
-			ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
-					    "check: address %s is missing on %s in netns %s",
-					    ip_prefix_format(&ip->address, text, sizeof(text)),
-					    env->ifname, env->netns);
-	}
-	free(addrs);
-	return ret;
+	snprintf(where, sizeof(where), "%s in netns %s", env->ifname, env->netns);
+	return pod_check_addresses(c->pod_nl, c->pod.ifindex, where, c->expected, index, err);
 }
 
 static bool veth_route_matches(const struct netlink_route *have, const struct cni_route *want,
