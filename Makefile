@@ -107,7 +107,7 @@ integration: deps-test
 	$(Q)test/run-all.sh $(BUILD) integration
 
 demo: deps-test
-	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory all daemon-bins
 	$(Q)test/demo/demo.sh $(BUILD)
 
 $(BUILD)/bench/cni_bench: test/bench/cni_bench.c
