@@ -307,22 +307,29 @@ static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A link request addressed by name: header, ifinfomsg, IFLA_IFNAME. */
+static struct nlmsghdr *nl_link_msg(char *buf, uint16_t type, uint16_t flags, const char *name)
+{
+	struct nlmsghdr *nlh = nl_msg(buf, type, flags);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nlh;
+}
+
 int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *out,
 		     struct cni_error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	int ret;
 
 	if (!nl_name_ok(name))
 		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
 				     "netlink: get link \"%s\": invalid interface name",
 				     name ? name : "");
-	nlh = nl_msg(buf, RTM_GETLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nlh = nl_link_msg(buf, RTM_GETLINK, 0, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(out, 0, sizeof(*out));
 	ret = nl_talk(nl, nlh, nl_link_cb, out);
@@ -404,7 +411,6 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	int ret;
 
 	if (!nl_name_ok(veth->name) || !nl_name_ok(veth->peer_name))
@@ -412,10 +418,7 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 				     "netlink: create veth \"%s\"/\"%s\": invalid interface name",
 				     veth->name ? veth->name : "",
 				     veth->peer_name ? veth->peer_name : "");
-	nlh = nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, veth->name);
+	nlh = nl_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, veth->name);
 	if (veth->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, veth->mtu);
 	if (veth->mac)
@@ -574,17 +577,13 @@ int netlink_link_delete(struct netlink *nl, const char *name, struct cni_error *
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct ifinfomsg *ifi;
 	int ret;
 
 	if (!nl_name_ok(name))
 		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
 				     "netlink: delete link \"%s\": invalid interface name",
 				     name ? name : "");
-	nlh = nl_msg(buf, RTM_DELLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	nlh = nl_link_msg(buf, RTM_DELLINK, 0, name);
 	ret = nl_talk(nl, nlh, NULL, NULL);
 	if (ret == -ENODEV)
 		return ret;

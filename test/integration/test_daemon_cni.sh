@@ -15,6 +15,7 @@ TESTPMD=$(command -v dpdk-testpmd || true)
 
 W=$(mktemp -d /tmp/sn-cni.XXXXXX)
 CTL=$W/ctl.sock
+. "$here/daemon_env.sh"
 NS_A=sncni$$-a
 NS_B=sncni$$-b
 
@@ -38,24 +39,12 @@ cni() { # CMD pod(a|b)
 		timeout 20 "$SLICENET"
 }
 
-ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
-
 start_daemon() {
 	timeout 50 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" \
 		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-c >>"$W/daemon.log" 2>&1 &
 	echo $! >"$W/daemon.pid"
 	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && return 0; sleep 0.1; done
 	fail "slicenetd did not come up"
-}
-
-stop_pid_file() { # file [signal]
-	local t p
-	t=$(cat "$1" 2>/dev/null) || return 0
-	p=$(pgrep -P "$t" || echo "$t")
-	kill "-${2:-TERM}" "$p" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$p" "$t" 2>/dev/null || true
-	rm -f "$1"
 }
 
 cleanup_each() {

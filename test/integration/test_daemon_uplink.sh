@@ -10,21 +10,10 @@ SLICENETCTL=$BUILD_DIR/bin/slicenetctl
 TESTPMD=$(command -v dpdk-testpmd || true)
 W=$(mktemp -d /tmp/sn-uplink.XXXXXX)
 CTL=$W/ctl.sock
+. "$here/daemon_env.sh"
 NS=sn-node2-$$
 TAP=snup$$
 POD_MAC=02:00:00:00:01:0a
-
-ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
-
-stop_pid_file() { # file: timeout's pid; its child is the real process
-	local t p
-	t=$(cat "$1" 2>/dev/null) || return 0
-	p=$(pgrep -P "$t" || echo "$t")
-	kill -TERM "$p" 2>/dev/null || true
-	for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$p" "$t" 2>/dev/null || true
-	rm -f "$1"
-}
 
 cleanup_each() {
 	stop_pid_file "$W/gen.pid"
