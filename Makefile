@@ -20,20 +20,30 @@ ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lpthread
 SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-PLUGIN_SRCS := $(filter-out plugin/main.c,$(wildcard plugin/*.c))
+# One archive per folder. Layers, lowest first: plugin/util, plugin/cni (the
+# spec plumbing slicenet-ipam also links), ipam, plugin/kernel, plugin/conf,
+# plugin/datapath, plugin (the verbs). Nothing below links what is above it.
+PLUGIN_DIRS := util cni kernel conf datapath
+PLUGIN_SRCS := $(foreach d,$(PLUGIN_DIRS),$(wildcard plugin/$(d)/*.c)) \
+	$(filter-out plugin/main.c,$(wildcard plugin/*.c))
 IPAM_SRCS := $(filter-out ipam/main.c,$(wildcard ipam/*.c))
 UNIT_SRCS := $(wildcard test/unit/test_*.c)
-
-PLUGIN_OBJS := $(PLUGIN_SRCS:%.c=$(BUILD)/obj/%.o)
-IPAM_OBJS := $(IPAM_SRCS:%.c=$(BUILD)/obj/%.o)
-SAN_PLUGIN_OBJS := $(PLUGIN_SRCS:%.c=$(BUILD)/san/%.o)
-SAN_IPAM_OBJS := $(IPAM_SRCS:%.c=$(BUILD)/san/%.o)
 UNIT_BINS := $(UNIT_SRCS:test/unit/%.c=$(BUILD)/unit/%)
 
-# Archives are grouped because the IPAM library uses the plugin's CNI types
-# and the plugin calls the IPAM library.
-LINK_ARCHIVES = -Wl,--start-group $(BUILD)/libplugin.a $(BUILD)/libipam.a -Wl,--end-group
-SAN_ARCHIVES = -Wl,--start-group $(BUILD)/san/libplugin.a $(BUILD)/san/libipam.a -Wl,--end-group
+# archive name -> its sources
+lib_srcs = $(if $(filter plugin,$(1)),$(filter-out plugin/main.c,$(wildcard plugin/*.c)),\
+	$(if $(filter ipam,$(1)),$(IPAM_SRCS),$(wildcard plugin/$(patsubst plugin_%,%,$(1))/*.c)))
+PLUGIN_LIBS := plugin_util plugin_cni plugin_kernel plugin_conf plugin_datapath plugin
+IPAM_LIBS := plugin_util plugin_cni ipam
+ALL_LIBS := $(PLUGIN_LIBS) ipam
+
+# slicenet links every layer (the verbs call IPAM in-process); slicenet-ipam
+# only the spec plumbing and the allocator. Groups: a datapath's parse op is
+# called from conf, and conf's types are used by the datapaths.
+LINK_ARCHIVES = -Wl,--start-group $(foreach l,$(ALL_LIBS),$(BUILD)/lib$(l).a) -Wl,--end-group
+SAN_ARCHIVES = -Wl,--start-group $(foreach l,$(ALL_LIBS),$(BUILD)/san/lib$(l).a) -Wl,--end-group
+IPAM_ARCHIVES = $(BUILD)/libipam.a $(BUILD)/libplugin_cni.a $(BUILD)/libplugin_util.a
+IPAM_LDLIBS = $(shell $(PKG_CONFIG) --libs jansson)
 
 BINS := $(BUILD)/bin/slicenet $(BUILD)/bin/slicenet-ipam
 
@@ -53,26 +63,25 @@ $(BUILD)/san/%.o: %.c | $(BUILD)/san
 $(BUILD)/obj $(BUILD)/san $(BUILD)/bin $(BUILD)/unit:
 	@mkdir -p $@
 
-$(BUILD)/libplugin.a: $(PLUGIN_OBJS)
-	$(Q)ar rcs $@ $^
-$(BUILD)/libipam.a: $(IPAM_OBJS)
-	$(Q)ar rcs $@ $^
-$(BUILD)/san/libplugin.a: $(SAN_PLUGIN_OBJS)
-	$(Q)ar rcs $@ $^
-$(BUILD)/san/libipam.a: $(SAN_IPAM_OBJS)
-	$(Q)ar rcs $@ $^
+define archive_rules
+$(BUILD)/lib$(1).a: $(patsubst %.c,$(BUILD)/obj/%.o,$(call lib_srcs,$(1)))
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+$(BUILD)/san/lib$(1).a: $(patsubst %.c,$(BUILD)/san/%.o,$(call lib_srcs,$(1)))
+	$$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach l,$(ALL_LIBS),$(eval $(call archive_rules,$(l))))
 
-$(BUILD)/bin/slicenet: $(BUILD)/obj/plugin/main.o $(BUILD)/libplugin.a $(BUILD)/libipam.a | $(BUILD)/bin
+$(BUILD)/bin/slicenet: $(BUILD)/obj/plugin/main.o $(ALL_LIBS:%=$(BUILD)/lib%.a) | $(BUILD)/bin
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LINK_ARCHIVES) $(LDLIBS)
 
-$(BUILD)/bin/slicenet-ipam: $(BUILD)/obj/ipam/main.o $(BUILD)/libplugin.a $(BUILD)/libipam.a | $(BUILD)/bin
+$(BUILD)/bin/slicenet-ipam: $(BUILD)/obj/ipam/main.o $(IPAM_LIBS:%=$(BUILD)/lib%.a) | $(BUILD)/bin
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LINK_ARCHIVES) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(IPAM_ARCHIVES) $(IPAM_LDLIBS)
 
 # Unit tests may #include the .c they test (to reach static functions); they
 # link the sanitized archives for the rest.
-$(BUILD)/unit/%: test/unit/%.c $(BUILD)/san/libplugin.a $(BUILD)/san/libipam.a | $(BUILD)/unit
+$(BUILD)/unit/%: test/unit/%.c $(ALL_LIBS:%=$(BUILD)/san/lib%.a) | $(BUILD)/unit
 	$(if $(Q),@echo "  TEST    $@")
 	$(Q)$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(shell $(PKG_CONFIG) --cflags criterion) \
 		-Wno-missing-prototypes -o $@ $< $(SAN_ARCHIVES) \
@@ -124,5 +133,5 @@ format:
 clean:
 	rm -rf $(BUILD)
 
--include $(wildcard mk/*.mk)
+include mk/sriov.mk mk/daemon.mk mk/fuzz.mk mk/e2e.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

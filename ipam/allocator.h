@@ -10,8 +10,8 @@
 
 #include "ipam/ipam.h"
 #include "ipam/store.h"
-#include "plugin/cni_error.h"
-#include "plugin/cni_types.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_types.h"
 
 /* See ipam_add(): the addresses held or newly reserved, appended to result. */
 int allocator_add(struct ipam_store *store, const struct ipam_conf *conf, const char *container_id,

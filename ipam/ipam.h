@@ -10,8 +10,8 @@
 #include <limits.h>
 #include <stdbool.h>
 
-#include "plugin/cni_error.h"
-#include "plugin/cni_types.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_types.h"
 
 #define IPAM_MAX_RANGE_SETS   4 /* one per address family/pool ("ranges": [[..],[..]]) */
 #define IPAM_MAX_RANGES	      8 /* ranges within one set */

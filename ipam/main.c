@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "ipam/ipam.h"
-#include "plugin/cni_env.h"
-#include "plugin/cni_gc.h"
-#include "plugin/cni_result.h"
-#include "plugin/cni_version.h"
+#include "plugin/cni/cni_env.h"
+#include "plugin/cni/cni_gc.h"
+#include "plugin/cni/cni_result.h"
+#include "plugin/cni/cni_version.h"
 
 static const char *env_lookup(const char *name)
 {

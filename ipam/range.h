@@ -9,8 +9,8 @@
 #include <stddef.h>
 
 #include "ipam/ipam.h"
-#include "plugin/cni_error.h"
-#include "plugin/ipaddr.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/ipaddr.h"
 
 /* "10.0.0.2-10.0.0.254": room for two IPv6 addresses and the dash. */
 #define IPAM_RANGE_STRLEN (2 * INET6_ADDRSTRLEN + 1)

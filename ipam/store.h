@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plugin/cni_error.h"
-#include "plugin/ipaddr.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/ipaddr.h"
 
 #define IPAM_STORE_ID_MAX 256
 

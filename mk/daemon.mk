@@ -35,7 +35,7 @@ daemon-unit-bins: $(DAEMON_UNIT_BINS)
 # The plugin's vhostuser datapath talks to slicenetd through the client library.
 LINK_ARCHIVES += $(BUILD)/libdaemon_client.a
 SAN_ARCHIVES += $(BUILD)/san/libdaemon_client.a
-$(BUILD)/bin/slicenet $(BUILD)/bin/slicenet-ipam: $(BUILD)/libdaemon_client.a
+$(BUILD)/bin/slicenet: $(BUILD)/libdaemon_client.a
 $(UNIT_BINS): $(BUILD)/san/libdaemon_client.a
 
 # Installs libdpdk-dev/dpdk-dev only when missing (the script checks dpkg).

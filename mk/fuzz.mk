@@ -66,7 +66,7 @@ fuzz-replay: fuzz-bins
 	$(Q)BUILD_DIR=$(abspath $(BUILD)) test/integration/test_fuzz_replay.sh
 
 # The plugin built from the sanitized archives make test already builds.
-$(BUILD)/leak/slicenet: $(BUILD)/san/plugin/main.o $(BUILD)/san/libplugin.a $(BUILD)/san/libipam.a \
+$(BUILD)/leak/slicenet: $(BUILD)/san/plugin/main.o $(ALL_LIBS:%=$(BUILD)/san/lib%.a) \
 		$(BUILD)/san/libdaemon_client.a
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD-SAN  $@")

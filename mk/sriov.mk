@@ -1,5 +1,5 @@
 # SR-IOV datapath: the PF-side VF settings go through libnl-route-3
-# (plugin/sriov_vf.c). Included at the end of the top-level Makefile, whose
+# (plugin/datapath/sriov_vf.c). Included at the end of the top-level Makefile, whose
 # BASE_CFLAGS and LDLIBS are recursive (=): += appends to them and keeps them
 # recursive. pkg-config runs once here (:=), not at every compile.
 SRIOV_PC := libnl-route-3.0

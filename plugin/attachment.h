@@ -5,9 +5,9 @@
 #include <limits.h>
 #include <net/if.h>
 
-#include "plugin/cni_env.h"
-#include "plugin/cni_types.h"
-#include "plugin/conf.h"
+#include "plugin/cni/cni_env.h"
+#include "plugin/cni/cni_types.h"
+#include "plugin/conf/conf.h"
 
 struct attachment {
 	char container_id[CNI_CONTAINER_ID_MAX];

@@ -2,12 +2,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plugin/annotations.h"
+#include "plugin/conf/annotations.h"
 #include "plugin/commands.h"
-#include "plugin/datapath.h"
-#include "plugin/fault.h"
+#include "plugin/datapath/datapath.h"
+#include "plugin/util/fault.h"
 #include "plugin/ipam_client.h"
-#include "plugin/log.h"
+#include "plugin/util/log.h"
 #include "plugin/slice.h"
 #include "plugin/state.h"
 

@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/cni_gc.h"
+#include "plugin/cni/cni_gc.h"
 #include "plugin/commands.h"
-#include "plugin/datapath.h"
+#include "plugin/datapath/datapath.h"
 #include "plugin/ipam_client.h"
-#include "plugin/log.h"
+#include "plugin/util/log.h"
 #include "plugin/state.h"
 
 /*

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "plugin/commands.h"
-#include "plugin/datapath.h"
+#include "plugin/datapath/datapath.h"
 #include "plugin/ipam_client.h"
 #include "plugin/slice.h"
 

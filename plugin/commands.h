@@ -4,10 +4,10 @@
 
 #include <stddef.h>
 
-#include "plugin/cni_env.h"
-#include "plugin/cni_error.h"
-#include "plugin/cni_types.h"
-#include "plugin/conf.h"
+#include "plugin/cni/cni_env.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_types.h"
+#include "plugin/conf/conf.h"
 
 struct cni_call {
 	struct cni_env env;

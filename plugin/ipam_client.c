@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/cni_invoke.h"
-#include "plugin/cni_result.h"
+#include "plugin/cni/cni_invoke.h"
+#include "plugin/cni/cni_result.h"
 
 bool ipam_client_in_process(const struct netconf *conf)
 {

@@ -9,10 +9,10 @@
 #include <stddef.h>
 
 #include "ipam/ipam.h"
-#include "plugin/cni_env.h"
-#include "plugin/cni_error.h"
-#include "plugin/cni_types.h"
-#include "plugin/conf.h"
+#include "plugin/cni/cni_env.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_types.h"
+#include "plugin/conf/conf.h"
 
 #define IPAM_IN_PROCESS_TYPE "slicenet-ipam"
 

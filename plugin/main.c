@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin/cni_result.h"
-#include "plugin/cni_version.h"
+#include "plugin/cni/cni_result.h"
+#include "plugin/cni/cni_version.h"
 #include "plugin/commands.h"
-#include "plugin/log.h"
+#include "plugin/util/log.h"
 
 #define CONFIG_MAX (1 << 20)
 

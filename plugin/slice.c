@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "plugin/log.h"
+#include "plugin/util/log.h"
 
 int slice_resolve(const struct netconf *conf, const char *name, const struct slice_class **out,
 		  struct cni_error *err)

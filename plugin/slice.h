@@ -2,9 +2,9 @@
 #ifndef SLICENET_PLUGIN_SLICE_H
 #define SLICENET_PLUGIN_SLICE_H
 
-#include "plugin/cni_error.h"
-#include "plugin/conf.h"
-#include "plugin/datapath.h"
+#include "plugin/cni/cni_error.h"
+#include "plugin/conf/conf.h"
+#include "plugin/datapath/datapath.h"
 
 /* The class named name, or code 7 naming it and the known classes. */
 int slice_resolve(const struct netconf *conf, const char *name, const struct slice_class **out,

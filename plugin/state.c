@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin/cni_result.h"
+#include "plugin/cni/cni_result.h"
 
 /* ':' separates the ids: neither a container id nor an ifname may contain it. */
 #define RECORD_SUFFIX ".json"

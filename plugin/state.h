@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 #include "plugin/attachment.h"
-#include "plugin/cni_error.h"
+#include "plugin/cni/cni_error.h"
 
 /* Take the network's lock (flock); returns an fd for state_unlock or -errno. */
 int state_lock(const char *state_dir, const char *network, struct cni_error *err)

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/cni_env.h"
+#include "plugin/cni/cni_env.h"
 #include "test/fuzz/fuzz_util.h"
 
 static const char *const names[] = {"CNI_COMMAND", "CNI_IFNAME", "CNI_CONTAINERID",

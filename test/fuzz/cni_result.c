@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "plugin/cni_result.h"
+#include "plugin/cni/cni_result.h"
 #include "test/fuzz/fuzz_util.h"
 
 static const char *const versions[] = {"0.3.0", "0.3.1", "0.4.0", "1.0.0", "1.1.0"};

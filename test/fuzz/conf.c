@@ -2,7 +2,7 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "plugin/conf.h"
+#include "plugin/conf/conf.h"
 #include "test/fuzz/fuzz_util.h"
 
 /* "slicesFile" names a file to read; fuzzed paths could name /dev/stdin. */

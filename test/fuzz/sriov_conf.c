@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/sriov_conf.h"
+#include "plugin/datapath/sriov_conf.h"
 #include "test/fuzz/fuzz_util.h"
 
 #define ARGS_PREFIX "CNI_ARGS="

@@ -1,7 +1,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "plugin/annotations.h"
+#include "plugin/conf/annotations.h"
 
 static struct netconf conf;
 static struct cni_env env;

@@ -2,7 +2,7 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
-#include "plugin/cni_env.h"
+#include "plugin/cni/cni_env.h"
 
 /* A fake environment: NULL-terminated name/value pairs. */
 static const char *const *fake_env;

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/cni_gc.h"
+#include "plugin/cni/cni_gc.h"
 
 static json_t *parse(const char *text)
 {

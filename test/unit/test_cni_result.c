@@ -3,7 +3,7 @@
 #include <criterion/redirect.h>
 #include <string.h>
 
-#include "plugin/cni_result.h"
+#include "plugin/cni/cni_result.h"
 
 static void sample(struct cni_result *r)
 {

@@ -2,7 +2,7 @@
 #include <criterion/redirect.h>
 #include <string.h>
 
-#include "plugin/cni_version.h"
+#include "plugin/cni/cni_version.h"
 
 Test(cni_version, supported_list)
 {

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin/conf.h"
+#include "plugin/conf/conf.h"
 
 static int parse(const char *text, struct netconf *conf, struct cni_error *err)
 {

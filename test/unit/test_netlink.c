@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin/netlink.h"
+#include "plugin/kernel/netlink.h"
 
 static int self_ns = -1;
 static int peer_ns = -1;

@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin/netns.h"
+#include "plugin/kernel/netns.h"
 
 static ino_t current_netns_inode(void)
 {

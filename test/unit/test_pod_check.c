@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/pod_check.h"
+#include "plugin/datapath/pod_check.h"
 
 static struct netlink *nl;
 static int ifindex;

@@ -6,7 +6,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "plugin/annotations.h"
+#include "plugin/conf/annotations.h"
 #include "plugin/slice.c"
 
 static bool fake_up[3];

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plugin/sriov_pool.h"
+#include "plugin/datapath/sriov_pool.h"
 
 static char dir[64];
 

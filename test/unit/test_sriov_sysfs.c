@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin/sriov_sysfs.h"
+#include "plugin/datapath/sriov_sysfs.h"
 
 static char root[64];
 

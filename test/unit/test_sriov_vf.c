@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin/sriov_vf.h"
+#include "plugin/datapath/sriov_vf.h"
 
 #define VECTORS "test/integration/sriov_vectors/"
 

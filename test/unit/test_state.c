@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "plugin/cni_result.h"
+#include "plugin/cni/cni_result.h"
 #include "plugin/state.h"
 
 static char dir[64];

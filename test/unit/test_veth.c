@@ -17,8 +17,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "plugin/netlink.h"
-#include "plugin/veth.h"
+#include "plugin/kernel/netlink.h"
+#include "plugin/datapath/veth.h"
 
 #define MAX_PODS 2
 

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
-#include "plugin/veth.h"
+#include "plugin/datapath/veth.h"
 
 Test(veth_name, fits_ifnamsiz_and_has_prefix)
 {

@@ -1,0 +1,734 @@
+#include "plugin/datapath/sriov.h"
+#include "plugin/util/fault.h"
+#include "plugin/datapath/pod_check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plugin/util/log.h"
+#include "plugin/kernel/netlink.h"
+#include "plugin/kernel/netns.h"
+#include "plugin/datapath/sriov_conf.h"
+#include "plugin/datapath/sriov_devinfo.h"
+#include "plugin/datapath/sriov_pod.h"
+#include "plugin/datapath/sriov_pool.h"
+#include "plugin/datapath/sriov_sysfs.h"
+#include "plugin/datapath/sriov_vf.h"
+
+/* ---- choosing a VF ---- */
+
+static bool sriov_mode_fits(const struct sriov_conf *conf, const struct sriov_sysfs_vf *vf)
+{
+	bool dpdk = sriov_sysfs_driver_is_dpdk(vf->driver);
+
+	if (conf->mode == SRIOV_MODE_DPDK)
+		return dpdk;
+	if (conf->mode == SRIOV_MODE_NETDEV)
+		return !dpdk;
+	return true;
+}
+
+/*
+ * A kernel-driver VF is free only while its netdev is in the host netns:
+ * one that sysfs does not show, or that the host has no link for, was moved
+ * into some other netns by someone (another CNI, a device plugin's pod).
+ */
+static bool sriov_netdev_at_home(const struct sriov_sysfs_vf *vf)
+{
+	return vf->netdev[0] && if_nametoindex(vf->netdev) > 0;
+}
+
+/*
+ * The pod's cpuset, to prefer VFs on its NUMA node. Kubelet creates the pod
+ * cgroup before the sandbox, so it is there at ADD (systemd and cgroupfs
+ * drivers, cgroup v2); without it there is simply no preference.
+ */
+static unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
+					       const struct cni_env *env)
+{
+	static const char *const fmt[] = {
+		"%s/kubepods.slice/kubepods-pod%s.slice/cpuset.cpus.effective",
+		"%s/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/"
+		"cpuset.cpus.effective",
+		"%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
+		"cpuset.cpus.effective",
+		"%s/kubepods/pod%s/cpuset.cpus.effective",
+		"%s/kubepods/burstable/pod%s/cpuset.cpus.effective",
+		"%s/kubepods/besteffort/pod%s/cpuset.cpus.effective",
+	};
+	char uid[CNI_ARGS_VALUE_MAX], path[PATH_MAX], cpus[1024];
+
+	if (!env || !env->args.pod_uid[0] || strchr(env->args.pod_uid, '/'))
+		return 0;
+	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		const char *u = env->args.pod_uid;
+		ssize_t n;
+		int fd;
+
+		/* The systemd driver spells the uid's dashes as underscores. */
+		snprintf(uid, sizeof(uid), "%s", u);
+		if (i < 3)
+			for (char *p = uid; *p; p++)
+				*p = *p == '-' ? '_' : *p;
+		if (snprintf(path, sizeof(path), fmt[i], conf->cgroup_root, uid) >=
+		    (int)sizeof(path))
+			continue;
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, cpus, sizeof(cpus) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		cpus[n] = '\0';
+		cpus[strcspn(cpus, "\n")] = '\0';
+		return sriov_sysfs_numa_nodes_of(conf->sysfs_root, cpus);
+	}
+	return 0;
+}
+
+/*
+ * A free VF of the configured PFs: not reserved, of the wanted mode, and at
+ * home. One on the pod's NUMA nodes wins; else the first found. -ENOSPC
+ * with why filled when there is none.
+ */
+static int sriov_pick(const struct sriov_conf *conf, unsigned long long numa,
+		      struct sriov_sysfs_vf *out, char *why, size_t why_size)
+{
+	bool have = false;
+	size_t used = 0;
+
+	why[0] = '\0';
+	if (!conf->n_pfs) {
+		snprintf(why, why_size, "no PF configured (sriov.pfs)");
+		return -ENOENT;
+	}
+	for (unsigned int p = 0; p < conf->n_pfs; p++) {
+		struct cni_error err = {0};
+		unsigned int n = 0;
+
+		if (sriov_sysfs_num_vfs(conf->sysfs_root, conf->pfs[p], &n, &err) < 0) {
+			if (used < why_size)
+				used += (size_t)snprintf(why + used, why_size - used, "%s%s",
+							 used ? "; " : "", err.msg);
+			continue;
+		}
+		for (unsigned int i = 0; i < n; i++) {
+			struct sriov_sysfs_vf vf;
+
+			memset(&err, 0, sizeof(err));
+			if (sriov_sysfs_vf(conf->sysfs_root, conf->pfs[p], i, &vf, &err) < 0 ||
+			    sriov_pool_is_reserved(conf->pool_dir, vf.pci) ||
+			    !sriov_mode_fits(conf, &vf))
+				continue;
+			if (!sriov_sysfs_driver_is_dpdk(vf.driver) && !sriov_netdev_at_home(&vf))
+				continue;
+			if (numa && vf.numa_node >= 0 && vf.numa_node < 64 &&
+			    (numa & (1ULL << vf.numa_node))) {
+				*out = vf;
+				return 0;
+			}
+			if (!have)
+				*out = vf;
+			have = true;
+		}
+	}
+	if (have)
+		return 0;
+	if (used < why_size)
+		snprintf(why + used, why_size - used, "%sno free VF on the configured PFs",
+			 used ? "; " : "");
+	return -ENOSPC;
+}
+
+/* The deviceID's VF, checked for mode and whereabouts. */
+static int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out,
+		       struct cni_error *err)
+{
+	int ret;
+
+	ret = sriov_sysfs_vf_by_pci(conf->sysfs_root, conf->device_id, out, err);
+	if (ret < 0)
+		return ret;
+	if (!sriov_mode_fits(conf, out))
+		return cni_error_set(err, CNI_ERR_DATAPATH, EINVAL,
+				     "sriov: deviceID %s has driver \"%s\", not fit for mode %s",
+				     out->pci, out->driver,
+				     conf->mode == SRIOV_MODE_DPDK ? "dpdk" : "netdev");
+	if (!sriov_sysfs_driver_is_dpdk(out->driver) && !sriov_netdev_at_home(out))
+		return cni_error_set(err, CNI_ERR_DATAPATH, EBUSY,
+				     "sriov: deviceID %s has no netdev in the host netns (%s): it "
+				     "is in another netns or unbound",
+				     out->pci, out->netdev[0] ? out->netdev : "none in sysfs");
+	return 0;
+}
+
+static bool sriov_available(const struct datapath_context *ctx, char *why, size_t why_size)
+{
+	struct cni_error err = {0};
+	struct sriov_sysfs_vf vf;
+	struct sriov_conf *conf;
+	bool ok = false;
+
+	conf = calloc(1, sizeof(*conf));
+	if (!conf) {
+		snprintf(why, why_size, "out of memory");
+		return false;
+	}
+	if (sriov_conf_parse(ctx, conf, &err) < 0) {
+		snprintf(why, why_size, "%s", err.msg);
+	} else if (conf->device_id[0]) {
+		ok = sriov_given(conf, &vf, &err) == 0;
+		if (ok && sriov_pool_is_reserved(conf->pool_dir, vf.pci)) {
+			snprintf(why, why_size, "deviceID %s is reserved by another attachment",
+				 vf.pci);
+			ok = false;
+		} else if (!ok) {
+			snprintf(why, why_size, "%s", err.msg);
+		}
+	} else {
+		ok = sriov_pick(conf, 0, &vf, why, why_size) == 0;
+	}
+	if (ok)
+		why[0] = '\0';
+	free(conf);
+	return ok;
+}
+
+/* ---- ADD ---- */
+
+struct sriov_add {
+	const struct datapath_context *ctx;
+	struct sriov_conf conf;
+	struct sriov_sysfs_vf vf;
+	struct sriov_reservation rec;
+	struct netlink *host_nl;
+	struct netlink *pod_nl;
+	struct netlink_link link; /* the VF netdev in the pod */
+	int host_ns_fd;
+	int pod_ns_fd;
+	bool reserved, vf_set, moved, devinfo, descriptor;
+	char descriptor_path[PATH_MAX];
+};
+
+/* Reserve a VF under the pool lock and note what to restore at DEL. */
+static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
+{
+	const struct cni_env *env = a->ctx->env;
+	struct netlink_link host;
+	unsigned long long numa;
+	char why[400];
+	bool found;
+	int lock, ret;
+
+	lock = sriov_pool_lock(a->conf.pool_dir, err);
+	if (lock < 0)
+		return lock;
+	if (a->conf.device_id[0]) {
+		ret = sriov_given(&a->conf, &a->vf, err);
+	} else {
+		numa = sriov_pod_numa_nodes(&a->conf, env);
+		ret = sriov_pick(&a->conf, numa, &a->vf, why, sizeof(why));
+		if (ret < 0)
+			ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret, "sriov: %s", why);
+		else if (numa)
+			log_info("sriov: pod cpuset NUMA nodes 0x%llx, VF %s on node %d", numa,
+				 a->vf.pci, a->vf.numa_node);
+	}
+	if (ret < 0)
+		goto out;
+	memset(&a->rec, 0, sizeof(a->rec));
+	snprintf(a->rec.pci, sizeof(a->rec.pci), "%s", a->vf.pci);
+	snprintf(a->rec.pf, sizeof(a->rec.pf), "%s", a->vf.pf);
+	a->rec.vf_index = a->vf.index;
+	a->rec.dpdk = sriov_sysfs_driver_is_dpdk(a->vf.driver);
+	snprintf(a->rec.container_id, sizeof(a->rec.container_id), "%s", env->container_id);
+	snprintf(a->rec.ifname, sizeof(a->rec.ifname), "%s", env->ifname);
+	snprintf(a->rec.network, sizeof(a->rec.network), "%s", a->ctx->conf->name);
+	if (!a->rec.dpdk) {
+		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, err);
+		if (ret < 0) {
+			if (ret == -ENODEV)
+				ret = cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
+						    "sriov: VF %s netdev %s vanished", a->vf.pci,
+						    a->vf.netdev);
+			goto out;
+		}
+		snprintf(a->rec.orig_name, sizeof(a->rec.orig_name), "%s", a->vf.netdev);
+		memcpy(a->rec.orig_mac, host.mac, sizeof(a->rec.orig_mac));
+		a->rec.have_orig_mac = true;
+		a->rec.orig_mtu = host.mtu;
+	}
+	if (a->conf.vf.set) {
+		if (!a->vf.pf[0]) {
+			ret = cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
+					    "sriov: VF %s: its PF %s has no netdev to set VF "
+					    "settings through",
+					    a->vf.pci, a->vf.pf_pci);
+			goto out;
+		}
+		ret = sriov_vf_query(a->vf.pf, a->vf.index, &a->rec.orig_vf, &found, err);
+		if (ret < 0)
+			goto out;
+		/* Restore only what we change, and only what the PF told us. */
+		a->rec.orig_vf.set &= a->conf.vf.set;
+	}
+	ret = sriov_pool_reserve(a->conf.pool_dir, &a->rec, err);
+	if (ret == 0)
+		a->reserved = true;
+	fault_point("sriov-after-reserve");
+out:
+	sriov_pool_unlock(lock);
+	return ret;
+}
+
+static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, struct cni_error *err)
+{
+	const struct cni_env *env = a->ctx->env;
+	unsigned int mtu = a->ctx->slice ? a->ctx->slice->mtu : 0;
+	int ret;
+
+	/* Down first: a VF moves between namespaces more safely without traffic. */
+	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, err);
+	if (ret < 0)
+		return ret;
+	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, err);
+	if (ret < 0)
+		return ret;
+	a->moved = true;
+	fault_point("sriov-after-move");
+	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, err);
+	if (ret < 0)
+		return ret;
+	return sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
+}
+
+/* Undo a partial ADD, newest step first; errors are logged, not returned. */
+static void sriov_add_rollback(struct sriov_add *a)
+{
+	const struct cni_env *env = a->ctx->env;
+	struct cni_error e = {0};
+
+	if (a->descriptor && sriov_devinfo_remove(a->descriptor_path, &e) < 0)
+		log_error("sriov rollback: %s", e.msg);
+	if (a->devinfo && sriov_devinfo_remove(a->conf.device_info_file, &e) < 0)
+		log_error("sriov rollback: %s", e.msg);
+	if (a->moved && a->pod_nl) {
+		memset(&e, 0, sizeof(e));
+		if (netlink_link_set_up(a->pod_nl, env->ifname, false, &e) < 0 ||
+		    netlink_link_set_netns(a->pod_nl, env->ifname, a->host_ns_fd, a->rec.orig_name,
+					   &e) < 0)
+			log_error("sriov rollback: moving VF %s back: %s", a->vf.pci, e.msg);
+		else if (a->rec.orig_mtu && netlink_link_set_mtu(a->host_nl, a->rec.orig_name,
+								 a->rec.orig_mtu, &e) < 0)
+			log_error("sriov rollback: %s", e.msg);
+	} else if (a->moved) {
+		log_error("sriov rollback: VF %s is in netns %s and could not be reached",
+			  a->vf.pci, env->netns);
+	}
+	if (a->vf_set) {
+		memset(&e, 0, sizeof(e));
+		if (sriov_vf_apply(a->vf.pf, a->vf.index, &a->rec.orig_vf, &e) < 0)
+			log_error("sriov rollback: %s", e.msg);
+	}
+	if (a->reserved) {
+		memset(&e, 0, sizeof(e));
+		if (sriov_pool_release(a->conf.pool_dir, a->vf.pci, &e) < 0)
+			log_error("sriov rollback: %s", e.msg);
+	}
+}
+
+static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
+{
+	const struct cni_env *env = a->ctx->env;
+	struct cni_interface *ci = &result->interfaces[result->n_interfaces];
+	int index = (int)result->n_interfaces;
+
+	memset(ci, 0, sizeof(*ci));
+	snprintf(ci->name, sizeof(ci->name), "%s", env->ifname);
+	snprintf(ci->sandbox, sizeof(ci->sandbox), "%s", env->netns);
+	snprintf(ci->pci_id, sizeof(ci->pci_id), "%s", a->vf.pci);
+	if (!a->rec.dpdk) {
+		netlink_mac_format(a->link.mac, ci->mac);
+		ci->mtu = a->link.mtu;
+	}
+	result->n_interfaces++;
+	for (unsigned int i = 0; i < result->n_ips; i++)
+		result->ips[i].interface = index;
+}
+
+static int sriov_add(const struct datapath_context *ctx, struct cni_result *result,
+		     struct attachment *att, struct cni_error *err)
+{
+	const struct cni_env *env = ctx->env;
+	struct sriov_add *a;
+	int ret;
+
+	if (result->n_interfaces + 1 > CNI_MAX_INTERFACES)
+		return cni_error_set(err, CNI_ERR_DATAPATH, ENOSPC,
+				     "sriov: no room for another interface in the result");
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	a->ctx = ctx;
+	a->host_ns_fd = a->pod_ns_fd = -1;
+	if ((ret = sriov_conf_parse(ctx, &a->conf, err)) < 0)
+		goto out;
+	a->host_ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (a->host_ns_fd < 0) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, errno, "sriov: open own netns: %s",
+				    strerror(errno));
+		goto out;
+	}
+	a->pod_ns_fd = netns_open(env->netns, err);
+	if (a->pod_ns_fd < 0) {
+		ret = a->pod_ns_fd;
+		goto out;
+	}
+	a->host_nl = netlink_open(err);
+	if (!a->host_nl) {
+		ret = -errno;
+		goto out;
+	}
+	if ((ret = sriov_add_reserve(a, err)) < 0)
+		goto out;
+	log_info("sriov: %s/%s takes VF %s (PF %s vf %u, driver %s)", env->container_id,
+		 env->ifname, a->vf.pci, a->vf.pf[0] ? a->vf.pf : a->vf.pf_pci, a->vf.index,
+		 a->vf.driver[0] ? a->vf.driver : "none");
+	if (a->conf.vf.set) {
+		if ((ret = sriov_vf_apply(a->vf.pf, a->vf.index, &a->conf.vf, err)) < 0)
+			goto out;
+		a->vf_set = true;
+	}
+	if (a->rec.dpdk) {
+		ret = sriov_descriptor_path(a->conf.descriptor_dir, env->container_id, env->ifname,
+					    a->descriptor_path, sizeof(a->descriptor_path), err);
+		if (ret == 0)
+			ret = sriov_descriptor_write(a->descriptor_path, &a->vf, env->ifname,
+						     result, err);
+		if (ret < 0)
+			goto out;
+		a->descriptor = true;
+	} else if ((ret = sriov_add_netdev(a, result, err)) < 0) {
+		goto out;
+	}
+	if (a->conf.device_info_file[0]) {
+		if ((ret = sriov_devinfo_write(a->conf.device_info_file, &a->vf, err)) < 0)
+			goto out;
+		a->devinfo = true;
+	}
+	sriov_fill_result(a, result);
+	snprintf(att->pci_id, sizeof(att->pci_id), "%s", a->vf.pci);
+	ret = 0;
+out:
+	if (ret < 0)
+		sriov_add_rollback(a);
+	netlink_close(a->pod_nl);
+	netlink_close(a->host_nl);
+	if (a->pod_ns_fd >= 0)
+		close(a->pod_ns_fd);
+	if (a->host_ns_fd >= 0)
+		close(a->host_ns_fd);
+	free(a);
+	return ret;
+}
+
+/* ---- DEL ---- */
+
+/*
+ * Bring the VF netdev home under its original name. In the pod netns when
+ * that still exists; else the kernel has already returned it (a physical
+ * device outlives its netns) under whatever name sysfs now shows.
+ */
+static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env *env,
+			    const struct sriov_reservation *rec, struct netlink *host_nl,
+			    struct cni_error *err)
+{
+	struct cni_error ignored = {0};
+	struct netlink *pod_nl = NULL;
+	struct netlink_link link;
+	struct sriov_sysfs_vf vf;
+	int ns_fd = -1, host_fd = -1, ret = 0;
+
+	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored)) >= 0) {
+		ret = netlink_open_in(ns_fd, &pod_nl, err);
+		if (ret < 0)
+			goto out;
+		ret = netlink_link_get(pod_nl, env->ifname, &link, err);
+		if (ret == 0) {
+			host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+			if (host_fd < 0) {
+				ret = cni_error_set(err, CNI_ERR_INTERNAL, errno,
+						    "sriov: open own netns: %s", strerror(errno));
+				goto out;
+			}
+			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, err)) < 0 ||
+			    (ret = netlink_link_set_netns(pod_nl, env->ifname, host_fd,
+							  rec->orig_name, err)) < 0)
+				goto out;
+		} else if (ret != -ENODEV) {
+			goto out;
+		}
+	}
+	ret = netlink_link_get(host_nl, rec->orig_name, &link, err);
+	if (ret == -ENODEV) {
+		memset(&ignored, 0, sizeof(ignored));
+		if (sriov_sysfs_vf(conf->sysfs_root, rec->pf, rec->vf_index, &vf, &ignored) < 0 ||
+		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored) < 0) {
+			log_warn("sriov: VF %s has no netdev in the host netns; nothing to "
+				 "restore on it",
+				 rec->pci);
+			ret = 0;
+			goto out;
+		}
+		log_info("sriov: VF %s came back as %s, renaming it to %s", rec->pci, vf.netdev,
+			 rec->orig_name);
+		if ((ret = netlink_link_set_up(host_nl, vf.netdev, false, err)) < 0 ||
+		    (ret = netlink_link_rename(host_nl, vf.netdev, rec->orig_name, err)) < 0)
+			goto out;
+	} else if (ret < 0) {
+		goto out;
+	}
+	if (rec->orig_mtu && link.mtu != rec->orig_mtu &&
+	    (ret = netlink_link_set_mtu(host_nl, rec->orig_name, rec->orig_mtu, err)) < 0)
+		goto out;
+	if (rec->have_orig_mac && memcmp(link.mac, rec->orig_mac, sizeof(rec->orig_mac)) &&
+	    (ret = netlink_link_set_mac(host_nl, rec->orig_name, rec->orig_mac, err)) < 0)
+		goto out;
+	ret = 0;
+out:
+	netlink_close(pod_nl);
+	if (host_fd >= 0)
+		close(host_fd);
+	if (ns_fd >= 0)
+		close(ns_fd);
+	return ret;
+}
+
+static int sriov_del(const struct datapath_context *ctx, const struct attachment *att,
+		     struct cni_error *err)
+{
+	const struct cni_env *env = ctx->env;
+	struct sriov_reservation rec;
+	struct netlink *host_nl = NULL;
+	struct sriov_conf *conf;
+	char path[PATH_MAX];
+	int lock = -1, ret;
+
+	conf = calloc(1, sizeof(*conf));
+	if (!conf)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
+		goto out;
+	/* No pool directory, no reservation: DEL of a network that never had a VF. */
+	if (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT) {
+		ret = 0;
+		goto out;
+	}
+	lock = sriov_pool_lock(conf->pool_dir, err);
+	if (lock < 0) {
+		ret = lock;
+		goto out;
+	}
+	ret = -ENOENT;
+	if (att && att->pci_id[0])
+		ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
+	if (ret == 0 &&
+	    (strcmp(rec.container_id, env->container_id) || strcmp(rec.ifname, env->ifname)))
+		ret = -ENOENT; /* the VF went to someone else since: not ours to touch */
+	if (ret == -ENOENT)
+		ret = sriov_pool_find(conf->pool_dir, env->container_id, env->ifname, &rec, err);
+	if (ret == -ENOENT) {
+		ret = 0; /* never added, or already deleted */
+		goto out;
+	}
+	if (ret < 0)
+		goto out;
+	host_nl = netlink_open(err);
+	if (!host_nl) {
+		ret = -errno;
+		goto out;
+	}
+	if (rec.dpdk) {
+		ret = sriov_descriptor_path(conf->descriptor_dir, rec.container_id, rec.ifname,
+					    path, sizeof(path), err);
+		if (ret == 0)
+			ret = sriov_devinfo_remove(path, err);
+	} else {
+		ret = sriov_del_netdev(conf, env, &rec, host_nl, err);
+	}
+	if (ret < 0)
+		goto out;
+	if (rec.orig_vf.set && (ret = sriov_vf_apply(rec.pf, rec.vf_index, &rec.orig_vf, err)) < 0)
+		goto out;
+	if (conf->device_info_file[0] &&
+	    (ret = sriov_devinfo_remove(conf->device_info_file, err)) < 0)
+		goto out;
+	ret = sriov_pool_release(conf->pool_dir, rec.pci, err);
+	if (ret == 0)
+		log_info("sriov: VF %s released by %s/%s", rec.pci, rec.container_id, rec.ifname);
+out:
+	netlink_close(host_nl);
+	sriov_pool_unlock(lock);
+	free(conf);
+	return ret;
+}
+
+/* ---- CHECK ---- */
+
+static int sriov_expected_index(const struct cni_result *expected, const char *ifname)
+{
+	for (unsigned int i = 0; i < expected->n_interfaces; i++)
+		if (expected->interfaces[i].sandbox[0] &&
+		    !strcmp(expected->interfaces[i].name, ifname))
+			return (int)i;
+	return -1;
+}
+
+static int sriov_check_netdev(const struct cni_env *env, const struct cni_result *expected,
+			      int index, struct cni_error *err)
+{
+	const struct cni_interface *want = &expected->interfaces[index];
+	struct netlink *pod_nl = NULL;
+	struct netlink_link link;
+	char mac[CNI_MAC_STRLEN];
+	int ns_fd, ret;
+
+	ns_fd = netns_open(env->netns, err);
+	if (ns_fd < 0)
+		return ns_fd;
+	if ((ret = netlink_open_in(ns_fd, &pod_nl, err)) < 0)
+		goto out;
+	ret = netlink_link_get(pod_nl, env->ifname, &link, err);
+	if (ret == -ENODEV)
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENODEV,
+				    "check: VF interface %s is missing in netns %s", env->ifname,
+				    env->netns);
+	if (ret < 0)
+		goto out;
+	netlink_mac_format(link.mac, mac);
+	if (want->mac[0] && strcasecmp(want->mac, mac)) {
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
+				    "check: %s in netns %s has mac %s, expected %s", env->ifname,
+				    env->netns, mac, want->mac);
+		goto out;
+	}
+	ret = pod_check_addresses(pod_nl, link.ifindex, env->ifname, expected, index, err);
+out:
+	netlink_close(pod_nl);
+	close(ns_fd);
+	return ret;
+}
+
+static int sriov_check(const struct datapath_context *ctx, const struct attachment *att,
+		       const struct cni_result *expected, struct cni_error *err)
+{
+	const struct cni_env *env = ctx->env;
+	struct sriov_reservation rec;
+	struct sriov_conf *conf;
+	char path[PATH_MAX];
+	int index, ret;
+
+	index = sriov_expected_index(expected, env->ifname);
+	if (index < 0)
+		return cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
+				     "check: the expected result has no interface %s in a sandbox",
+				     env->ifname);
+	conf = calloc(1, sizeof(*conf));
+	if (!conf)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
+		goto out;
+	ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
+	if (ret == -ENOENT || (ret == 0 && strcmp(rec.container_id, env->container_id)))
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+				    "check: VF %s is not reserved for %s/%s", att->pci_id,
+				    env->container_id, env->ifname);
+	if (ret < 0)
+		goto out;
+	if (expected->interfaces[index].pci_id[0] &&
+	    strcmp(expected->interfaces[index].pci_id, rec.pci)) {
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
+				    "check: %s has VF %s, expected pciID %s", env->ifname, rec.pci,
+				    expected->interfaces[index].pci_id);
+		goto out;
+	}
+	if (rec.dpdk) {
+		ret = sriov_descriptor_path(conf->descriptor_dir, rec.container_id, rec.ifname,
+					    path, sizeof(path), err);
+		if (ret == 0 && access(path, R_OK) < 0)
+			ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, errno,
+					    "check: descriptor %s: %s", path, strerror(errno));
+	} else {
+		ret = sriov_check_netdev(env, expected, index, err);
+	}
+out:
+	free(conf);
+	return ret;
+}
+
+/*
+ * GC: reservations of this network whose attachment the runtime no longer
+ * has (a crash before the record was written): give the VF back as DEL does.
+ */
+static int sriov_gc(const struct datapath_context *ctx,
+		    bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
+		    void *arg, struct cni_error *err)
+{
+	struct sriov_reservation *list = NULL;
+	struct sriov_conf *conf;
+	size_t n = 0;
+	int lock, ret, first = 0;
+
+	if (!ctx->conf->sriov)
+		return 0;
+	conf = calloc(1, sizeof(*conf));
+	if (!conf)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
+	ret = sriov_conf_parse(ctx, conf, err);
+	if (ret < 0 || (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT))
+		goto out;
+	lock = sriov_pool_lock(conf->pool_dir, err);
+	if (lock < 0) {
+		ret = lock;
+		goto out;
+	}
+	ret = sriov_pool_list(conf->pool_dir, &list, &n, err);
+	sriov_pool_unlock(lock);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		struct cni_env env = *ctx->env;
+		struct datapath_context one = {.env = &env, .conf = ctx->conf};
+		int r;
+
+		if (strcmp(list[i].network, ctx->conf->name) ||
+		    is_valid(list[i].container_id, list[i].ifname, arg))
+			continue;
+		log_info("sriov: GC: VF %s of stale attachment %s/%s", list[i].pci,
+			 list[i].container_id, list[i].ifname);
+		snprintf(env.container_id, sizeof(env.container_id), "%s", list[i].container_id);
+		snprintf(env.ifname, sizeof(env.ifname), "%s", list[i].ifname);
+		env.netns[0] = '\0';
+		r = sriov_del(&one, NULL, err);
+		if (r < 0 && !first)
+			first = r;
+	}
+	if (!ret)
+		ret = first;
+out:
+	free(list);
+	free(conf);
+	return ret;
+}
+
+const struct datapath_ops sriov_datapath = {
+	.name = "sriov",
+	.available = sriov_available,
+	.add = sriov_add,
+	.check = sriov_check,
+	.del = sriov_del,
+	.gc = sriov_gc,
+};
