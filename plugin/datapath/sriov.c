@@ -48,7 +48,7 @@ static bool sriov_netdev_at_home(const struct sriov_sysfs_vf *vf)
  * drivers, cgroup v2); without it there is simply no preference.
  */
 static unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
-					       const struct cni_env *env)
+					       const struct attachment *att)
 {
 	static const char *const fmt[] = {
 		"%s/kubepods.slice/kubepods-pod%s.slice/cpuset.cpus.effective",
@@ -62,10 +62,10 @@ static unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
 	};
 	char uid[CNI_ARGS_VALUE_MAX], path[PATH_MAX], cpus[1024];
 
-	if (!env || !env->args.pod_uid[0] || strchr(env->args.pod_uid, '/'))
+	if (!att->pod_uid[0] || strchr(att->pod_uid, '/'))
 		return 0;
 	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
-		const char *u = env->args.pod_uid;
+		const char *u = att->pod_uid;
 		ssize_t n;
 		int fd;
 
@@ -167,7 +167,8 @@ static int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out
 	return 0;
 }
 
-static bool sriov_available(const struct datapath_context *ctx, char *why, size_t why_size)
+static bool sriov_available(const struct datapath_context *ctx, const struct attachment *att,
+			    char *why, size_t why_size)
 {
 	struct cni_error err = {0};
 	struct sriov_sysfs_vf vf;
@@ -179,9 +180,8 @@ static bool sriov_available(const struct datapath_context *ctx, char *why, size_
 		snprintf(why, why_size, "out of memory");
 		return false;
 	}
-	if (sriov_conf_parse(ctx, conf, &err) < 0) {
-		snprintf(why, why_size, "%s", err.msg);
-	} else if (conf->device_id[0]) {
+	sriov_conf_for(ctx, att, conf);
+	if (conf->device_id[0]) {
 		ok = sriov_given(conf, &vf, &err) == 0;
 		if (ok && sriov_pool_is_reserved(conf->pool_dir, vf.pci)) {
 			snprintf(why, why_size, "deviceID %s is reserved by another attachment",
@@ -203,6 +203,7 @@ static bool sriov_available(const struct datapath_context *ctx, char *why, size_
 
 struct sriov_add {
 	const struct datapath_context *ctx;
+	const struct attachment *att;
 	struct sriov_conf conf;
 	struct sriov_sysfs_vf vf;
 	struct sriov_reservation rec;
@@ -218,7 +219,7 @@ struct sriov_add {
 /* Reserve a VF under the pool lock and note what to restore at DEL. */
 static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct netlink_link host;
 	unsigned long long numa;
 	char why[400];
@@ -231,7 +232,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	if (a->conf.device_id[0]) {
 		ret = sriov_given(&a->conf, &a->vf, err);
 	} else {
-		numa = sriov_pod_numa_nodes(&a->conf, env);
+		numa = sriov_pod_numa_nodes(&a->conf, a->att);
 		ret = sriov_pick(&a->conf, numa, &a->vf, why, sizeof(why));
 		if (ret < 0)
 			ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret, "sriov: %s", why);
@@ -288,7 +289,7 @@ out:
 
 static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, struct cni_error *err)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	unsigned int mtu = a->ctx->slice ? a->ctx->slice->mtu : 0;
 	int ret;
 
@@ -310,7 +311,7 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 /* Undo a partial ADD, newest step first; errors are logged, not returned. */
 static void sriov_add_rollback(struct sriov_add *a)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct cni_error e = {0};
 
 	if (a->descriptor && sriov_devinfo_remove(a->descriptor_path, &e) < 0)
@@ -344,7 +345,7 @@ static void sriov_add_rollback(struct sriov_add *a)
 
 static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct cni_interface *ci = &result->interfaces[result->n_interfaces];
 	int index = (int)result->n_interfaces;
 
@@ -361,10 +362,10 @@ static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
 		result->ips[i].interface = index;
 }
 
-static int sriov_add(const struct datapath_context *ctx, struct cni_result *result,
-		     struct attachment *att, struct cni_error *err)
+static int sriov_add(const struct datapath_context *ctx, struct attachment *att,
+		     struct cni_result *result, struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	struct sriov_add *a;
 	int ret;
 
@@ -375,9 +376,9 @@ static int sriov_add(const struct datapath_context *ctx, struct cni_result *resu
 	if (!a)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
 	a->ctx = ctx;
+	a->att = att;
 	a->host_ns_fd = a->pod_ns_fd = -1;
-	if ((ret = sriov_conf_parse(ctx, &a->conf, err)) < 0)
-		goto out;
+	sriov_conf_for(ctx, att, &a->conf);
 	a->host_ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (a->host_ns_fd < 0) {
 		ret = cni_error_set(err, CNI_ERR_INTERNAL, errno, "sriov: open own netns: %s",
@@ -444,7 +445,7 @@ out:
  * that still exists; else the kernel has already returned it (a physical
  * device outlives its netns) under whatever name sysfs now shows.
  */
-static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env *env,
+static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachment *env,
 			    const struct sriov_reservation *rec, struct netlink *host_nl,
 			    struct cni_error *err)
 {
@@ -512,7 +513,7 @@ out:
 static int sriov_del(const struct datapath_context *ctx, const struct attachment *att,
 		     struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	struct sriov_reservation rec;
 	struct netlink *host_nl = NULL;
 	struct sriov_conf *conf;
@@ -522,8 +523,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 	conf = calloc(1, sizeof(*conf));
 	if (!conf)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
-		goto out;
+	sriov_conf_for(ctx, att, conf);
 	/* No pool directory, no reservation: DEL of a network that never had a VF. */
 	if (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT) {
 		ret = 0;
@@ -535,7 +535,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 		goto out;
 	}
 	ret = -ENOENT;
-	if (att && att->pci_id[0])
+	if (att->pci_id[0])
 		ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
 	if (ret == 0 &&
 	    (strcmp(rec.container_id, env->container_id) || strcmp(rec.ifname, env->ifname)))
@@ -589,7 +589,7 @@ static int sriov_expected_index(const struct cni_result *expected, const char *i
 	return -1;
 }
 
-static int sriov_check_netdev(const struct cni_env *env, const struct cni_result *expected,
+static int sriov_check_netdev(const struct attachment *env, const struct cni_result *expected,
 			      int index, struct cni_error *err)
 {
 	const struct cni_interface *want = &expected->interfaces[index];
@@ -627,7 +627,7 @@ out:
 static int sriov_check(const struct datapath_context *ctx, const struct attachment *att,
 		       const struct cni_result *expected, struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	struct sriov_reservation rec;
 	struct sriov_conf *conf;
 	char path[PATH_MAX];
@@ -641,8 +641,7 @@ static int sriov_check(const struct datapath_context *ctx, const struct attachme
 	conf = calloc(1, sizeof(*conf));
 	if (!conf)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
-		goto out;
+	sriov_conf_for(ctx, att, conf);
 	ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
 	if (ret == -ENOENT || (ret == 0 && strcmp(rec.container_id, env->container_id)))
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
@@ -675,22 +674,22 @@ out:
  * GC: reservations of this network whose attachment the runtime no longer
  * has (a crash before the record was written): give the VF back as DEL does.
  */
-static int sriov_gc(const struct datapath_context *ctx,
-		    bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
-		    void *arg, struct cni_error *err)
+static int sriov_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_valid, void *arg,
+		    struct cni_error *err)
 {
 	struct sriov_reservation *list = NULL;
 	struct sriov_conf *conf;
 	size_t n = 0;
 	int lock, ret, first = 0;
 
-	if (!ctx->conf->sriov)
+	if (!((const struct sriov_conf *)ctx->dp_conf)->configured)
 		return 0;
 	conf = calloc(1, sizeof(*conf));
 	if (!conf)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	ret = sriov_conf_parse(ctx, conf, err);
-	if (ret < 0 || (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT))
+	*conf = *(const struct sriov_conf *)ctx->dp_conf;
+	ret = 0;
+	if (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT)
 		goto out;
 	lock = sriov_pool_lock(conf->pool_dir, err);
 	if (lock < 0) {
@@ -700,8 +699,7 @@ static int sriov_gc(const struct datapath_context *ctx,
 	ret = sriov_pool_list(conf->pool_dir, &list, &n, err);
 	sriov_pool_unlock(lock);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		struct cni_env env = *ctx->env;
-		struct datapath_context one = {.env = &env, .conf = ctx->conf};
+		struct attachment one = {0};
 		int r;
 
 		if (strcmp(list[i].network, ctx->conf->name) ||
@@ -709,10 +707,10 @@ static int sriov_gc(const struct datapath_context *ctx,
 			continue;
 		log_info("sriov: GC: VF %s of stale attachment %s/%s", list[i].pci,
 			 list[i].container_id, list[i].ifname);
-		snprintf(env.container_id, sizeof(env.container_id), "%s", list[i].container_id);
-		snprintf(env.ifname, sizeof(env.ifname), "%s", list[i].ifname);
-		env.netns[0] = '\0';
-		r = sriov_del(&one, NULL, err);
+		snprintf(one.container_id, sizeof(one.container_id), "%s", list[i].container_id);
+		snprintf(one.ifname, sizeof(one.ifname), "%s", list[i].ifname);
+		snprintf(one.network, sizeof(one.network), "%s", ctx->conf->name);
+		r = sriov_del(ctx, &one, err);
 		if (r < 0 && !first)
 			first = r;
 	}
@@ -726,6 +724,8 @@ out:
 
 const struct datapath_ops sriov_datapath = {
 	.name = "sriov",
+	.conf_size = sizeof(struct sriov_conf),
+	.parse = sriov_parse,
 	.available = sriov_available,
 	.add = sriov_add,
 	.check = sriov_check,

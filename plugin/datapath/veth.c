@@ -46,13 +46,12 @@ static int veth_owner_alias(const char *network, const char *container_id, const
 	return len < 0 || (size_t)len >= size ? -ENAMETOOLONG : 0;
 }
 
-static void veth_host_name(const struct datapath_context *ctx, const struct attachment *att,
-			   char out[IFNAMSIZ])
+static void veth_host_name(const struct attachment *att, char out[IFNAMSIZ])
 {
-	if (att && att->host_ifname[0])
+	if (att->host_ifname[0])
 		snprintf(out, IFNAMSIZ, "%s", att->host_ifname);
 	else
-		veth_host_ifname(ctx->env->container_id, ctx->env->ifname, out);
+		veth_host_ifname(att->container_id, att->ifname, out);
 }
 
 static void veth_host_prefix(const struct ip_address *addr, struct ip_prefix *out)
@@ -347,7 +346,7 @@ static int veth_enable_forwarding(const struct cni_result *result, struct cni_er
 	return ret;
 }
 
-static void veth_fill_result(struct cni_result *result, const struct datapath_context *ctx,
+static void veth_fill_result(struct cni_result *result, const struct attachment *att,
 			     const struct netlink_link *host, const struct veth_pod_setup *pod,
 			     const struct ip_address gw[CNI_MAX_IPS])
 {
@@ -360,7 +359,7 @@ static void veth_fill_result(struct cni_result *result, const struct datapath_co
 	netlink_mac_format(host->mac, hi->mac);
 	snprintf(ci->name, sizeof(ci->name), "%s", pod->link.name);
 	netlink_mac_format(pod->link.mac, ci->mac);
-	snprintf(ci->sandbox, sizeof(ci->sandbox), "%s", ctx->env->netns);
+	snprintf(ci->sandbox, sizeof(ci->sandbox), "%s", att->netns);
 	ci->mtu = pod->link.mtu;
 	result->n_interfaces += 2;
 	for (unsigned int i = 0; i < result->n_ips; i++) {
@@ -371,10 +370,10 @@ static void veth_fill_result(struct cni_result *result, const struct datapath_co
 		result->routes[result->n_routes++] = pod->defaults[i];
 }
 
-static int veth_add(const struct datapath_context *ctx, struct cni_result *result,
-		    struct attachment *att, struct cni_error *err)
+static int veth_add(const struct datapath_context *ctx, struct attachment *att,
+		    struct cni_result *result, struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	unsigned int mtu = ctx->slice ? ctx->slice->mtu : 0;
 	struct ip_address gw[CNI_MAX_IPS] = {0};
 	struct veth_pod_setup *pod = NULL;
@@ -457,7 +456,7 @@ static int veth_add(const struct datapath_context *ctx, struct cni_result *resul
 	if (ret < 0)
 		goto out;
 
-	veth_fill_result(result, ctx, &host_link, pod, gw);
+	veth_fill_result(result, att, &host_link, pod, gw);
 	snprintf(att->host_ifname, sizeof(att->host_ifname), "%s", host);
 	ret = 0;
 out:
@@ -477,6 +476,7 @@ out:
 
 struct veth_check {
 	const struct datapath_context *ctx;
+	const struct attachment *att;
 	const struct cni_result *expected;
 	struct netlink *host_nl;
 	struct netlink *pod_nl;
@@ -487,7 +487,7 @@ struct veth_check {
 
 static int veth_check_links(struct veth_check *c, struct cni_error *err)
 {
-	const struct cni_env *env = c->ctx->env;
+	const struct attachment *env = c->att;
 	int ret;
 
 	ret = netlink_link_get(c->host_nl, c->host_name, &c->host, err);
@@ -526,7 +526,7 @@ static int veth_expected_index(const struct cni_result *expected, const char *if
 
 static int veth_check_addresses(struct veth_check *c, int index, struct cni_error *err)
 {
-	const struct cni_env *env = c->ctx->env;
+	const struct attachment *env = c->att;
 	char where[IFNAMSIZ + PATH_MAX + 16];
 
 	snprintf(where, sizeof(where), "%s in netns %s", env->ifname, env->netns);
@@ -549,7 +549,7 @@ static bool veth_route_matches(const struct netlink_route *have, const struct cn
 
 static int veth_check_routes(struct veth_check *c, struct cni_error *err)
 {
-	const struct cni_env *env = c->ctx->env;
+	const struct attachment *env = c->att;
 	struct netlink_route *routes;
 	char text[IP_PREFIX_STRLEN];
 	size_t n = 0;
@@ -612,14 +612,14 @@ static int veth_check_host_routes(struct veth_check *c, int index, struct cni_er
 static int veth_check(const struct datapath_context *ctx, const struct attachment *att,
 		      const struct cni_result *expected, struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
-	struct veth_check c = {.ctx = ctx, .expected = expected};
+	const struct attachment *env = att;
+	struct veth_check c = {.ctx = ctx, .att = att, .expected = expected};
 	char mac[CNI_MAC_STRLEN];
 	int ns_fd = -1;
 	int index;
 	int ret;
 
-	veth_host_name(ctx, att, c.host_name);
+	veth_host_name(att, c.host_name);
 	ns_fd = netns_open(env->netns, err);
 	if (ns_fd < 0)
 		return ns_fd;
@@ -683,8 +683,8 @@ static bool veth_host_is_ours(const struct netlink_link *host, const struct netl
 static int veth_del(const struct datapath_context *ctx, const struct attachment *att,
 		    struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
-	bool recorded = att && att->host_ifname[0];
+	const struct attachment *env = att;
+	bool recorded = att->host_ifname[0];
 	struct netlink *host_nl = NULL, *pod_nl = NULL;
 	struct netlink_link host, pod;
 	struct cni_error ignored = {0};
@@ -693,7 +693,8 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 	int ns_fd = -1;
 	int ret;
 
-	veth_host_name(ctx, att, host_name);
+	(void)ctx;
+	veth_host_name(att, host_name);
 	host_nl = netlink_open(err);
 	if (!host_nl)
 		return -errno;
@@ -737,9 +738,11 @@ out:
 	return ret;
 }
 
-static bool veth_available(const struct datapath_context *ctx, char *why, size_t why_size)
+static bool veth_available(const struct datapath_context *ctx, const struct attachment *att,
+			   char *why, size_t why_size)
 {
 	(void)ctx;
+	(void)att;
 	if (why && why_size)
 		why[0] = '\0';
 	return true;
@@ -787,9 +790,8 @@ static int veth_gc_link(const struct netlink_link *link, void *arg)
 	return 0;
 }
 
-static int veth_gc(const struct datapath_context *ctx,
-		   bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
-		   void *arg, struct cni_error *err)
+static int veth_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_valid, void *arg,
+		   struct cni_error *err)
 {
 	struct veth_gc gc = {ctx->conf->name, is_valid, arg, NULL, 0, 0};
 	struct netlink *nl = netlink_open(err);
@@ -813,7 +815,7 @@ static int veth_gc(const struct datapath_context *ctx,
 }
 
 const struct datapath_ops veth_datapath = {
-	.name = "veth",
+	.name = "veth", /* no config section of its own */
 	.available = veth_available,
 	.add = veth_add,
 	.check = veth_check,

@@ -88,8 +88,9 @@ static struct pod *new_pod(int slot, const char *id, const char *v4, const char 
 	snprintf(pod->env.container_id, sizeof(pod->env.container_id), "%s", id);
 	snprintf(pod->env.ifname, sizeof(pod->env.ifname), "eth0");
 	snprintf(pod->env.netns, sizeof(pod->env.netns), "/proc/%d/fd/%d", getpid(), pod->ns_fd);
-	pod->ctx.env = &pod->env;
+	pod->ctx.dp_conf = &slice;
 	pod->ctx.slice = &slice;
+	snprintf(pod->att.netns, sizeof(pod->att.netns), "%s", pod->env.netns);
 	pod->ctx.conf = &conf;
 	snprintf(pod->att.container_id, sizeof(pod->att.container_id), "%s", id);
 	snprintf(pod->att.ifname, sizeof(pod->att.ifname), "eth0");
@@ -137,7 +138,7 @@ static struct netlink *netlink_in(int ns_fd)
 
 static int do_add(struct pod *pod, struct cni_error *err)
 {
-	return veth_datapath.add(&pod->ctx, &pod->result, &pod->att, err);
+	return veth_datapath.add(&pod->ctx, &pod->att, &pod->result, err);
 }
 
 static void add_ok(struct pod *pod)
@@ -215,9 +216,10 @@ Test(veth, available_always)
 {
 	char why[64] = "x";
 	struct datapath_context ctx = {0};
+	struct attachment att = {0};
 
 	cr_assert_str_eq(veth_datapath.name, "veth");
-	cr_assert(veth_datapath.available(&ctx, why, sizeof(why)));
+	cr_assert(veth_datapath.available(&ctx, &att, why, sizeof(why)));
 }
 
 Test(veth, add_check_del_dual_stack)
@@ -381,12 +383,12 @@ Test(veth, del_without_record_or_netns)
 	veth_host_ifname("tnl-gone", "eth0", host_name);
 	/* No record (host_ifname unknown) and the netns path no longer exists. */
 	memset(pod->att.host_ifname, 0, sizeof(pod->att.host_ifname));
-	snprintf(pod->env.netns, sizeof(pod->env.netns), "/run/netns/tnl-no-such-netns");
+	snprintf(pod->att.netns, sizeof(pod->att.netns), "/run/netns/tnl-no-such-netns");
 	cr_assert_eq(veth_datapath.del(&pod->ctx, &pod->att, &err), 0, "%s", err.msg);
 	cr_assert_eq(err.code, 0, "%s", err.msg);
 	cr_assert_not(link_exists(host_nl, host_name));
 	/* And with no netns at all. */
-	pod->env.netns[0] = '\0';
+	pod->att.netns[0] = 0;
 	cr_assert_eq(veth_datapath.del(&pod->ctx, &pod->att, &err), 0, "%s", err.msg);
 	netlink_close(host_nl);
 }
