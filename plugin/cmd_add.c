@@ -115,8 +115,11 @@ int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_e
 	if (!result->dns.n_nameservers && !result->dns.domain[0] && !result->dns.n_search)
 		result->dns = call->conf.dns;
 	ret = ops->add(&ctx, att, result, err);
-	if (ret)
+	if (ret) {
+		/* What the kernel layer refused carries a message but no CNI code. */
+		cni_error_code(err, CNI_ERR_NETLINK, ret);
 		goto release_ipam;
+	}
 	fault_point("add-after-datapath");
 	att->result = *result;
 	ret = save(call, att, err);

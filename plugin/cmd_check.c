@@ -65,7 +65,7 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 	ret = datapath_context_make(&call->conf, conf_find_slice(&call->conf, att->slice), ops,
 				    &ctx, err);
 	if (!ret)
-		ret = ops->check(&ctx, att, expected, err);
+		ret = cni_error_code(err, CNI_ERR_NETLINK, ops->check(&ctx, att, expected, err));
 	if (!ret)
 		ret = ipam_client_check(&ipam, expected, err);
 out:

@@ -60,7 +60,8 @@ static int gc_datapaths(const struct cni_call *call, struct gc_walk *walk, struc
 		int ret = 0;
 
 		if ((*ops)->gc && !datapath_context_make(&call->conf, NULL, *ops, &ctx, err))
-			ret = (*ops)->gc(&ctx, gc_is_valid, walk, err);
+			ret = cni_error_code(err, CNI_ERR_NETLINK,
+					     (*ops)->gc(&ctx, gc_is_valid, walk, err));
 		if (ret && !first)
 			first = ret;
 	}

@@ -26,7 +26,7 @@ static int remove_datapath(const struct cni_call *call, const struct datapath_op
 	struct datapath_context ctx;
 	int ret = datapath_context_make(&call->conf, slice, ops, &ctx, err);
 
-	return ret ? ret : ops->del(&ctx, att, err);
+	return ret ? ret : cni_error_code(err, CNI_ERR_NETLINK, ops->del(&ctx, att, err));
 }
 
 int remove_attachment(const struct cni_call *call, const struct attachment *att,

@@ -2,7 +2,7 @@
 
 #include <jansson.h>
 
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 static json_t *spec_object(const struct device_info *info)
 {

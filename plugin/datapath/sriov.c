@@ -251,7 +251,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	snprintf(a->rec.ifname, sizeof(a->rec.ifname), "%s", env->ifname);
 	snprintf(a->rec.network, sizeof(a->rec.network), "%s", a->ctx->conf->name);
 	if (!a->rec.dpdk) {
-		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, err);
+		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, &err->base);
 		if (ret < 0) {
 			if (ret == -ENODEV)
 				ret = cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
@@ -294,15 +294,15 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 	int ret;
 
 	/* Down first: a VF moves between namespaces more safely without traffic. */
-	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, err);
+	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, &err->base);
 	if (ret < 0)
 		return ret;
-	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, err);
+	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, &err->base);
 	if (ret < 0)
 		return ret;
 	a->moved = true;
 	fault_point("sriov-after-move");
-	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, err);
+	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, &err->base);
 	if (ret < 0)
 		return ret;
 	return sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
@@ -320,12 +320,12 @@ static void sriov_add_rollback(struct sriov_add *a)
 		log_error("sriov rollback: %s", e.msg);
 	if (a->moved && a->pod_nl) {
 		memset(&e, 0, sizeof(e));
-		if (netlink_link_set_up(a->pod_nl, env->ifname, false, &e) < 0 ||
+		if (netlink_link_set_up(a->pod_nl, env->ifname, false, &e.base) < 0 ||
 		    netlink_link_set_netns(a->pod_nl, env->ifname, a->host_ns_fd, a->rec.orig_name,
-					   &e) < 0)
+					   &e.base) < 0)
 			log_error("sriov rollback: moving VF %s back: %s", a->vf.pci, e.msg);
 		else if (a->rec.orig_mtu && netlink_link_set_mtu(a->host_nl, a->rec.orig_name,
-								 a->rec.orig_mtu, &e) < 0)
+								 a->rec.orig_mtu, &e.base) < 0)
 			log_error("sriov rollback: %s", e.msg);
 	} else if (a->moved) {
 		log_error("sriov rollback: VF %s is in netns %s and could not be reached",
@@ -385,12 +385,12 @@ static int sriov_add(const struct datapath_context *ctx, struct attachment *att,
 				    strerror(errno));
 		goto out;
 	}
-	a->pod_ns_fd = netns_open(env->netns, err);
+	a->pod_ns_fd = netns_open(env->netns, &err->base);
 	if (a->pod_ns_fd < 0) {
-		ret = a->pod_ns_fd;
+		ret = cni_error_code(err, CNI_ERR_INVALID_ENV, a->pod_ns_fd);
 		goto out;
 	}
-	a->host_nl = netlink_open(err);
+	a->host_nl = netlink_open(&err->base);
 	if (!a->host_nl) {
 		ret = -errno;
 		goto out;
@@ -455,11 +455,11 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 	struct sriov_sysfs_vf vf;
 	int ns_fd = -1, host_fd = -1, ret = 0;
 
-	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored)) >= 0) {
-		ret = netlink_open_in(ns_fd, &pod_nl, err);
+	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored.base)) >= 0) {
+		ret = netlink_open_in(ns_fd, &pod_nl, &err->base);
 		if (ret < 0)
 			goto out;
-		ret = netlink_link_get(pod_nl, env->ifname, &link, err);
+		ret = netlink_link_get(pod_nl, env->ifname, &link, &err->base);
 		if (ret == 0) {
 			host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 			if (host_fd < 0) {
@@ -467,19 +467,19 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 						    "sriov: open own netns: %s", strerror(errno));
 				goto out;
 			}
-			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, err)) < 0 ||
+			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, &err->base)) < 0 ||
 			    (ret = netlink_link_set_netns(pod_nl, env->ifname, host_fd,
-							  rec->orig_name, err)) < 0)
+							  rec->orig_name, &err->base)) < 0)
 				goto out;
 		} else if (ret != -ENODEV) {
 			goto out;
 		}
 	}
-	ret = netlink_link_get(host_nl, rec->orig_name, &link, err);
+	ret = netlink_link_get(host_nl, rec->orig_name, &link, &err->base);
 	if (ret == -ENODEV) {
 		memset(&ignored, 0, sizeof(ignored));
 		if (sriov_sysfs_vf(conf->sysfs_root, rec->pf, rec->vf_index, &vf, &ignored) < 0 ||
-		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored) < 0) {
+		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored.base) < 0) {
 			log_warn("sriov: VF %s has no netdev in the host netns; nothing to "
 				 "restore on it",
 				 rec->pci);
@@ -488,17 +488,17 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 		}
 		log_info("sriov: VF %s came back as %s, renaming it to %s", rec->pci, vf.netdev,
 			 rec->orig_name);
-		if ((ret = netlink_link_set_up(host_nl, vf.netdev, false, err)) < 0 ||
-		    (ret = netlink_link_rename(host_nl, vf.netdev, rec->orig_name, err)) < 0)
+		if ((ret = netlink_link_set_up(host_nl, vf.netdev, false, &err->base)) < 0 ||
+		    (ret = netlink_link_rename(host_nl, vf.netdev, rec->orig_name, &err->base)) < 0)
 			goto out;
 	} else if (ret < 0) {
 		goto out;
 	}
 	if (rec->orig_mtu && link.mtu != rec->orig_mtu &&
-	    (ret = netlink_link_set_mtu(host_nl, rec->orig_name, rec->orig_mtu, err)) < 0)
+	    (ret = netlink_link_set_mtu(host_nl, rec->orig_name, rec->orig_mtu, &err->base)) < 0)
 		goto out;
 	if (rec->have_orig_mac && memcmp(link.mac, rec->orig_mac, sizeof(rec->orig_mac)) &&
-	    (ret = netlink_link_set_mac(host_nl, rec->orig_name, rec->orig_mac, err)) < 0)
+	    (ret = netlink_link_set_mac(host_nl, rec->orig_name, rec->orig_mac, &err->base)) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -548,7 +548,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 	}
 	if (ret < 0)
 		goto out;
-	host_nl = netlink_open(err);
+	host_nl = netlink_open(&err->base);
 	if (!host_nl) {
 		ret = -errno;
 		goto out;
@@ -598,12 +598,12 @@ static int sriov_check_netdev(const struct attachment *env, const struct cni_res
 	char mac[CNI_MAC_STRLEN];
 	int ns_fd, ret;
 
-	ns_fd = netns_open(env->netns, err);
+	ns_fd = netns_open(env->netns, &err->base);
 	if (ns_fd < 0)
-		return ns_fd;
-	if ((ret = netlink_open_in(ns_fd, &pod_nl, err)) < 0)
+		return cni_error_code(err, CNI_ERR_INVALID_ENV, ns_fd);
+	if ((ret = netlink_open_in(ns_fd, &pod_nl, &err->base)) < 0)
 		goto out;
-	ret = netlink_link_get(pod_nl, env->ifname, &link, err);
+	ret = netlink_link_get(pod_nl, env->ifname, &link, &err->base);
 	if (ret == -ENODEV)
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENODEV,
 				    "check: VF interface %s is missing in netns %s", env->ifname,

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 /* mkdir -p of path's parent directory. */
 static int devinfo_mkdirs(const char *path)

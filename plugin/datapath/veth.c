@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 #include "plugin/kernel/netlink.h"
 #include "plugin/kernel/netns.h"
 
@@ -128,7 +128,7 @@ static int veth_route_add(struct netlink *nl, struct veth_routes *routes,
 			return 0;
 	if (routes->n >= VETH_MAX_ADDED)
 		return cni_error_set(err, CNI_ERR_DATAPATH, ENOSPC, "veth: too many routes");
-	ret = netlink_route_add(nl, route, err);
+	ret = netlink_route_add(nl, route, &err->base);
 	if (ret < 0)
 		return ret;
 	routes->added[routes->n++] = *route;
@@ -154,7 +154,7 @@ static int veth_pod_addresses(struct veth_pod_setup *pod, struct cni_error *err)
 	const struct cni_result *result = pod->result;
 	int ret;
 
-	ret = netlink_link_get(pod->nl, pod->ifname, &pod->link, err);
+	ret = netlink_link_get(pod->nl, pod->ifname, &pod->link, &err->base);
 	if (ret == -ENODEV)
 		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
 				     "veth: %s did not appear in netns %s", pod->ifname,
@@ -164,11 +164,11 @@ static int veth_pod_addresses(struct veth_pod_setup *pod, struct cni_error *err)
 	/* No prefix route: like ptp, the subnet is reached through the gateway. */
 	for (unsigned int i = 0; i < result->n_ips; i++) {
 		ret = netlink_addr_add(pod->nl, pod->link.ifindex, &result->ips[i].address,
-				       IFA_F_NOPREFIXROUTE, err);
+				       IFA_F_NOPREFIXROUTE, &err->base);
 		if (ret < 0)
 			return ret;
 	}
-	return netlink_link_set_up(pod->nl, pod->ifname, true, err);
+	return netlink_link_set_up(pod->nl, pod->ifname, true, &err->base);
 }
 
 static int veth_pod_ipam_routes(struct veth_pod_setup *pod, struct cni_error *err)
@@ -276,13 +276,13 @@ static int veth_host_setup(struct netlink *nl, const char *host, const struct cn
 	struct netlink_route r;
 	int ret;
 
-	ret = netlink_link_get(nl, host, link, err);
+	ret = netlink_link_get(nl, host, link, &err->base);
 	if (ret == -ENODEV)
 		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
 				     "veth: %s vanished after create", host);
 	if (ret < 0)
 		return ret;
-	ret = netlink_link_set_up(nl, host, true, err);
+	ret = netlink_link_set_up(nl, host, true, &err->base);
 	if (ret < 0)
 		return ret;
 	for (unsigned int i = 0; i < result->n_ips; i++) {
@@ -293,7 +293,7 @@ static int veth_host_setup(struct netlink *nl, const char *host, const struct cn
 		if (seen)
 			continue;
 		veth_host_prefix(&gw[i], &prefix);
-		ret = netlink_addr_add(nl, link->ifindex, &prefix, 0, err);
+		ret = netlink_addr_add(nl, link->ifindex, &prefix, 0, &err->base);
 		if (ret < 0)
 			return ret;
 	}
@@ -302,7 +302,7 @@ static int veth_host_setup(struct netlink *nl, const char *host, const struct cn
 		veth_host_prefix(&result->ips[i].address.addr, &r.dst);
 		r.oif = link->ifindex;
 		r.scope = RT_SCOPE_LINK;
-		ret = netlink_route_add(nl, &r, err);
+		ret = netlink_route_add(nl, &r, &err->base);
 		if (ret < 0)
 			return ret;
 	}
@@ -396,21 +396,21 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 	pod = calloc(1, sizeof(*pod));
 	if (!pod)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
-	ns_fd = netns_open(env->netns, err);
+	ns_fd = netns_open(env->netns, &err->base);
 	if (ns_fd < 0) {
-		ret = ns_fd;
+		ret = cni_error_code(err, CNI_ERR_INVALID_ENV, ns_fd);
 		goto out;
 	}
-	host_nl = netlink_open(err);
+	host_nl = netlink_open(&err->base);
 	if (!host_nl) {
 		ret = -errno;
 		goto out;
 	}
-	ret = netlink_open_in(ns_fd, &pod->nl, err);
+	ret = netlink_open_in(ns_fd, &pod->nl, &err->base);
 	if (ret < 0)
 		goto out;
 
-	ret = netlink_link_get(host_nl, host, &host_link, err);
+	ret = netlink_link_get(host_nl, host, &host_link, &err->base);
 	if (ret == 0) {
 		ret = cni_error_set(err, CNI_ERR_DATAPATH, EEXIST,
 				    "veth: host interface %s for %s/%s already exists", host,
@@ -421,7 +421,7 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 		goto out;
 	veth = (struct netlink_veth){
 		.name = host, .peer_name = env->ifname, .peer_netns_fd = ns_fd, .mtu = mtu};
-	ret = netlink_veth_create(host_nl, &veth, err);
+	ret = netlink_veth_create(host_nl, &veth, &err->base);
 	if (ret < 0)
 		goto out;
 	created = true;
@@ -433,7 +433,7 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 			 "cannot find it if this ADD is interrupted",
 			 host);
 	} else {
-		ret = netlink_link_set_alias(host_nl, host, alias, err);
+		ret = netlink_link_set_alias(host_nl, host, alias, &err->base);
 		if (ret < 0)
 			goto out;
 	}
@@ -462,7 +462,7 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 out:
 	/* Deleting the host end takes the pod end, its addresses and routes along. */
 	if (ret < 0 && created)
-		(void)!netlink_link_delete(host_nl, host, &ignored);
+		(void)!netlink_link_delete(host_nl, host, &ignored.base);
 	if (pod)
 		netlink_close(pod->nl);
 	free(pod);
@@ -490,7 +490,7 @@ static int veth_check_links(struct veth_check *c, struct cni_error *err)
 	const struct attachment *env = c->att;
 	int ret;
 
-	ret = netlink_link_get(c->host_nl, c->host_name, &c->host, err);
+	ret = netlink_link_get(c->host_nl, c->host_name, &c->host, &err->base);
 	if (ret == -ENODEV)
 		return cni_error_set(err, CNI_ERR_CHECK_FAILED, ENODEV,
 				     "check: host veth %s is missing", c->host_name);
@@ -500,7 +500,7 @@ static int veth_check_links(struct veth_check *c, struct cni_error *err)
 		return cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
 				     "check: host interface %s is a \"%s\", not a veth",
 				     c->host_name, c->host.kind);
-	ret = netlink_link_get(c->pod_nl, env->ifname, &c->pod, err);
+	ret = netlink_link_get(c->pod_nl, env->ifname, &c->pod, &err->base);
 	if (ret == -ENODEV)
 		return cni_error_set(err, CNI_ERR_CHECK_FAILED, ENODEV,
 				     "check: interface %s is missing in netns %s", env->ifname,
@@ -558,7 +558,7 @@ static int veth_check_routes(struct veth_check *c, struct cni_error *err)
 	routes = calloc(VETH_MAX_ROUTES, sizeof(*routes));
 	if (!routes)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
-	ret = netlink_route_list(c->pod_nl, AF_UNSPEC, 0, routes, VETH_MAX_ROUTES, &n, err);
+	ret = netlink_route_list(c->pod_nl, AF_UNSPEC, 0, routes, VETH_MAX_ROUTES, &n, &err->base);
 	for (unsigned int i = 0; ret == 0 && i < c->expected->n_routes; i++) {
 		const struct cni_route *want = &c->expected->routes[i];
 		const struct ip_address *gw = want->gw.family ? &want->gw : NULL;
@@ -588,7 +588,7 @@ static int veth_check_host_routes(struct veth_check *c, int index, struct cni_er
 	if (!routes)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
 	ret = netlink_route_list(c->host_nl, AF_UNSPEC, RT_TABLE_MAIN, routes, VETH_MAX_ROUTES, &n,
-				 err);
+				 &err->base);
 	for (unsigned int i = 0; ret == 0 && i < c->expected->n_ips; i++) {
 		const struct ip_address *addr = &c->expected->ips[i].address.addr;
 		bool found = false;
@@ -620,15 +620,15 @@ static int veth_check(const struct datapath_context *ctx, const struct attachmen
 	int ret;
 
 	veth_host_name(att, c.host_name);
-	ns_fd = netns_open(env->netns, err);
+	ns_fd = netns_open(env->netns, &err->base);
 	if (ns_fd < 0)
-		return ns_fd;
-	c.host_nl = netlink_open(err);
+		return cni_error_code(err, CNI_ERR_INVALID_ENV, ns_fd);
+	c.host_nl = netlink_open(&err->base);
 	if (!c.host_nl) {
 		ret = -errno;
 		goto out;
 	}
-	ret = netlink_open_in(ns_fd, &c.pod_nl, err);
+	ret = netlink_open_in(ns_fd, &c.pod_nl, &err->base);
 	if (ret < 0)
 		goto out;
 	ret = veth_check_links(&c, err);
@@ -695,27 +695,27 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 
 	(void)ctx;
 	veth_host_name(att, host_name);
-	host_nl = netlink_open(err);
+	host_nl = netlink_open(&err->base);
 	if (!host_nl)
 		return -errno;
 	/* DEL succeeds when the netns is gone: its interfaces went with it. */
 	if (env->netns[0]) {
-		ns_fd = netns_open(env->netns, &ignored);
+		ns_fd = netns_open(env->netns, &ignored.base);
 		if (ns_fd >= 0) {
-			ret = netlink_open_in(ns_fd, &pod_nl, err);
+			ret = netlink_open_in(ns_fd, &pod_nl, &err->base);
 			if (ret < 0)
 				goto out;
-			ret = netlink_link_get(pod_nl, env->ifname, &pod, err);
+			ret = netlink_link_get(pod_nl, env->ifname, &pod, &err->base);
 			if (ret < 0 && ret != -ENODEV)
 				goto out;
 			have_pod = ret == 0;
 		}
 	}
-	ret = netlink_link_get(host_nl, host_name, &host, err);
+	ret = netlink_link_get(host_nl, host_name, &host, &err->base);
 	if (ret < 0 && ret != -ENODEV)
 		goto out;
 	if (ret == 0 && veth_host_is_ours(&host, have_pod ? &pod : NULL, ns_fd >= 0, recorded)) {
-		ret = netlink_link_delete(host_nl, host_name, err);
+		ret = netlink_link_delete(host_nl, host_name, &err->base);
 		if (ret < 0 && ret != -ENODEV)
 			goto out;
 	}
@@ -725,7 +725,7 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 	 * that name may be an SR-IOV VF or another plugin's, not ours to delete.
 	 */
 	if (have_pod && recorded && !strcmp(pod.kind, "veth")) {
-		ret = netlink_link_delete(pod_nl, env->ifname, err);
+		ret = netlink_link_delete(pod_nl, env->ifname, &err->base);
 		if (ret < 0 && ret != -ENODEV)
 			goto out;
 	}
@@ -794,17 +794,17 @@ static int veth_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_v
 		   struct cni_error *err)
 {
 	struct veth_gc gc = {ctx->conf->name, is_valid, arg, NULL, 0, 0};
-	struct netlink *nl = netlink_open(err);
+	struct netlink *nl = netlink_open(&err->base);
 	int ret, first = 0;
 
 	if (!nl)
 		return -errno;
-	ret = netlink_link_foreach(nl, veth_gc_link, &gc, err);
+	ret = netlink_link_foreach(nl, veth_gc_link, &gc, &err->base);
 	if (ret == -ENOMEM)
 		cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: GC: out of memory");
 	/* A request on the socket in the middle of a dump would corrupt it: delete after. */
 	for (size_t i = 0; !ret && i < gc.n_stale; i++) {
-		int r = netlink_link_delete(nl, gc.stale[i], err);
+		int r = netlink_link_delete(nl, gc.stale[i], &err->base);
 
 		if (r < 0 && r != -ENODEV && !first)
 			first = r;

@@ -19,7 +19,7 @@
 
 #include "daemon/ctl_client.h"
 #include "plugin/cni/device_info.h"
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 #include "plugin/datapath/vhostuser.h"
 #include "plugin/datapath/vhostuser_internal.h"
 #include "plugin/util/fault.h"

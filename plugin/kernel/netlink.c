@@ -28,7 +28,7 @@ struct nl_call {
 	void *data;
 };
 
-struct netlink *netlink_open(struct cni_error *err)
+struct netlink *netlink_open(struct error *err)
 {
 	struct netlink *nl;
 	int one = 1;
@@ -36,14 +36,14 @@ struct netlink *netlink_open(struct cni_error *err)
 
 	nl = calloc(1, sizeof(*nl));
 	if (!nl) {
-		cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "netlink: out of memory");
+		error_set(err, ENOMEM, "netlink: out of memory");
 		errno = ENOMEM;
 		return NULL;
 	}
 	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock) {
 		ret = errno;
-		cni_error_set(err, CNI_ERR_NETLINK, ret, "netlink: open rtnetlink socket: %s",
+		error_set(err, ret, "netlink: open rtnetlink socket: %s",
 			      strerror(ret));
 		goto fail;
 	}
@@ -52,7 +52,7 @@ struct netlink *netlink_open(struct cni_error *err)
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = errno;
-		cni_error_set(err, CNI_ERR_NETLINK, ret, "netlink: bind rtnetlink socket: %s",
+		error_set(err, ret, "netlink: bind rtnetlink socket: %s",
 			      strerror(ret));
 		goto fail;
 	}
@@ -67,7 +67,7 @@ fail:
 
 struct netlink_open_in {
 	struct netlink *nl;
-	struct cni_error *err;
+	struct error *err;
 };
 
 static int netlink_open_in_cb(void *arg)
@@ -79,7 +79,7 @@ static int netlink_open_in_cb(void *arg)
 }
 
 /* A socket keeps the netns it was created in, so it can be used from here after. */
-int netlink_open_in(int ns_fd, struct netlink **out, struct cni_error *err)
+int netlink_open_in(int ns_fd, struct netlink **out, struct error *err)
 {
 	struct netlink_open_in open = {.nl = NULL, .err = err};
 	int ret = netns_run(ns_fd, netlink_open_in_cb, &open, err);
@@ -212,7 +212,7 @@ int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 }
 
 /* Record "netlink: <what>: <strerror> (extack: <kernel text>)"; returns ret. */
-int nl_fail(struct netlink *nl, struct cni_error *err, int ret, const char *fmt, ...)
+int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -221,9 +221,9 @@ int nl_fail(struct netlink *nl, struct cni_error *err, int ret, const char *fmt,
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (nl->extack[0])
-		return cni_error_set(err, CNI_ERR_NETLINK, -ret, "netlink: %s: %s (extack: %s)",
+		return error_set(err, -ret, "netlink: %s: %s (extack: %s)",
 				     what, strerror(-ret), nl->extack);
-	return cni_error_set(err, CNI_ERR_NETLINK, -ret, "netlink: %s: %s", what, strerror(-ret));
+	return error_set(err, -ret, "netlink: %s: %s", what, strerror(-ret));
 }
 
 struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags)
@@ -319,14 +319,14 @@ static struct nlmsghdr *nl_link_msg(char *buf, uint16_t type, uint16_t flags, co
 }
 
 int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *out,
-		     struct cni_error *err)
+		     struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!nl_name_ok(name))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: get link \"%s\": invalid interface name",
 				     name ? name : "");
 	nlh = nl_link_msg(buf, RTM_GETLINK, 0, name);
@@ -338,7 +338,7 @@ int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "get link %s", name);
 	if (out->ifindex <= 0)
-		return cni_error_set(err, CNI_ERR_NETLINK, EPROTO,
+		return error_set(err, EPROTO,
 				     "netlink: get link %s: no link in the reply", name);
 	return 0;
 }
@@ -362,7 +362,7 @@ static int nl_link_walk_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link *link, void *arg),
-			 void *arg, struct cni_error *err)
+			 void *arg, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_link_walk walk = {fn, arg, 0};
@@ -407,14 +407,14 @@ static void nl_put_veth_peer(struct nlmsghdr *nlh, const struct netlink_veth *ve
 	mnl_attr_nest_end(nlh, linkinfo);
 }
 
-int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct cni_error *err)
+int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!nl_name_ok(veth->name) || !nl_name_ok(veth->peer_name))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: create veth \"%s\"/\"%s\": invalid interface name",
 				     veth->name ? veth->name : "",
 				     veth->peer_name ? veth->peer_name : "");
@@ -432,7 +432,7 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 
 /* Start an RTM_SETLINK for the link named name, addressed by its index. */
 static int nl_setlink_begin(struct netlink *nl, char *buf, const char *name, const char *what,
-			    struct nlmsghdr **out, struct cni_error *err)
+			    struct nlmsghdr **out, struct error *err)
 {
 	struct netlink_link link;
 	struct ifinfomsg *ifi;
@@ -453,14 +453,14 @@ static int nl_setlink_begin(struct netlink *nl, char *buf, const char *name, con
 }
 
 int netlink_link_set_alias(struct netlink *nl, const char *name, const char *alias,
-			   struct cni_error *err)
+			   struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (strlen(alias) >= NETLINK_ALIAS_MAX)
-		return cni_error_set(err, CNI_ERR_NETLINK, ENAMETOOLONG,
+		return error_set(err, ENAMETOOLONG,
 				     "netlink: alias for %s is longer than %d bytes", name,
 				     NETLINK_ALIAS_MAX - 1);
 	ret = nl_setlink_begin(nl, buf, name, "set alias of", &nlh, err);
@@ -473,7 +473,7 @@ int netlink_link_set_alias(struct netlink *nl, const char *name, const char *ali
 	return 0;
 }
 
-int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct cni_error *err)
+int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct error *err)
 {
 	const char *what = up ? "set up link" : "set down link";
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -494,7 +494,7 @@ int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct cn
 }
 
 int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
-			 struct cni_error *err)
+			 struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -511,14 +511,14 @@ int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
 }
 
 int netlink_link_rename(struct netlink *nl, const char *name, const char *new_name,
-			struct cni_error *err)
+			struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!nl_name_ok(new_name))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: rename %s to \"%s\": invalid interface name", name,
 				     new_name ? new_name : "");
 	ret = nl_setlink_begin(nl, buf, name, "rename", &nlh, err);
@@ -532,7 +532,7 @@ int netlink_link_rename(struct netlink *nl, const char *name, const char *new_na
 }
 
 int netlink_link_set_mac(struct netlink *nl, const char *name,
-			 const unsigned char mac[NETLINK_MAC_LEN], struct cni_error *err)
+			 const unsigned char mac[NETLINK_MAC_LEN], struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -550,14 +550,14 @@ int netlink_link_set_mac(struct netlink *nl, const char *name,
 }
 
 int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, const char *new_name,
-			   struct cni_error *err)
+			   struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (new_name && !nl_name_ok(new_name))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: move %s: invalid new interface name \"%s\"", name,
 				     new_name);
 	ret = nl_setlink_begin(nl, buf, name, "move link", &nlh, err);
@@ -573,14 +573,14 @@ int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, c
 	return 0;
 }
 
-int netlink_link_delete(struct netlink *nl, const char *name, struct cni_error *err)
+int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
 	int ret;
 
 	if (!nl_name_ok(name))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: delete link \"%s\": invalid interface name",
 				     name ? name : "");
 	nlh = nl_link_msg(buf, RTM_DELLINK, 0, name);
@@ -610,12 +610,12 @@ const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, size_t siz
 }
 
 int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char *text,
-		    struct cni_error *err)
+		    struct error *err)
 {
 	size_t size = nl_family_size(prefix->addr.family);
 
 	if (!size || prefix->len > size * 8)
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: %s %s: invalid address or prefix length", what,
 				     text);
 	return 0;
