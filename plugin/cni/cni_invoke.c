@@ -1,6 +1,7 @@
 #include "plugin/cni/cni_invoke.h"
 #include "plugin/cni/cni_result.h"
 
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>

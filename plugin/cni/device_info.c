@@ -1,6 +1,7 @@
 #include "plugin/cni/device_info.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 
 #include "plugin/util/ipaddr.h"
 
@@ -83,6 +84,42 @@ char *device_info_encode(const struct device_info *info, const struct device_des
 
 	if (root && (!desc || !add_descriptor(root, desc)))
 		text = json_dumps(root, JSON_INDENT(2));
+	json_decref(root);
+	return text;
+}
+
+static json_t *address_strings(const struct cni_result *result, bool gateways)
+{
+	char text[IP_PREFIX_STRLEN];
+	json_t *list = json_array();
+
+	for (unsigned int i = 0; list && i < result->n_ips; i++) {
+		const struct cni_ip *ip = &result->ips[i];
+		const char *value = gateways ? (ip->gateway.family ? ip_address_format(
+								      &ip->gateway, text, sizeof(text))
+								: NULL)
+					     : ip_prefix_format(&ip->address, text, sizeof(text));
+
+		if (value && json_array_append_new(list, json_string(value))) {
+			json_decref(list);
+			return NULL;
+		}
+	}
+	return list;
+}
+
+char *device_pci_descriptor_encode(const struct device_pci_descriptor *d)
+{
+	/* o: the object takes the arrays' references, also when packing fails. */
+	json_t *root = json_pack(
+		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:i, s:o*, s:o*, s:o*}", "version", 1,
+		"datapath", "sriov", "mode", "dpdk", "interface", d->ifname, "pciAddress",
+		d->pci_address, "pfPciAddress", d->pf_pci_address, "driver", d->driver, "vfioDevice",
+		d->vfio_device[0] ? d->vfio_device : NULL, "numaNode", d->numa_node, "ips",
+		address_strings(d->result, false), "gateways", address_strings(d->result, true),
+		"routes", encode_routes(d->result));
+	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
 	json_decref(root);
 	return text;
 }

@@ -45,4 +45,18 @@ struct device_descriptor {
  */
 char *device_info_encode(const struct device_info *info, const struct device_descriptor *desc);
 
+/* The DPDK-mode SR-IOV descriptor: which device and addresses are the pod's own. */
+struct device_pci_descriptor {
+	const char *ifname;
+	const char *pci_address;
+	const char *pf_pci_address;
+	const char *driver;
+	const char *vfio_device; /* "" = none */
+	int numa_node;
+	const struct cni_result *result;
+};
+
+/* Its JSON text (version 1, with "ips", "gateways", "routes"); malloc'ed or NULL. */
+char *device_pci_descriptor_encode(const struct device_pci_descriptor *desc);
+
 #endif
