@@ -20,10 +20,6 @@ int attachment_from_call(const struct cni_env *env, const struct netconf *conf,
 	const char *uid = env->args.pod_uid;
 
 	memset(out, 0, sizeof(*out));
-	/* K8S_POD_UID names one directory below the socket dir, never a path. */
-	if (uid[0] && (strchr(uid, '/') || !strcmp(uid, ".") || !strcmp(uid, "..")))
-		return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
-				     "K8S_POD_UID \"%s\" cannot name a directory", uid);
 	COPY(out->container_id, env->container_id);
 	COPY(out->ifname, env->ifname);
 	COPY(out->netns, env->netns);

@@ -45,8 +45,8 @@ struct attachment {
 
 /*
  * The identity of this call: env (validated) and the runtime inputs of conf.
- * The pod UID is checked here, once: it names a directory on the host.
- * Code 4 or 7 naming the bad value.
+ * Pod names and UID are kept as given: only the datapath that makes a name
+ * of one (vhostuser's pod directory) checks it. Code 4 naming a bad value.
  */
 int attachment_from_call(const struct cni_env *env, const struct netconf *conf,
 			 struct attachment *out, struct cni_error *err)

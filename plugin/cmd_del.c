@@ -28,7 +28,7 @@ int cmd_del(const struct cni_call *call, struct cni_error *err)
 		memset(err, 0, sizeof(*err));
 	}
 	if (!have_record && attachment_from_call(&call->env, &call->conf, att, &ignored)) {
-		/* A bad K8S_POD_UID only matters to vhostuser, which then finds nothing. */
+		/* A bad deviceID must not keep DEL from removing the rest. */
 		log_warn("DEL: %s", ignored.msg);
 		memset(att, 0, sizeof(*att));
 		snprintf(att->container_id, sizeof(att->container_id), "%s",

@@ -108,7 +108,13 @@ static int parse_ipam(const json_t *root, struct netconf *out, struct cni_error 
 	out->ipam = calloc(1, sizeof(*out->ipam));
 	if (!out->ipam)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	return ipam_conf_parse(ipam, out->name, out->ipam, err);
+	ret = ipam_conf_parse(ipam, out->name, out->ipam, err);
+	if (ret) {
+		/* Half a config must not be used: DEL then works from the record. */
+		free(out->ipam);
+		out->ipam = NULL;
+	}
+	return ret;
 }
 
 static int parse_prev_result(const json_t *root, struct netconf *out, struct cni_error *err)
@@ -202,9 +208,10 @@ const void *conf_datapath_conf(const struct netconf *conf, const struct slice_cl
 {
 	unsigned int i = 0;
 
+	/* A class whose config did not parse (DEL of a broken config) falls back to the network's. */
 	if (slice)
 		for (unsigned int d = 0; d < slice->n_datapaths; d++)
-			if (!strcmp(slice->datapaths[d], name))
+			if (!strcmp(slice->datapaths[d], name) && slice->datapath_conf[d])
 				return slice->datapath_conf[d];
 	for (const struct datapath_ops *const *ops = datapath_registry; *ops; ops++, i++)
 		if (!strcmp((*ops)->name, name))

@@ -15,7 +15,7 @@ int vhu_names_make(const struct attachment *att, const struct vhu_conf *c, struc
 	/* attachment_from_call checked the UID; a record may be older: check again. */
 	if (!pod[0] || strchr(pod, '/') || !strcmp(pod, ".") || !strcmp(pod, ".."))
 		return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
-				     "vhostuser: pod \"%s\" cannot name a directory", pod);
+				     "vhostuser: K8S_POD_UID \"%s\" cannot name a directory", pod);
 	if (!FITS(n->port, "%s/%s", att->container_id, att->ifname) || !FITS(n->pod, "%s", pod) ||
 	    !FITS(n->socket_file, "%s.sock", att->ifname) ||
 	    !FITS(n->descriptor_file, "%s.json", att->ifname) ||
