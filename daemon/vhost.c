@@ -12,7 +12,6 @@
 #include <rte_vhost.h>
 
 #include "daemon/log.h"
-#include "daemon/port.h"
 
 /*
  * Offloads we would have to translate between ports (segmentation,
@@ -26,6 +25,13 @@
 	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                   \
 	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
 
+static const struct vhost_events *events;
+
+void vhost_set_events(const struct vhost_events *e)
+{
+	events = e;
+}
+
 static int new_device(int vid)
 {
 	char path[PATH_MAX];
@@ -37,13 +43,13 @@ static int new_device(int vid)
 	/* Otherwise the pod's virtio PMD kicks an eventfd (a syscall) after every TX burst. */
 	for (i = 0; i < n; i++)
 		rte_vhost_enable_guest_notification(vid, i, 0);
-	return port_vhost_attach(path, vid, n / 2) ? -1 : 0;
+	return events->attach(path, vid, n / 2) ? -1 : 0;
 }
 
 static void destroy_device(int vid)
 {
 	/* Returns only after the lcores stopped using vid: the vhost lib then unmaps its memory. */
-	port_vhost_detach(vid);
+	events->detach(vid);
 }
 
 static const struct rte_vhost_device_ops device_ops = {
