@@ -11,7 +11,7 @@ DPDK_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(DPDK_PC
 DPDK_LIBS = $(shell $(PKG_CONFIG) --libs $(DPDK_PC) 2>/dev/null)
 
 DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_client.c daemon/fdb.c daemon/l2switch.c \
-	daemon/port_slots.c \
+	daemon/port_slots.c daemon/vhost_msg.c \
 	daemon/state.c daemon/config.c
 DAEMON_DPDK_SRCS := $(filter-out $(DAEMON_CLIENT_SRCS) daemon/main.c daemon/slicenetctl.c,\
 	$(wildcard daemon/*.c))
