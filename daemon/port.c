@@ -172,7 +172,9 @@ static void remove_vhost(int i, bool forget)
 	/* Caller holds the lock and set PORT_SLOT_DELETING: nobody else touches the slot. */
 	memcpy(path, ports.t.slot[i].spec.socket, sizeof(path));
 	pthread_mutex_unlock(&ports.lock);
-	vhost_port_stop(path);
+	if (vhost_port_stop(path))
+		LOG(WARNING, "port %s: removed while its vhost connection still winds down",
+		    ports.t.slot[i].spec.name);
 	pthread_mutex_lock(&ports.lock);
 	if (ports.t.slot[i].vid >= 0) {
 		/* Unregister without a destroy_device callback (never negotiated): unpublish here.

@@ -27,7 +27,12 @@ void vhost_set_events(const struct vhost_events *events);
  */
 int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_size)
 	__attribute__((warn_unused_result));
-/* Unregister (destroy_device runs first for a live device). Never from a vhost callback. */
-void vhost_port_stop(const char *path);
+/*
+ * Unregister (destroy_device runs first for a live device). Never from a
+ * vhost callback. The library waits for the socket's running callback;
+ * this waits for it at most a deadline (0), then lets it finish on its own
+ * thread and returns -ETIMEDOUT; the socket path stays busy until then.
+ */
+int vhost_port_stop(const char *path) __attribute__((warn_unused_result));
 
 #endif

@@ -12,7 +12,7 @@
 
 #include <linux/magic.h>
 
-_Static_assert(sizeof(struct vhost_msg) == VHOST_MSG_HDR_SIZE + VHOST_MSG_PAYLOAD_MAX,
+_Static_assert(sizeof(struct vhost_msg_frame) == VHOST_MSG_HDR_SIZE + VHOST_MSG_PAYLOAD_MAX,
 	       "vhost_msg is the wire header followed by the payload");
 _Static_assert(sizeof(struct vhost_msg_memory) == 8 + 32 * VHOST_MSG_MAX_REGIONS,
 	       "memory table layout of the vhost-user spec");
@@ -156,7 +156,7 @@ union payload {
 	struct vhost_msg_memory memory;
 };
 
-static int check_mem_table(struct vhost_msg_conn *c, const struct vhost_msg *msg,
+static int check_mem_table(struct vhost_msg_conn *c, const struct vhost_msg_frame *msg,
 			   const struct vhost_msg_memory *m, const int *fds, int fd_num, char *why,
 			   size_t why_size)
 {
@@ -226,7 +226,7 @@ static int check_ring_index(const struct vhost_msg_conn *c, uint32_t index, cons
 	return 0;
 }
 
-static int check_vring_fd(struct vhost_msg_conn *c, const struct vhost_msg *msg, uint64_t v,
+static int check_vring_fd(struct vhost_msg_conn *c, const struct vhost_msg_frame *msg, uint64_t v,
 			  const int *fds, int fd_num, char *why, size_t why_size)
 {
 	const char *name = vhost_msg_request_name(msg->request);
@@ -248,7 +248,7 @@ static int check_vring_fd(struct vhost_msg_conn *c, const struct vhost_msg *msg,
 	return 0;
 }
 
-static int check_payload_size(const struct vhost_msg *msg, uint32_t want, int fd_num, char *why,
+static int check_payload_size(const struct vhost_msg_frame *msg, uint32_t want, int fd_num, char *why,
 			      size_t why_size)
 {
 	if (msg->size != want)
@@ -260,7 +260,7 @@ static int check_payload_size(const struct vhost_msg *msg, uint32_t want, int fd
 	return 0;
 }
 
-static int check_request(struct vhost_msg_conn *c, struct vhost_msg *msg, const int *fds,
+static int check_request(struct vhost_msg_conn *c, struct vhost_msg_frame *msg, const int *fds,
 			 int fd_num, char *why, size_t why_size)
 {
 	union payload p = {0};
@@ -342,7 +342,7 @@ static int check_request(struct vhost_msg_conn *c, struct vhost_msg *msg, const 
 	}
 }
 
-int vhost_msg_check(struct vhost_msg_conn *conn, struct vhost_msg *msg, const int *fds,
+int vhost_msg_check(struct vhost_msg_conn *conn, struct vhost_msg_frame *msg, const int *fds,
 		    int fd_num, uint64_t now_ns, char *why, size_t why_size)
 {
 	int rc;

@@ -85,7 +85,7 @@ struct vhost_msg_vring_addr {
 	uint64_t log_guest_addr;
 };
 
-struct __attribute__((packed)) vhost_msg {
+struct __attribute__((packed)) vhost_msg_frame {
 	uint32_t request;
 	uint32_t flags;
 	uint32_t size; /* payload bytes that follow */
@@ -135,7 +135,7 @@ struct vhost_msg_conn {
  * fd of the wrong kind or size) or -EBUSY (over the message budget), with
  * why saying what; the caller then closes the fds and disconnects.
  */
-int vhost_msg_check(struct vhost_msg_conn *conn, struct vhost_msg *msg, const int *fds,
+int vhost_msg_check(struct vhost_msg_conn *conn, struct vhost_msg_frame *msg, const int *fds,
 		    int fd_num, uint64_t now_ns, char *why, size_t why_size)
 	__attribute__((warn_unused_result));
 

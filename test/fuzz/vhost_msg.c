@@ -17,7 +17,7 @@ static int memfd = -1;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct vhost_msg_conn conn;
-	struct vhost_msg msg;
+	struct vhost_msg_frame msg;
 	int fds[VHOST_MSG_MAX_REGIONS];
 	uint64_t now = 1;
 	size_t pos = 1, take;

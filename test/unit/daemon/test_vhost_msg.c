@@ -25,9 +25,9 @@ static void setup(void)
 
 TestSuite(vhost_msg, .init = setup);
 
-static struct vhost_msg msg_of(uint32_t request, uint32_t size)
+static struct vhost_msg_frame msg_of(uint32_t request, uint32_t size)
 {
-	struct vhost_msg m;
+	struct vhost_msg_frame m;
 
 	memset(&m, 0, sizeof(m));
 	m.request = request;
@@ -36,7 +36,7 @@ static struct vhost_msg msg_of(uint32_t request, uint32_t size)
 	return m;
 }
 
-static int check(struct vhost_msg *m, const int *fds, int n)
+static int check(struct vhost_msg_frame *m, const int *fds, int n)
 {
 	return vhost_msg_check(&conn, m, fds, n, now += 1000000, why, sizeof(why));
 }
@@ -50,9 +50,9 @@ static int memfd_of(off_t size)
 	return fd;
 }
 
-static struct vhost_msg table_of(uint32_t n, uint64_t size, uint64_t offset)
+static struct vhost_msg_frame table_of(uint32_t n, uint64_t size, uint64_t offset)
 {
-	struct vhost_msg m = msg_of(VHOST_MSG_SET_MEM_TABLE, 8 + 32 * n);
+	struct vhost_msg_frame m = msg_of(VHOST_MSG_SET_MEM_TABLE, 8 + 32 * n);
 	struct vhost_msg_memory mem = {.nregions = n};
 	uint32_t i;
 
@@ -67,7 +67,7 @@ static struct vhost_msg table_of(uint32_t n, uint64_t size, uint64_t offset)
 
 static void accept_table(void)
 {
-	struct vhost_msg m = table_of(1, MEM, 0);
+	struct vhost_msg_frame m = table_of(1, MEM, 0);
 	int fd = memfd_of(MEM);
 
 	cr_assert_eq(check(&m, &fd, 1), 0, "%s", why);
@@ -76,7 +76,7 @@ static void accept_table(void)
 
 static int vring(uint32_t request, uint32_t index, uint32_t num)
 {
-	struct vhost_msg m = msg_of(request, 8);
+	struct vhost_msg_frame m = msg_of(request, 8);
 	struct vhost_msg_vring_state st = {.index = index, .num = num};
 
 	memcpy(m.payload.raw, &st, sizeof(st));
@@ -85,7 +85,7 @@ static int vring(uint32_t request, uint32_t index, uint32_t num)
 
 static int vring_addr(uint32_t index, uint64_t desc, uint64_t avail, uint64_t used)
 {
-	struct vhost_msg m = msg_of(VHOST_MSG_SET_VRING_ADDR, 40);
+	struct vhost_msg_frame m = msg_of(VHOST_MSG_SET_VRING_ADDR, 40);
 	struct vhost_msg_vring_addr a = {
 		.index = index, .desc_user_addr = desc, .avail_user_addr = avail,
 		.used_user_addr = used};
@@ -96,7 +96,7 @@ static int vring_addr(uint32_t index, uint64_t desc, uint64_t avail, uint64_t us
 
 Test(vhost_msg, virtio_user_requests_pass_and_lose_need_reply)
 {
-	struct vhost_msg m = msg_of(VHOST_MSG_GET_FEATURES, 0);
+	struct vhost_msg_frame m = msg_of(VHOST_MSG_GET_FEATURES, 0);
 
 	m.flags |= VHOST_MSG_F_NEED_REPLY;
 	cr_assert_eq(check(&m, NULL, 0), 0, "%s", why);
@@ -119,7 +119,7 @@ ParameterizedTestParameters(vhost_msg, other_requests_are_refused)
 
 ParameterizedTest(uint32_t *request, vhost_msg, other_requests_are_refused)
 {
-	struct vhost_msg m = msg_of(*request, 8);
+	struct vhost_msg_frame m = msg_of(*request, 8);
 
 	m.flags |= VHOST_MSG_F_NEED_REPLY;
 	cr_assert_eq(check(&m, NULL, 0), -EPERM);
@@ -128,7 +128,7 @@ ParameterizedTest(uint32_t *request, vhost_msg, other_requests_are_refused)
 
 Test(vhost_msg, bad_framing_is_refused)
 {
-	struct vhost_msg m = msg_of(VHOST_MSG_GET_FEATURES, 0);
+	struct vhost_msg_frame m = msg_of(VHOST_MSG_GET_FEATURES, 0);
 
 	m.flags = 2; /* version 2 */
 	cr_assert_eq(check(&m, NULL, 0), -EINVAL);
@@ -149,7 +149,7 @@ Test(vhost_msg, a_table_that_fits_its_memfd_passes)
 
 Test(vhost_msg, a_region_past_the_end_of_its_file_is_refused)
 {
-	struct vhost_msg m = table_of(1, MEM, 0);
+	struct vhost_msg_frame m = table_of(1, MEM, 0);
 	int fd = memfd_of(4096);
 
 	cr_assert_eq(check(&m, &fd, 1), -EBADF);
@@ -163,7 +163,7 @@ Test(vhost_msg, a_region_past_the_end_of_its_file_is_refused)
 
 Test(vhost_msg, region_fds_must_be_memory_files)
 {
-	struct vhost_msg m = table_of(1, 4096, 0);
+	struct vhost_msg_frame m = table_of(1, 4096, 0);
 	int p[2];
 
 	cr_assert_eq(pipe(p), 0);
@@ -175,7 +175,7 @@ Test(vhost_msg, region_fds_must_be_memory_files)
 
 Test(vhost_msg, table_shapes_are_checked)
 {
-	struct vhost_msg m;
+	struct vhost_msg_frame m;
 	int fds[2] = {memfd_of(MEM), memfd_of(MEM)};
 
 	m = table_of(1, MEM, 0);
@@ -239,7 +239,7 @@ Test(vhost_msg, rings_must_lie_in_the_table)
 	cr_assert_eq(vring(VHOST_MSG_SET_VRING_NUM, 0, 512), -EINVAL);
 	/* Nor may a new table leave the rings out. */
 	{
-		struct vhost_msg m = table_of(1, MEM / 2, 0);
+		struct vhost_msg_frame m = table_of(1, MEM / 2, 0);
 		int fd = memfd_of(MEM);
 
 		cr_assert_eq(check(&m, &fd, 1), -EINVAL);
@@ -249,7 +249,7 @@ Test(vhost_msg, rings_must_lie_in_the_table)
 
 Test(vhost_msg, kick_and_call_fds_must_be_eventfds)
 {
-	struct vhost_msg m = msg_of(VHOST_MSG_SET_VRING_CALL, 8);
+	struct vhost_msg_frame m = msg_of(VHOST_MSG_SET_VRING_CALL, 8);
 	int efd = eventfd(0, 0), p[2];
 
 	cr_assert_geq(efd, 0);
@@ -272,7 +272,7 @@ Test(vhost_msg, kick_and_call_fds_must_be_eventfds)
 
 Test(vhost_msg, a_flood_runs_out_of_budget)
 {
-	struct vhost_msg m;
+	struct vhost_msg_frame m;
 	int i, rc = 0;
 
 	for (i = 0; i < 10000 && !rc; i++) {
