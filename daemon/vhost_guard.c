@@ -146,9 +146,13 @@ long vhost_guard_refusals(const char *path)
 
 static void refused_locked(int i, const char *what, const char *why)
 {
-	guard.w[i].refusals++;
-	LOG(WARNING, "port %s: vhost-user frontend refused (%s): %s; %ld refusal(s) on this port",
-	    guard.w[i].name, what, why, guard.w[i].refusals);
+	long n = ++guard.w[i].refusals;
+
+	/* A storm must not flood the log: the first few, then every power of two. */
+	if (n <= 8 || !(n & (n - 1)))
+		LOG(WARNING,
+		    "port %s: vhost-user frontend refused (%s): %s; %ld refusal(s) on this port",
+		    guard.w[i].name, what, why, n);
 }
 
 /*
