@@ -113,6 +113,17 @@ static int ring_fits(const struct vhost_msg_conn *c, const struct vhost_msg_vrin
 	return 0;
 }
 
+/* Remember ring index as next only if it still lies in the table. */
+static int set_ring(struct vhost_msg_conn *c, unsigned int index,
+		    const struct vhost_msg_vring *next, char *why, size_t why_size)
+{
+	int rc = ring_fits(c, next, index, why, why_size);
+
+	if (!rc)
+		c->vring[index] = *next;
+	return rc;
+}
+
 static int overlaps(uint64_t a, uint64_t a_len, uint64_t b, uint64_t b_len)
 {
 	return a < b + b_len && b < a + a_len;
@@ -267,7 +278,7 @@ static int check_request(struct vhost_msg_conn *c, struct vhost_msg_frame *msg, 
 	const struct vhost_msg_vring_state *st = &p.state;
 	const struct vhost_msg_vring_addr *ad = &p.addr;
 	const char *name = vhost_msg_request_name(msg->request);
-	struct vhost_msg_vring saved;
+	struct vhost_msg_vring next;
 	int rc;
 
 	memcpy(&p, msg->payload.raw, msg->size < sizeof(p) ? msg->size : sizeof(p));
@@ -294,12 +305,9 @@ static int check_request(struct vhost_msg_conn *c, struct vhost_msg_frame *msg, 
 		/* Power of two: the split ring paths mask indices with num - 1. */
 		if (!st->num || st->num > VHOST_MSG_MAX_VRING_NUM || (st->num & (st->num - 1)))
 			return fail(why, why_size, "ring %u: size %u", st->index, st->num);
-		saved = c->vring[st->index];
-		c->vring[st->index].num = st->num;
-		rc = ring_fits(c, &c->vring[st->index], st->index, why, why_size);
-		if (rc)
-			c->vring[st->index] = saved;
-		return rc;
+		next = c->vring[st->index];
+		next.num = st->num;
+		return set_ring(c, st->index, &next, why, why_size);
 	case VHOST_MSG_SET_VRING_BASE:
 	case VHOST_MSG_GET_VRING_BASE:
 	case VHOST_MSG_SET_VRING_ENABLE:
@@ -317,15 +325,12 @@ static int check_request(struct vhost_msg_conn *c, struct vhost_msg_frame *msg, 
 		if (!c->nregions || !c->vring[ad->index].num)
 			return fail(why, why_size, "ring %u: address before memory table and size",
 				    ad->index);
-		saved = c->vring[ad->index];
-		c->vring[ad->index].desc = ad->desc_user_addr;
-		c->vring[ad->index].avail = ad->avail_user_addr;
-		c->vring[ad->index].used = ad->used_user_addr;
-		c->vring[ad->index].has_addr = 1;
-		rc = ring_fits(c, &c->vring[ad->index], ad->index, why, why_size);
-		if (rc)
-			c->vring[ad->index] = saved;
-		return rc;
+		next = c->vring[ad->index];
+		next.desc = ad->desc_user_addr;
+		next.avail = ad->avail_user_addr;
+		next.used = ad->used_user_addr;
+		next.has_addr = 1;
+		return set_ring(c, ad->index, &next, why, why_size);
 	case VHOST_MSG_SET_VRING_KICK:
 	case VHOST_MSG_SET_VRING_CALL:
 		if (msg->size != 8)

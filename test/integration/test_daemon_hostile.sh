@@ -109,6 +109,17 @@ attack() {
 
 field() { echo "$ATTACK_OUT" | grep -o "$1=[^ ]*" | cut -d= -f2; }
 
+# refused_attack PORT MODE PATH ATTACK REASON: the frontend is disconnected,
+# the port's refusal count grows and the log names REASON.
+refused_attack() {
+	local r0
+	r0=$(refusals "$1")
+	attack "$2" "$3" "$4"
+	assert_eq "$(field result)" disconnected "$4"
+	[ "$(refusals "$1")" -gt "$r0" ] || fail "$4: refusal not counted"
+	grep -q "port $1: vhost-user frontend refused $5" "$W/daemon.log" || fail "$4: reason not logged"
+}
+
 test_00_prerequisites() {
 	[ -x "$SLICENETD" ] || fail "$SLICENETD not built"
 	[ -x "$HOSTILE" ] || fail "$HOSTILE not built (make daemon-bins)"
@@ -131,23 +142,12 @@ test_01_honest_pods_forward() {
 }
 
 test_02_region_past_end_of_file() {
-	local r0
-	r0=$(refusals h)
-	attack --listen "$H" region-past-eof
-	assert_eq "$(field result)" disconnected "region larger than its memfd"
-	[ "$(refusals h)" -gt "$r0" ] || fail "not counted"
-	grep -q "port h: .*(SET_MEM_TABLE): region 0: offset 0 + size 2097152 past the file" "$W/daemon.log" ||
-		fail "refusal reason not logged"
+	refused_attack h --listen "$H" region-past-eof \
+		"(SET_MEM_TABLE): region 0: offset 0 + size 2097152 past the file"
 }
 
 test_03_ring_outside_memory() {
-	local r0
-	r0=$(refusals h)
-	attack --listen "$H" ring-outside
-	assert_eq "$(field result)" disconnected "ring outside the memory table"
-	[ "$(refusals h)" -gt "$r0" ] || fail "not counted"
-	grep -q "port h: .*(SET_VRING_ADDR): ring 0: descriptor table 0x1000" "$W/daemon.log" ||
-		fail "refusal reason not logged"
+	refused_attack h --listen "$H" ring-outside "(SET_VRING_ADDR): ring 0: descriptor table 0x1000"
 }
 
 # DPDK refuses bad descriptors itself: the device comes up, nothing is consumed.
@@ -186,21 +186,11 @@ test_06_message_that_never_finishes() {
 }
 
 test_07_message_flood() {
-	local r0
-	r0=$(refusals h)
-	attack --listen "$H" flood
-	assert_eq "$(field result)" disconnected "message flood"
-	[ "$(refusals h)" -gt "$r0" ] || fail "not counted"
-	grep -q "port h: .*more than 256 messages" "$W/daemon.log" || fail "reason not logged"
+	refused_attack h --listen "$H" flood "(GET_FEATURES): more than 256 messages"
 }
 
 test_08_postcopy_request() {
-	local r0
-	r0=$(refusals h)
-	attack --listen "$H" postcopy
-	assert_eq "$(field result)" disconnected "POSTCOPY_ADVISE"
-	[ "$(refusals h)" -gt "$r0" ] || fail "not counted"
-	grep -q "port h: .*request 28 (POSTCOPY_ADVISE) not allowed" "$W/daemon.log" || fail "reason not logged"
+	refused_attack h --listen "$H" postcopy "(POSTCOPY_ADVISE): request 28 (POSTCOPY_ADVISE) not allowed"
 }
 
 # Server-mode port: one connection at a time; the other 31 are dropped.
