@@ -31,6 +31,7 @@ struct slot {
 	int vid; /* -1 while no device is connected */
 	unsigned int nr_queues;
 	uint16_t eth_port;
+	uint32_t gen; /* new for every port added: the datapath resets its per-port state */
 };
 
 static struct {
@@ -46,6 +47,7 @@ static struct {
 	char socket_dir[PATH_MAX]; /* resolved; every port socket lives below it */
 	struct fwd_table table;	   /* scratch for publish, under lock */
 	bool restoring;		   /* no saves until the whole old table is back */
+	uint32_t last_gen;
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_dir)
@@ -116,7 +118,10 @@ static void publish_locked(void)
 			.lcore_index = (uint16_t)(i % lcores),
 			.vid = s->vid,
 		};
-		l2switch_view_add(&t->view, i);
+		struct l2switch_port_conf conf;
+
+		l2switch_port_conf_init(&conf, &s->spec, s->kind == FWD_PORT_VHOST, s->gen);
+		l2switch_view_add(&t->view, i, &conf);
 	}
 	fwd_publish(t);
 }
@@ -212,28 +217,48 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 		pthread_mutex_unlock(&ports.lock);
 		return rc;
 	}
-	ports.slots[free_slot] = (struct slot){
-		.state = SLOT_ADDING, .kind = FWD_PORT_VHOST, .spec = *spec, .vid = -1};
+	if (spec->mtu > fwd_mtu_max()) {
+		set_msg(msg, msg_size, "port %s: mtu %u is more than this daemon's mbufs hold (%u)",
+			spec->name, spec->mtu, fwd_mtu_max());
+		pthread_mutex_unlock(&ports.lock);
+		return -EINVAL;
+	}
+	/* The MAC is claimed before anything is created: a port never takes another's MAC. */
+	if (spec->has_mac) {
+		int holder = -1;
+		char mac[18];
+
+		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
+				    fwd_now(), &holder);
+		if (rc) {
+			ctl_mac_format(spec->mac, mac);
+			set_msg(msg, msg_size, "port %s: MAC %s %s%s", spec->name, mac,
+				rc == -EEXIST ? "is already held by port " : "has no room in the FDB",
+				rc == -EEXIST && holder >= 0 && holder < L2SWITCH_PORT_MAX
+					? ports.slots[holder].spec.name
+					: "");
+			pthread_mutex_unlock(&ports.lock);
+			return rc;
+		}
+	}
+	ports.slots[free_slot] = (struct slot){.state = SLOT_ADDING,
+					       .kind = FWD_PORT_VHOST,
+					       .spec = *spec,
+					       .vid = -1,
+					       .gen = ++ports.last_gen};
 	pthread_mutex_unlock(&ports.lock);
 
 	rc = vhost_port_start(spec, msg, msg_size);
 
 	pthread_mutex_lock(&ports.lock);
 	if (rc) {
+		fdb_flush_port(ports.fdb, (uint16_t)free_slot);
 		ports.slots[free_slot] = (struct slot){.state = SLOT_FREE, .vid = -1};
 		pthread_mutex_unlock(&ports.lock);
 		return rc;
 	}
 	ports.slots[free_slot].state = SLOT_READY;
 	stats_port_reset((uint16_t)free_slot);
-	if (spec->has_mac) {
-		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
-				    fwd_now());
-		/* Not fatal: the MAC is learned from the pod's first frame instead. */
-		if (rc)
-			LOG(WARNING, "port %s: no room for a static FDB entry: %s", spec->name,
-			    strerror(-rc));
-	}
 	save_locked();
 	info_locked(free_slot, info);
 	pthread_mutex_unlock(&ports.lock);
@@ -301,7 +326,8 @@ int port_add_uplink(uint16_t eth_port, uint16_t nr_queues)
 				       .kind = FWD_PORT_ETH,
 				       .vid = -1,
 				       .nr_queues = nr_queues,
-				       .eth_port = eth_port};
+				       .eth_port = eth_port,
+				       .gen = ++ports.last_gen};
 	ctl_port_spec_init(&ports.slots[i].spec);
 	strcpy(ports.slots[i].spec.name, PORT_UPLINK_NAME);
 	stats_port_reset((uint16_t)i);
