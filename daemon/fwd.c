@@ -29,8 +29,8 @@ struct fwd_lcore {
 
 static struct {
 	struct rte_rcu_qsbr *qsbr;
-	struct rte_mempool *pool, *jumbo;
-	unsigned int pool_mtu, jumbo_mtu; /* largest MTU whose frames fit each pool's mbufs */
+	struct rte_mempool *pool;
+	unsigned int mtu_max; /* largest MTU whose frames fit the pool's mbufs */
 	struct fwd_lcore *lcores[RTE_MAX_LCORE];
 	unsigned int n_lcores;
 	bool on_main;		  /* no worker lcores: the main lcore forwards */
@@ -64,11 +64,10 @@ static unsigned int pool_mtu(struct rte_mempool *pool)
 
 unsigned int fwd_mtu_max(void)
 {
-	return fwd.jumbo_mtu > fwd.pool_mtu ? fwd.jumbo_mtu : fwd.pool_mtu;
+	return fwd.mtu_max;
 }
 
-int fwd_init(struct fdb *fdb, struct rte_mempool *pool, struct rte_mempool *jumbo,
-	     const struct l2switch_limits *limits)
+int fwd_init(struct fdb *fdb, struct rte_mempool *pool, const struct l2switch_limits *limits)
 {
 	unsigned int lcore_id, ids[RTE_MAX_LCORE], i, n = 0;
 	struct l2switch_limits lim = *limits;
@@ -76,9 +75,7 @@ int fwd_init(struct fdb *fdb, struct rte_mempool *pool, struct rte_mempool *jumb
 	int rc = -ENOMEM;
 
 	fwd.pool = pool;
-	fwd.jumbo = jumbo ? jumbo : pool;
-	fwd.pool_mtu = pool_mtu(pool);
-	fwd.jumbo_mtu = pool_mtu(fwd.jumbo);
+	fwd.mtu_max = pool_mtu(pool);
 	fwd.tsc_hz = rte_get_tsc_hz();
 	lim.hz = fwd.tsc_hz;
 	fwd.tsc_start = rte_get_tsc_cycles();
@@ -140,17 +137,11 @@ void fwd_fini(void)
 void fwd_publish(const struct fwd_table *table)
 {
 	struct fwd_table *spare;
-	uint16_t p;
 
 	pthread_mutex_lock(&fwd.publish_lock);
 	spare = fwd.current == &fwd.tables[0] ? &fwd.tables[1] : &fwd.tables[0];
 	memcpy(spare, table, sizeof(*spare));
-	for (p = 0; p < spare->view.n_ports; p++) {
-		uint16_t port = spare->view.ports[p];
 
-		spare->ports[port].pool =
-			spare->view.conf[port].mtu > fwd.pool_mtu ? fwd.jumbo : fwd.pool;
-	}
 	__atomic_store_n(&fwd.current, spare, __ATOMIC_RELEASE);
 	/* After this no lcore reads the old table or a vid that only it listed. */
 	rte_rcu_qsbr_synchronize(fwd.qsbr, RTE_QSBR_THRID_INVALID);
@@ -235,7 +226,7 @@ static int fwd_loop(void *arg)
 				if (fp->kind == FWD_PORT_VHOST)
 					n = rte_vhost_dequeue_burst(fp->vid,
 								    (uint16_t)(2 * q + VIRTIO_TXQ),
-								    fp->pool, pkts, L2SWITCH_BURST);
+								    fwd.pool, pkts, L2SWITCH_BURST);
 				else
 					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);
 				if (n)

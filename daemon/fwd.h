@@ -27,7 +27,6 @@ struct fwd_port {
 	uint16_t eth_port;    /* FWD_PORT_ETH */
 	uint16_t lcore_index; /* which forwarding lcore polls it */
 	int vid;	      /* FWD_PORT_VHOST */
-	struct rte_mempool *pool; /* dequeue/RX pool, chosen by fwd_publish from the MTU */
 };
 
 /* What the datapath sees: the view (who may receive) and how to reach each port. */
@@ -37,15 +36,16 @@ struct fwd_table {
 };
 
 /*
- * Set up for the worker lcores (or the main lcore when there is none). pool
- * serves ports whose largest frame fits its data room, jumbo (larger mbufs,
- * fewer) the others: rte_vhost (LINEARBUF) drops a frame that does not fit
- * one mbuf before we see it, so each port's pool must hold its MTU.
- * limits.hz is filled in here (TSC). 0 or -errno.
+ * Set up for the worker lcores (or the main lcore when there is none).
+ * vhost_pool is what pod frames are dequeued into: rte_vhost (LINEARBUF)
+ * drops a frame that does not fit one mbuf before the switch can see or
+ * count it, so its mbufs must hold the largest MTU plus headers; the switch
+ * then counts every frame over a port's MTU. limits.hz is filled in here
+ * (TSC). 0 or -errno.
  */
-int fwd_init(struct fdb *fdb, struct rte_mempool *pool, struct rte_mempool *jumbo,
-	     const struct l2switch_limits *limits) __attribute__((warn_unused_result));
-/* Largest MTU a port may have (what the jumbo pool's mbufs hold). */
+int fwd_init(struct fdb *fdb, struct rte_mempool *vhost_pool, const struct l2switch_limits *limits)
+	__attribute__((warn_unused_result));
+/* Largest MTU a port may have (what vhost_pool's mbufs hold). */
 unsigned int fwd_mtu_max(void);
 void fwd_fini(void);
 /* Number of forwarding lcores; ports are spread over them by index. */

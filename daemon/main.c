@@ -30,14 +30,15 @@
 
 #define MBUF_CACHE 256
 /*
- * Jumbo frames (MTU up to CTL_MTU_MAX) need an mbuf that holds the whole
- * frame: vhost ports are LINEARBUF (a pod's multi-MB chain cannot drain the
- * pool), so rte_vhost drops what does not fit before we can count it. Ports
- * with a larger MTU than the default pool holds dequeue from this pool, as
- * OVS sizes its mbufs by MTU: 9216 B of data room, 2047 of them (about 20
- * MB; only in-flight bursts and the per-lcore caches use them).
+ * Pod frames are dequeued into their own pool of jumbo mbufs: vhost ports
+ * are LINEARBUF (a pod's multi-MB chain cannot drain the pool), so rte_vhost
+ * drops a frame that does not fit one mbuf before the switch can count it.
+ * With 9216 B of data room (OVS sizes by MTU the same way) every frame up to
+ * the largest MTU (CTL_MTU_MAX) is seen, forwarded or counted as oversize,
+ * whatever the port's MTU. Only in-flight bursts, per-lcore caches and
+ * uplink TX rings hold them: 4095 of them, about 39 MB.
  */
-#define JUMBO_MBUFS	 2047
+#define JUMBO_MBUFS	 4095
 #define JUMBO_CACHE	 64
 #define JUMBO_DATA_ROOM	 (RTE_PKTMBUF_HEADROOM + 9216)
 
@@ -227,7 +228,7 @@ int main(int argc, char **argv)
 		fdb_set_port_limit(fdb, cfg.fdb_port_limit);
 	limits = (struct l2switch_limits){.flood_pps = cfg.flood_pps,
 					  .flood_burst = cfg.flood_burst};
-	if (fwd_init(fdb, pool, jumbo, &limits) ||
+	if (fwd_init(fdb, jumbo, &limits) ||
 	    port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
 		LOG(ERR, "datapath initialisation failed");
 		goto out_pool;
