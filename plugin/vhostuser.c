@@ -381,6 +381,9 @@ static int vhostuser_add(const struct datapath_context *ctx, struct cni_result *
 	snprintf(req.port.socket, sizeof(req.port.socket), "%s", n.socket);
 	req.port.mode = c.mode;
 	req.port.queues = c.queues;
+	/* The switch drops (and counts) frames over the port's MTU: the slice's, or 1500. */
+	if (ctx->slice && ctx->slice->mtu)
+		req.port.mtu = ctx->slice->mtu;
 	req.port.has_mac = true;
 	vhu_mac(ctx, req.port.mac);
 	ctl_mac_format(req.port.mac, mac);
