@@ -75,6 +75,14 @@ pmd_rx() { # name fd port
 	grep -A1 "NIC statistics for port $3" "$W/$1.log" | grep -o 'RX-packets: *[0-9]*' | tail -1 | grep -o '[0-9]*$'
 }
 
+# pmd_run FD SECONDS [START-COMMAND]: forward for SECONDS, stop, let the rings drain.
+pmd_run() {
+	echo "${3:-start}" >&"$1"
+	sleep "$2"
+	echo "stop" >&"$1"
+	sleep 0.3
+}
+
 wait_connected() { # n
 	for _ in $(seq 100); do
 		[ "$(ctl ports | grep -c ' connected')" -ge "$1" ] && return 0
@@ -125,16 +133,15 @@ test_spoofed_sources_dropped_while_honest_pair_forwards() {
 	wait_connected 3
 	echo "start tx_first 4" >&7
 	sleep 0.5
-	b_tx0=$(stat b tx)
-	echo "start" >&8
-	sleep 2
-	echo "stop" >&8
-	sleep 0.3
-	b_tx=$(stat b tx)
-	rx=$(stat s rx)
-	spoofed=$(stat s drops.spoofed)
-	a_tx=$(stat a tx)
-	b_rx=$(stat b rx)
+	snap 0
+	pmd_run 8 2
+	snap 1
+	b_tx0=$(val 0 b tx)
+	b_tx=$(val 1 b tx)
+	rx=$(val 1 s rx)
+	spoofed=$(val 1 s drops.spoofed)
+	a_tx=$(val 1 a tx)
+	b_rx=$(val 1 b rx)
 	echo "attacker: rx $rx spoofed $spoofed; honest: b got $((b_tx - b_tx0)) in 2 s; a tx $a_tx, b rx $b_rx" >&2
 	[ "$rx" -gt 10000 ] || fail "the attacker sent too little to tell: $rx"
 	assert_eq "$spoofed" "$rx" "every frame from the spoofing port dropped as spoofed"
@@ -168,7 +175,7 @@ test_broadcast_storm_is_rate_limited() {
 	echo "start" >&8
 	sleep 3
 	echo "stop" >&8
-	t1=$(date +%s%N)
+	t1=$(date +%s%N) # the window bounds the storm: tokens earned from start to stop
 	sleep 0.3
 	snap 2
 	ms=$(((t1 - t0) / 1000000))
@@ -209,10 +216,7 @@ test_jumbo_frames_up_to_the_mtu_pass_longer_are_counted() {
 		--eth-peer=2,$MAC_B --eth-peer=3,$MAC_A
 	wait_connected 4
 	echo "set txpkts 9014" >&9
-	echo "start tx_first 1" >&9
-	sleep 2
-	echo "stop" >&9
-	sleep 0.3
+	pmd_run 9 2 "start tx_first 1"
 	j1=$(stat j1 tx)
 	j2=$(stat j2 tx)
 	rx1=$(pmd_rx jumbo 9 1)
@@ -228,10 +232,7 @@ test_jumbo_frames_up_to_the_mtu_pass_longer_are_counted() {
 	assert_eq "$(stat a tx)" 0 "a: nothing delivered"
 	# One byte over 9000: each jumbo port's burst is counted.
 	echo "set txpkts 9015" >&9
-	echo "start tx_first 1" >&9
-	sleep 0.5
-	echo "stop" >&9
-	sleep 0.3
+	pmd_run 9 0.5 "start tx_first 1"
 	assert_eq "$(stat j1 drops.oversize)" 32 "j1: 9015-byte frames counted"
 	assert_eq "$(stat j2 drops.oversize)" 32 "j2: 9015-byte frames counted"
 	kill -0 "$(pgrep -P "$(cat "$W/daemon.pid")")" || fail "daemon died"
