@@ -111,7 +111,8 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 		else if (!strcmp(key, "floodRate"))
 			rc = get_uint(v, key, 0, TBUCKET_PPS_MAX, &cfg->flood_pps, msg, msg_size);
 		else if (!strcmp(key, "floodBurst"))
-			rc = get_uint(v, key, 1, TBUCKET_BURST_MAX, &cfg->flood_burst, msg, msg_size);
+			rc = get_uint(v, key, 1, TBUCKET_BURST_MAX, &cfg->flood_burst, msg,
+				      msg_size);
 		else if (!strcmp(key, "uplink")) {
 			rc = get_str(v, key, uplink, sizeof(uplink), msg, msg_size);
 			if (!rc)

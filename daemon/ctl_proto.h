@@ -54,7 +54,7 @@ enum ctl_drop {
 	CTL_DROP_FILTERED, /* destination learned on the ingress port (ingress) */
 	CTL_DROP_NO_DEST,  /* nowhere to send: no other port is up (ingress) */
 	CTL_DROP_TX_FULL,  /* the receiver's ring was full (egress) */
-	CTL_DROP_SPOOFED,  /* source MAC not the pod port's own, or held by another port (ingress) */
+	CTL_DROP_SPOOFED, /* source MAC not the pod port's own, or held by another port (ingress) */
 	CTL_DROP_OVERSIZE, /* longer than the port's MTU (ingress, or egress to a smaller MTU) */
 	CTL_DROP_FLOOD_LIMITED, /* broadcast/multicast/unknown unicast over the port's flood rate */
 	CTL_DROP_COUNT,

@@ -26,7 +26,8 @@ struct fdb {
 	uint32_t aging;
 	uint32_t port_limit;
 	struct fdb_bucket *buckets;
-	uint32_t *learned; /* per port: live dynamic + pinned entries, changed on CAS success only */
+	uint32_t
+		*learned; /* per port: live dynamic + pinned entries, changed on CAS success only */
 };
 
 static inline uint64_t load(const uint64_t *p)
@@ -77,7 +78,7 @@ static void account(struct fdb *fdb, uint64_t old, uint64_t new)
 {
 	if (slot_used(old) && !(old & STATIC_BIT))
 		__atomic_fetch_sub(&fdb->learned[slot_port(old)], 1, __ATOMIC_RELAXED);
-	if (slot_used(new) && !(new & STATIC_BIT))
+	if (slot_used(new) && !(new &STATIC_BIT))
 		__atomic_fetch_add(&fdb->learned[slot_port(new)], 1, __ATOMIC_RELAXED);
 }
 
@@ -290,9 +291,9 @@ int fdb_add_static(struct fdb *fdb, uint64_t mac, uint16_t port, uint32_t now, i
 }
 
 /* Clear slots that match; returns how many. */
-static unsigned int clear_where(struct fdb *fdb, bool (*match)(const struct fdb *, uint64_t,
-							       uint32_t, uint32_t, int),
-				int arg, uint32_t now)
+static unsigned int
+clear_where(struct fdb *fdb, bool (*match)(const struct fdb *, uint64_t, uint32_t, uint32_t, int),
+	    int arg, uint32_t now)
 {
 	unsigned int n = 0;
 	uint32_t bi;

@@ -17,8 +17,8 @@
 
 #include "daemon/log.h"
 
-#define VIRTIO_RXQ 0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
-#define VIRTIO_TXQ 1
+#define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
+#define VIRTIO_TXQ     1
 #define FRAME_OVERHEAD (14 + 2 * 4) /* Ethernet header and two VLAN tags */
 
 struct fwd_lcore {

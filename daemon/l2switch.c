@@ -3,10 +3,10 @@
 
 #include <string.h>
 
-#define ETH_HLEN       14
-#define VLAN_HLEN      4
-#define VLAN_TAGS_MAX  2
-#define unlikely(x)    __builtin_expect(!!(x), 0)
+#define ETH_HLEN      14
+#define VLAN_HLEN     4
+#define VLAN_TAGS_MAX 2
+#define unlikely(x)   __builtin_expect(!!(x), 0)
 
 void l2switch_view_init(struct l2switch_view *view)
 {

@@ -38,9 +38,9 @@
  * whatever the port's MTU. Only in-flight bursts, per-lcore caches and
  * uplink TX rings hold them: 4095 of them, about 39 MB.
  */
-#define JUMBO_MBUFS	 4095
-#define JUMBO_CACHE	 64
-#define JUMBO_DATA_ROOM	 (RTE_PKTMBUF_HEADROOM + 9216)
+#define JUMBO_MBUFS	4095
+#define JUMBO_CACHE	64
+#define JUMBO_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 9216)
 
 static volatile sig_atomic_t quit;
 static struct fdb *fdb;
@@ -228,8 +228,7 @@ int main(int argc, char **argv)
 		fdb_set_port_limit(fdb, cfg.fdb_port_limit);
 	limits = (struct l2switch_limits){.flood_pps = cfg.flood_pps,
 					  .flood_burst = cfg.flood_burst};
-	if (fwd_init(fdb, jumbo, &limits) ||
-	    port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
+	if (fwd_init(fdb, jumbo, &limits) || port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
 		LOG(ERR, "datapath initialisation failed");
 		goto out_pool;
 	}

@@ -233,7 +233,8 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 		if (rc) {
 			ctl_mac_format(spec->mac, mac);
 			set_msg(msg, msg_size, "port %s: MAC %s %s%s", spec->name, mac,
-				rc == -EEXIST ? "is already held by port " : "has no room in the FDB",
+				rc == -EEXIST ? "is already held by port "
+					      : "has no room in the FDB",
 				rc == -EEXIST && holder >= 0 && holder < L2SWITCH_PORT_MAX
 					? ports.slots[holder].spec.name
 					: "");

@@ -19,9 +19,9 @@
 #define TBUCKET_BURST_MAX 1000000u
 
 struct tbucket_rate {
-	uint64_t pps;	/* 0 = unlimited */
-	uint64_t hz;	/* ticks per second */
-	uint64_t depth; /* burst * hz: a full bucket */
+	uint64_t pps;	      /* 0 = unlimited */
+	uint64_t hz;	      /* ticks per second */
+	uint64_t depth;	      /* burst * hz: a full bucket */
 	uint64_t max_elapsed; /* ticks that fill an empty bucket; caps ticks * pps */
 };
 

@@ -11,8 +11,10 @@ static int decode(const char *params, struct ctl_request *req, char *msg)
 {
 	char line[512];
 
-	snprintf(line, sizeof(line), "{\"method\":\"port.add\",\"params\":{\"name\":\"p\","
-		 "\"socket\":\"/run/p.sock\"%s}}", params);
+	snprintf(line, sizeof(line),
+		 "{\"method\":\"port.add\",\"params\":{\"name\":\"p\","
+		 "\"socket\":\"/run/p.sock\"%s}}",
+		 params);
 	return ctl_proto_decode_request(line, strlen(line), req, msg, CTL_MESSAGE_MAX);
 }
 
@@ -62,7 +64,8 @@ Test(ctl_proto_mtu, port_info_always_shows_mtu)
 	strcpy(resp.port.spec.socket, "/run/p.sock");
 	cr_assert_eq(ctl_proto_encode_response(&resp, &line, &len), 0);
 	cr_assert(strstr(line, "\"mtu\":1500") || strstr(line, "\"mtu\": 1500"), "%s", line);
-	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_PORT_ADD, &back, msg, sizeof(msg)), 0);
+	cr_assert_eq(ctl_proto_decode_response(line, len, CTL_PORT_ADD, &back, msg, sizeof(msg)),
+		     0);
 	cr_assert_eq(back.port.spec.mtu, 1500);
 	ctl_response_free(&back);
 	free(line);

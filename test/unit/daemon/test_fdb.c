@@ -210,7 +210,8 @@ Test(fdb, add_static_refuses_a_mac_another_port_holds)
 	int holder = -1;
 
 	cr_assert_eq(fdb_add_static(fdb, fdb_mac_key(mac_a), 1, 1, &holder), 0);
-	cr_assert_eq(fdb_add_static(fdb, fdb_mac_key(mac_a), 1, 1, &holder), 0, "same port: idempotent");
+	cr_assert_eq(fdb_add_static(fdb, fdb_mac_key(mac_a), 1, 1, &holder), 0,
+		     "same port: idempotent");
 	cr_assert_eq(fdb_add_static(fdb, fdb_mac_key(mac_a), 2, 1, &holder), -EEXIST);
 	cr_assert_eq(holder, 1);
 	cr_assert_eq(fdb_lookup(fdb, fdb_mac_key(mac_a), 1), 1);

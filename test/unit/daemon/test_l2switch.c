@@ -289,8 +289,8 @@ Test(frames, pod_with_mac_accepts_only_its_own_source, .init = setup_empty, .fin
 
 	add_pod(0, 0xa, 1);
 	add_pod(1, 0xb, 2);
-	make_frame(&f[0], 0xb, 0xa); /* honest */
-	make_frame(&f[1], 0xb, 0xc); /* spoofed unicast */
+	make_frame(&f[0], 0xb, 0xa);  /* honest */
+	make_frame(&f[1], 0xb, 0xc);  /* spoofed unicast */
 	make_frame(&f[2], 0xff, 0xd); /* spoofed broadcast */
 	make_frame(&f[3], 0xb, 0xb);  /* B's MAC from A's port */
 	run(0, f, 4, 1);
@@ -338,7 +338,7 @@ Test(frames, pod_without_mac_cannot_claim_a_held_mac, .init = setup_empty, .fini
 
 	add_pod(0, 0, 1);
 	add_pod(1, 0xb, 2);
-	add_port(2, CTL_MTU_DEFAULT); /* uplink */
+	add_port(2, CTL_MTU_DEFAULT);		     /* uplink */
 	fdb_learn(fdb, 0x020000000099, 2, 1, false); /* e.g. the gateway, behind the uplink */
 	make_frame(&f[0], 0xff, 0xb);
 	make_frame(&f[1], 0xff, 0x99);
