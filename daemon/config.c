@@ -9,6 +9,7 @@
 
 #include "daemon/ctl_client.h"
 #include "daemon/fdb.h"
+#include "daemon/l2switch.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t size, const char *fmt, ...)
 {
@@ -29,6 +30,8 @@ void config_defaults(struct daemon_config *cfg)
 	cfg->fdb_aging = FDB_DEFAULT_AGING;
 	cfg->fdb_size = 16384;
 	cfg->mbufs = 16383; /* 2^n - 1 is the mempool's optimum */
+	cfg->flood_pps = L2SWITCH_FLOOD_PPS;
+	cfg->flood_burst = L2SWITCH_FLOOD_BURST;
 }
 
 int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)
@@ -103,6 +106,13 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 			rc = get_uint(v, key, 64, 1 << 24, &cfg->fdb_size, msg, msg_size);
 		else if (!strcmp(key, "mbufs"))
 			rc = get_uint(v, key, 1023, 1 << 24, &cfg->mbufs, msg, msg_size);
+		else if (!strcmp(key, "fdbPortLimit"))
+			rc = get_uint(v, key, 1, 1 << 24, &cfg->fdb_port_limit, msg, msg_size);
+		else if (!strcmp(key, "floodRate"))
+			rc = get_uint(v, key, 0, TBUCKET_PPS_MAX, &cfg->flood_pps, msg, msg_size);
+		else if (!strcmp(key, "floodBurst"))
+			rc = get_uint(v, key, 1, TBUCKET_BURST_MAX, &cfg->flood_burst, msg,
+				      msg_size);
 		else if (!strcmp(key, "uplink")) {
 			rc = get_str(v, key, uplink, sizeof(uplink), msg, msg_size);
 			if (!rc)

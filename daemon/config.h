@@ -26,6 +26,9 @@ struct daemon_config {
 	uint32_t fdb_aging; /* seconds */
 	unsigned int fdb_size;
 	unsigned int mbufs;
+	unsigned int fdb_port_limit; /* learned MACs per port; 0 = fdb_size / 4 */
+	unsigned int flood_pps;	     /* flooded frames per second per ingress port; 0 = no limit */
+	unsigned int flood_burst;
 	enum uplink_type uplink;
 	char uplink_iface[IFNAMSIZ];
 };

@@ -18,6 +18,9 @@ static const char *const drop_names[CTL_DROP_COUNT] = {
 	[CTL_DROP_FILTERED] = "filtered",
 	[CTL_DROP_NO_DEST] = "no_dest",
 	[CTL_DROP_TX_FULL] = "tx_full",
+	[CTL_DROP_SPOOFED] = "spoofed",
+	[CTL_DROP_OVERSIZE] = "oversize",
+	[CTL_DROP_FLOOD_LIMITED] = "flood_limited",
 };
 
 const char *ctl_method_name(enum ctl_method method)
@@ -39,6 +42,7 @@ void ctl_port_spec_init(struct ctl_port_spec *spec)
 	memset(spec, 0, sizeof(*spec));
 	spec->mode = CTL_MODE_CLIENT;
 	spec->queues = 1;
+	spec->mtu = CTL_MTU_DEFAULT;
 }
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t msg_size, const char *fmt,
@@ -161,6 +165,12 @@ static int decode_port_spec(json_t *obj, struct ctl_port_spec *spec, bool name_o
 				return fail(msg, msg_size, "\"queues\" must be an integer 1..%d",
 					    CTL_MAX_QUEUES);
 			spec->queues = (unsigned int)json_integer_value(v);
+		} else if (!strcmp(key, "mtu")) {
+			if (!json_is_integer(v) || json_integer_value(v) < CTL_MTU_MIN ||
+			    json_integer_value(v) > CTL_MTU_MAX)
+				return fail(msg, msg_size, "\"mtu\" must be an integer %d..%d",
+					    CTL_MTU_MIN, CTL_MTU_MAX);
+			spec->mtu = (unsigned int)json_integer_value(v);
 		} else if (!strcmp(key, "addresses")) {
 			size_t i;
 			json_t *a;
@@ -282,6 +292,10 @@ static json_t *port_spec_json(const struct ctl_port_spec *spec)
 		if (json_object_set_new(obj, "mac", json_string(mac)))
 			goto fail;
 	}
+	/* Only when set: records and requests from before the key existed stay byte-identical. */
+	if (spec->mtu != CTL_MTU_DEFAULT &&
+	    json_object_set_new(obj, "mtu", json_integer((json_int_t)spec->mtu)))
+		goto fail;
 	if (spec->n_addresses) {
 		addrs = json_array();
 		if (json_object_set_new(obj, "addresses", addrs))
@@ -350,7 +364,9 @@ static json_t *port_info_json(const struct ctl_port_info *info)
 {
 	json_t *obj = port_spec_json(&info->spec);
 
-	if (obj && (json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
+	/* Operators see the MTU of every port, also the default one. */
+	if (obj && (json_object_set_new(obj, "mtu", json_integer((json_int_t)info->spec.mtu)) ||
+		    json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
 		    json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)))) {
 		json_decref(obj);
 		return NULL;

@@ -28,6 +28,9 @@
 #define CTL_MAX_ADDRESSES      8
 #define CTL_ADDRESS_MAX	       64 /* "2001:db8::1/64", NUL included */
 #define CTL_MESSAGE_MAX	       256
+#define CTL_MTU_DEFAULT	       1500
+#define CTL_MTU_MIN	       68   /* IPv4's minimum */
+#define CTL_MTU_MAX	       9000 /* what slicenetd's jumbo mbufs hold (daemon/main.c) */
 
 enum ctl_method {
 	CTL_PORT_ADD,
@@ -51,6 +54,9 @@ enum ctl_drop {
 	CTL_DROP_FILTERED, /* destination learned on the ingress port (ingress) */
 	CTL_DROP_NO_DEST,  /* nowhere to send: no other port is up (ingress) */
 	CTL_DROP_TX_FULL,  /* the receiver's ring was full (egress) */
+	CTL_DROP_SPOOFED, /* source MAC not the pod port's own, or held by another port (ingress) */
+	CTL_DROP_OVERSIZE, /* longer than the port's MTU (ingress, or egress to a smaller MTU) */
+	CTL_DROP_FLOOD_LIMITED, /* broadcast/multicast/unknown unicast over the port's flood rate */
 	CTL_DROP_COUNT,
 };
 
@@ -62,6 +68,7 @@ struct ctl_port_spec {
 	bool has_mac;
 	uint8_t mac[6];		  /* the pod's MAC: a static FDB entry */
 	unsigned int queues;	  /* 1..CTL_MAX_QUEUES, default 1 */
+	unsigned int mtu;	  /* CTL_MTU_MIN..CTL_MTU_MAX, default CTL_MTU_DEFAULT */
 	unsigned int n_addresses; /* recorded for operators, not used to switch */
 	char addresses[CTL_MAX_ADDRESSES][CTL_ADDRESS_MAX];
 };
@@ -119,10 +126,10 @@ struct ctl_response {
 
 /* "port.add" etc.; NULL for an out-of-range method. */
 const char *ctl_method_name(enum ctl_method method);
-/* "invalid", "filtered", "no_dest", "tx_full". */
+/* "invalid", "filtered", "no_dest", "tx_full", "spoofed", "oversize", "flood_limited". */
 const char *ctl_drop_name(enum ctl_drop drop);
 
-/* Fill spec with defaults (client mode, one queue, nothing else). */
+/* Fill spec with defaults (client mode, one queue, MTU 1500, nothing else). */
 void ctl_port_spec_init(struct ctl_port_spec *spec);
 
 /*

@@ -17,8 +17,9 @@
 
 #include "daemon/log.h"
 
-#define VIRTIO_RXQ 0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
-#define VIRTIO_TXQ 1
+#define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
+#define VIRTIO_TXQ     1
+#define FRAME_OVERHEAD (14 + 2 * 4) /* Ethernet header and two VLAN tags */
 
 struct fwd_lcore {
 	struct l2switch sw;
@@ -29,6 +30,7 @@ struct fwd_lcore {
 static struct {
 	struct rte_rcu_qsbr *qsbr;
 	struct rte_mempool *pool;
+	unsigned int mtu_max; /* largest MTU whose frames fit the pool's mbufs */
 	struct fwd_lcore *lcores[RTE_MAX_LCORE];
 	unsigned int n_lcores;
 	bool on_main;		  /* no worker lcores: the main lcore forwards */
@@ -50,14 +52,32 @@ unsigned int fwd_lcore_count(void)
 	return fwd.n_lcores;
 }
 
-int fwd_init(struct fdb *fdb, struct rte_mempool *pool)
+/* Frames up to mtu + header + two VLAN tags must fit one mbuf of the pool. */
+static unsigned int pool_mtu(struct rte_mempool *pool)
+{
+	unsigned int room = rte_pktmbuf_data_room_size(pool);
+
+	return room > RTE_PKTMBUF_HEADROOM + FRAME_OVERHEAD
+		       ? room - RTE_PKTMBUF_HEADROOM - FRAME_OVERHEAD
+		       : 0;
+}
+
+unsigned int fwd_mtu_max(void)
+{
+	return fwd.mtu_max;
+}
+
+int fwd_init(struct fdb *fdb, struct rte_mempool *pool, const struct l2switch_limits *limits)
 {
 	unsigned int lcore_id, ids[RTE_MAX_LCORE], i, n = 0;
+	struct l2switch_limits lim = *limits;
 	size_t sz;
 	int rc = -ENOMEM;
 
 	fwd.pool = pool;
+	fwd.mtu_max = pool_mtu(pool);
 	fwd.tsc_hz = rte_get_tsc_hz();
+	lim.hz = fwd.tsc_hz;
 	fwd.tsc_start = rte_get_tsc_cycles();
 	fwd.n_lcores = rte_lcore_count() > 1 ? rte_lcore_count() - 1 : 1;
 	fwd.on_main = rte_lcore_count() == 1;
@@ -86,7 +106,10 @@ int fwd_init(struct fdb *fdb, struct rte_mempool *pool)
 			rc = -ENOMEM;
 			goto fail;
 		}
-		l2switch_init(&fwd.lcores[i]->sw, fdb);
+		rc = l2switch_init(&fwd.lcores[i]->sw, fdb, &lim);
+		if (rc)
+			goto fail;
+		rc = -ENOMEM;
 		fwd.lcores[i]->index = i;
 		fwd.lcores[i]->lcore_id = ids[i];
 	}
@@ -118,6 +141,7 @@ void fwd_publish(const struct fwd_table *table)
 	pthread_mutex_lock(&fwd.publish_lock);
 	spare = fwd.current == &fwd.tables[0] ? &fwd.tables[1] : &fwd.tables[0];
 	memcpy(spare, table, sizeof(*spare));
+
 	__atomic_store_n(&fwd.current, spare, __ATOMIC_RELEASE);
 	/* After this no lcore reads the old table or a vid that only it listed. */
 	rte_rcu_qsbr_synchronize(fwd.qsbr, RTE_QSBR_THRID_INVALID);
@@ -155,14 +179,17 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 {
 	const uint8_t *frames[L2SWITCH_BURST];
 	uint32_t lens[L2SWITCH_BURST];
+	/* One TSC read per non-empty burst, for the flood buckets; no division. */
+	struct l2switch_clock clock = {.now = now, .ticks = rte_rdtsc()};
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
+		/* Single segments only: vhost ports are LINEARBUF, the uplink has no RX scatter. */
 		lens[i] = rte_pktmbuf_data_len(pkts[i]);
 	}
 	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames,
-		       lens, n, now);
+		       lens, n, &clock);
 	l2switch_flush(&lc->sw, send_port, ctx);
 	rte_pktmbuf_free_bulk(pkts, n);
 }

@@ -35,8 +35,18 @@ struct fwd_table {
 	struct fwd_port ports[L2SWITCH_PORT_MAX];
 };
 
-/* Set up for the worker lcores (or the main lcore when there is none). 0 or -errno. */
-int fwd_init(struct fdb *fdb, struct rte_mempool *pool) __attribute__((warn_unused_result));
+/*
+ * Set up for the worker lcores (or the main lcore when there is none).
+ * vhost_pool is what pod frames are dequeued into: rte_vhost (LINEARBUF)
+ * drops a frame that does not fit one mbuf before the switch can see or
+ * count it, so its mbufs must hold the largest MTU plus headers; the switch
+ * then counts every frame over a port's MTU. limits.hz is filled in here
+ * (TSC). 0 or -errno.
+ */
+int fwd_init(struct fdb *fdb, struct rte_mempool *vhost_pool, const struct l2switch_limits *limits)
+	__attribute__((warn_unused_result));
+/* Largest MTU a port may have (what vhost_pool's mbufs hold). */
+unsigned int fwd_mtu_max(void);
 void fwd_fini(void);
 /* Number of forwarding lcores; ports are spread over them by index. */
 unsigned int fwd_lcore_count(void);

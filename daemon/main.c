@@ -29,6 +29,18 @@
 #include "daemon/uplink.h"
 
 #define MBUF_CACHE 256
+/*
+ * Pod frames are dequeued into their own pool of jumbo mbufs: vhost ports
+ * are LINEARBUF (a pod's multi-MB chain cannot drain the pool), so rte_vhost
+ * drops a frame that does not fit one mbuf before the switch can count it.
+ * With 9216 B of data room (OVS sizes by MTU the same way) every frame up to
+ * the largest MTU (CTL_MTU_MAX) is seen, forwarded or counted as oversize,
+ * whatever the port's MTU. Only in-flight bursts, per-lcore caches and
+ * uplink TX rings hold them: 4095 of them, about 39 MB.
+ */
+#define JUMBO_MBUFS	4095
+#define JUMBO_CACHE	64
+#define JUMBO_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 9216)
 
 static volatile sig_atomic_t quit;
 static struct fdb *fdb;
@@ -157,7 +169,8 @@ static void housekeeping(void)
 int main(int argc, char **argv)
 {
 	struct daemon_config cfg;
-	struct rte_mempool *pool = NULL;
+	struct rte_mempool *pool = NULL, *jumbo = NULL;
+	struct l2switch_limits limits;
 	char ctl_dir[PATH_MAX];
 	uint16_t uplink_port = 0;
 	bool uplink = false;
@@ -205,7 +218,17 @@ int main(int argc, char **argv)
 		LOG(ERR, "mbuf pool of %u: %s", cfg.mbufs, rte_strerror(rte_errno));
 		goto out_fdb;
 	}
-	if (fwd_init(fdb, pool) || port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
+	jumbo = rte_pktmbuf_pool_create("slicenet_jumbo", JUMBO_MBUFS, JUMBO_CACHE, 0,
+					JUMBO_DATA_ROOM, (int)rte_socket_id());
+	if (!jumbo) {
+		LOG(ERR, "jumbo mbuf pool of %u: %s", JUMBO_MBUFS, rte_strerror(rte_errno));
+		goto out_pool;
+	}
+	if (cfg.fdb_port_limit)
+		fdb_set_port_limit(fdb, cfg.fdb_port_limit);
+	limits = (struct l2switch_limits){.flood_pps = cfg.flood_pps,
+					  .flood_burst = cfg.flood_burst};
+	if (fwd_init(fdb, jumbo, &limits) || port_table_init(fdb, cfg.state_dir, cfg.socket_dir)) {
 		LOG(ERR, "datapath initialisation failed");
 		goto out_pool;
 	}
@@ -243,6 +266,7 @@ out_ports:
 out_fwd:
 	fwd_fini();
 out_pool:
+	rte_mempool_free(jumbo);
 	rte_mempool_free(pool);
 out_fdb:
 	fdb_free(fdb);

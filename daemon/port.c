@@ -30,6 +30,7 @@ static struct {
 	char state_dir[PATH_MAX];
 	struct fwd_table table; /* scratch for publish, under lock */
 	bool restoring;		/* no saves until the whole old table is back */
+	uint32_t last_gen; /* every added port gets a new gen: the datapath resets its state */
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int vhost_attach(const char *path, int vid, unsigned int nr_queues);
@@ -71,7 +72,10 @@ static void publish_locked(void)
 			.lcore_index = (uint16_t)(i % lcores),
 			.vid = s->vid,
 		};
-		l2switch_view_add(&t->view, i);
+		struct l2switch_port_conf conf;
+
+		l2switch_port_conf_init(&conf, &s->spec, s->kind == PORT_SLOT_VHOST, s->gen);
+		l2switch_view_add(&t->view, i, &conf);
 	}
 	fwd_publish(t);
 }
@@ -137,26 +141,47 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 		pthread_mutex_unlock(&ports.lock);
 		return rc > 0 ? 0 : rc;
 	}
+	if (spec->mtu > fwd_mtu_max()) {
+		set_msg(msg, msg_size, "port %s: mtu %u is more than this daemon's mbufs hold (%u)",
+			spec->name, spec->mtu, fwd_mtu_max());
+		port_slots_release(&ports.t, free_slot);
+		pthread_mutex_unlock(&ports.lock);
+		return -EINVAL;
+	}
+	/* The MAC is claimed before anything is created: a port never takes another's MAC. */
+	if (spec->has_mac) {
+		int holder = -1;
+		char mac[18];
+
+		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
+				    fwd_now(), &holder);
+		if (rc) {
+			ctl_mac_format(spec->mac, mac);
+			set_msg(msg, msg_size, "port %s: MAC %s %s%s", spec->name, mac,
+				rc == -EEXIST ? "is already held by port "
+					      : "has no room in the FDB",
+				rc == -EEXIST && holder >= 0 && holder < L2SWITCH_PORT_MAX
+					? ports.t.slot[holder].spec.name
+					: "");
+			port_slots_release(&ports.t, free_slot);
+			pthread_mutex_unlock(&ports.lock);
+			return rc;
+		}
+	}
+	ports.t.slot[free_slot].gen = ++ports.last_gen;
 	pthread_mutex_unlock(&ports.lock);
 
 	rc = vhost_port_start(spec, msg, msg_size);
 
 	pthread_mutex_lock(&ports.lock);
 	if (rc) {
+		fdb_flush_port(ports.fdb, (uint16_t)free_slot);
 		port_slots_release(&ports.t, free_slot);
 		pthread_mutex_unlock(&ports.lock);
 		return rc;
 	}
 	ports.t.slot[free_slot].state = PORT_SLOT_READY;
 	stats_port_reset((uint16_t)free_slot);
-	if (spec->has_mac) {
-		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
-				    fwd_now());
-		/* Not fatal: the MAC is learned from the pod's first frame instead. */
-		if (rc)
-			LOG(WARNING, "port %s: no room for a static FDB entry: %s", spec->name,
-			    strerror(-rc));
-	}
 	save_locked();
 	info_locked(free_slot, info);
 	pthread_mutex_unlock(&ports.lock);
@@ -221,6 +246,7 @@ int port_add_uplink(uint16_t eth_port, uint16_t nr_queues)
 		pthread_mutex_unlock(&ports.lock);
 		return i;
 	}
+	ports.t.slot[i].gen = ++ports.last_gen;
 	stats_port_reset((uint16_t)i);
 	publish_locked();
 	pthread_mutex_unlock(&ports.lock);

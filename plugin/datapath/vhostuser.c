@@ -162,7 +162,8 @@ out:
 }
 
 static void vhu_port_spec(const struct vhu_conf *c, const struct vhu_names *n, const uint8_t mac[6],
-			  const struct cni_result *result, struct ctl_port_spec *spec)
+			  unsigned int mtu, const struct cni_result *result,
+			  struct ctl_port_spec *spec)
 {
 	char buf[IP_PREFIX_STRLEN];
 
@@ -171,6 +172,9 @@ static void vhu_port_spec(const struct vhu_conf *c, const struct vhu_names *n, c
 	snprintf(spec->socket, sizeof(spec->socket), "%s", n->socket);
 	spec->mode = c->mode;
 	spec->queues = c->queues;
+	/* The switch drops (and counts) frames over the port's MTU: the slice's, or 1500. */
+	if (mtu)
+		spec->mtu = mtu;
 	spec->has_mac = true;
 	memcpy(spec->mac, mac, 6);
 	for (unsigned int i = 0; i < result->n_ips && i < CTL_MAX_ADDRESSES; i++)
@@ -197,7 +201,7 @@ static int vhostuser_add(const struct datapath_context *ctx, struct attachment *
 				     "vhostuser: too many interfaces");
 	vhu_mac(att, mac_bytes);
 	ctl_mac_format(mac_bytes, mac);
-	vhu_port_spec(c, &n, mac_bytes, result, &req.port);
+	vhu_port_spec(c, &n, mac_bytes, ctx->slice ? ctx->slice->mtu : 0, result, &req.port);
 	snprintf(att->socket_path, sizeof(att->socket_path), "%s", n.socket);
 	snprintf(att->daemon_socket, sizeof(att->daemon_socket), "%s", c->daemon_socket);
 

@@ -46,15 +46,48 @@ static struct fdb *fdb;
 static struct l2switch_view view;
 static struct sink sink;
 
-static void setup(void)
+#define HZ 1000 /* ticks per second of the test clock */
+
+/* A port that learns, like the uplink: what the original tests exercise. */
+static void add_port(uint16_t port, unsigned int mtu)
 {
+	struct l2switch_port_conf conf = {.mtu = (uint16_t)mtu, .gen = port + 1u};
+
+	l2switch_view_add(&view, port, &conf);
+}
+
+/* A pod port; mac_last 0 = no MAC in its spec. */
+static void add_pod(uint16_t port, uint8_t mac_last, uint32_t gen)
+{
+	struct ctl_port_spec spec;
+	struct l2switch_port_conf conf;
+
+	ctl_port_spec_init(&spec);
+	if (mac_last) {
+		spec.has_mac = true;
+		memcpy(spec.mac, (uint8_t[]){2, 0, 0, 0, 0, mac_last}, 6);
+		cr_assert_eq(fdb_add_static(fdb, fdb_mac_key(spec.mac), port, 1, NULL), 0);
+	}
+	l2switch_port_conf_init(&conf, &spec, true, gen);
+	l2switch_view_add(&view, port, &conf);
+}
+
+static void setup_with(uint64_t flood_pps, uint64_t flood_burst)
+{
+	struct l2switch_limits lim = {.flood_pps = flood_pps, .flood_burst = flood_burst, .hz = HZ};
+
 	fdb = fdb_create(256, 300);
 	sw = malloc(sizeof(*sw));
-	l2switch_init(sw, fdb);
+	cr_assert_eq(l2switch_init(sw, fdb, &lim), 0);
 	l2switch_view_init(&view);
-	for (uint16_t p = 0; p < 4; p++)
-		l2switch_view_add(&view, p);
 	memset(&sink, 0, sizeof(sink));
+}
+
+static void setup(void)
+{
+	setup_with(L2SWITCH_FLOOD_PPS, L2SWITCH_FLOOD_BURST);
+	for (uint16_t p = 0; p < 4; p++)
+		add_port(p, CTL_MTU_DEFAULT);
 }
 
 static void teardown(void)
@@ -63,9 +96,10 @@ static void teardown(void)
 	fdb_free(fdb);
 }
 
-/* Run one burst of frames from in_port through the switch and flush. */
-static void run(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now)
+/* Run one burst of frames from in_port through the switch at tick t and flush. */
+static void run_at(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now, uint64_t t)
 {
+	struct l2switch_clock clock = {.now = now, .ticks = t};
 	void *pkts[L2SWITCH_BURST];
 	const uint8_t *hdrs[L2SWITCH_BURST];
 	uint32_t lens[L2SWITCH_BURST];
@@ -75,8 +109,13 @@ static void run(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now
 		hdrs[i] = frames[i].bytes;
 		lens[i] = frames[i].len;
 	}
-	l2switch_burst(sw, &view, in_port, 0, pkts, hdrs, lens, n, now);
+	l2switch_burst(sw, &view, in_port, 0, pkts, hdrs, lens, n, &clock);
 	l2switch_flush(sw, fake_send, &sink);
+}
+
+static void run(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now)
+{
+	run_at(in_port, frames, n, now, (uint64_t)now * HZ);
 }
 
 TestSuite(l2switch, .init = setup, .fini = teardown);
@@ -118,8 +157,8 @@ Test(l2switch, burst_is_staged_per_port_in_order)
 {
 	struct frame f[8];
 
-	fdb_learn(fdb, 0x02000000000b, 1, 1);
-	fdb_learn(fdb, 0x02000000000c, 3, 1);
+	fdb_learn(fdb, 0x02000000000b, 1, 1, false);
+	fdb_learn(fdb, 0x02000000000c, 3, 1, false);
 	for (int i = 0; i < 8; i++)
 		make_frame(&f[i], i % 2 ? 0xc : 0xb, 0xa);
 	run(0, f, 8, 1);
@@ -135,7 +174,7 @@ Test(l2switch, destination_on_ingress_port_is_filtered)
 {
 	struct frame f;
 
-	fdb_learn(fdb, 0x02000000000b, 0, 1);
+	fdb_learn(fdb, 0x02000000000b, 0, 1, false);
 	make_frame(&f, 0xb, 0xa);
 	run(0, &f, 1, 1);
 	cr_assert_eq(sink.got[0] + sink.got[1] + sink.got[2] + sink.got[3], 0);
@@ -160,7 +199,7 @@ Test(l2switch, stale_entry_for_inactive_port_floods)
 {
 	struct frame f;
 
-	fdb_learn(fdb, 0x02000000000b, 7, 1); /* port 7 is not in the view */
+	fdb_learn(fdb, 0x02000000000b, 7, 1, false); /* port 7 is not in the view */
 	make_frame(&f, 0xb, 0xa);
 	run(0, &f, 1, 1);
 	cr_assert_eq(sink.got[1] + sink.got[2] + sink.got[3], 3);
@@ -171,7 +210,7 @@ Test(l2switch, lone_port_counts_no_dest)
 	struct frame f;
 
 	l2switch_view_init(&view);
-	l2switch_view_add(&view, 0);
+	add_port(0, CTL_MTU_DEFAULT);
 	make_frame(&f, 0xff, 0xa);
 	run(0, &f, 1, 1);
 	cr_assert_eq(sw->counters[0].drops[CTL_DROP_NO_DEST], 1);
@@ -181,7 +220,7 @@ Test(l2switch, full_receiver_counts_tx_full)
 {
 	struct frame f[5];
 
-	fdb_learn(fdb, 0x02000000000b, 1, 1);
+	fdb_learn(fdb, 0x02000000000b, 1, 1, false);
 	for (int i = 0; i < 5; i++)
 		make_frame(&f[i], 0xb, 0xa);
 	sink.capacity[1] = 3;
@@ -196,8 +235,8 @@ Test(l2switch, counters_balance_over_many_bursts)
 	struct frame f[L2SWITCH_BURST];
 	uint64_t rx = 0, tx = 0;
 
-	fdb_learn(fdb, 0x02000000000b, 1, 1);
-	fdb_learn(fdb, 0x02000000000a, 0, 1);
+	fdb_learn(fdb, 0x02000000000b, 1, 1, false);
+	fdb_learn(fdb, 0x02000000000a, 0, 1, false);
 	for (int round = 0; round < 100; round++) {
 		uint16_t in = round % 2;
 
@@ -229,4 +268,188 @@ Test(l2switch, learning_within_a_burst_is_seen_by_later_frames)
 	cr_assert_eq(sink.got[2], 1);
 	cr_assert_eq(sink.got[3], 1);
 	cr_assert_eq(sw->counters[0].drops[CTL_DROP_FILTERED], 2);
+}
+
+/* Issue 9: frames from hostile pods. Ports are added per test. */
+
+static void setup_empty(void)
+{
+	setup_with(L2SWITCH_FLOOD_PPS, L2SWITCH_FLOOD_BURST);
+}
+
+/* 10 flooded frames per second, bursts of 5, per ingress port. */
+static void setup_flood_limited(void)
+{
+	setup_with(10, 5);
+}
+
+Test(frames, pod_with_mac_accepts_only_its_own_source, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[4];
+
+	add_pod(0, 0xa, 1);
+	add_pod(1, 0xb, 2);
+	make_frame(&f[0], 0xb, 0xa);  /* honest */
+	make_frame(&f[1], 0xb, 0xc);  /* spoofed unicast */
+	make_frame(&f[2], 0xff, 0xd); /* spoofed broadcast */
+	make_frame(&f[3], 0xb, 0xb);  /* B's MAC from A's port */
+	run(0, f, 4, 1);
+	cr_assert_eq(sink.got[1], 1, "only the honest frame reaches B");
+	cr_assert_eq(sink.last[1][0], &f[0]);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_SPOOFED], 3);
+	cr_assert_eq(sw->counters[0].rx, 4);
+	/* Nothing was learned from the spoofed frames; B still points at port 1. */
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000c, 1), -1);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000d, 1), -1);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000b, 1), 1);
+	cr_assert_eq(fdb_count(fdb, 1), 2);
+}
+
+Test(frames, pod_without_mac_locks_to_its_first_source, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[3];
+
+	add_pod(0, 0, 1);
+	add_pod(1, 0xb, 2);
+	make_frame(&f[0], 0xb, 0xc); /* first frame: C is claimed */
+	make_frame(&f[1], 0xb, 0xd);
+	make_frame(&f[2], 0xb, 0xc);
+	run(0, f, 3, 1);
+	cr_assert_eq(sink.got[1], 2);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_SPOOFED], 1);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000c, 1), 0);
+	/* The lock holds across bursts. */
+	make_frame(&f[0], 0xb, 0xd);
+	run(0, f, 1, 2);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_SPOOFED], 2);
+	/* Another port at the same number (new gen) starts unlocked. */
+	fdb_flush_port(fdb, 0);
+	l2switch_view_init(&view);
+	add_pod(0, 0, 7);
+	add_pod(1, 0xb, 2);
+	run(0, f, 1, 3);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_SPOOFED], 2);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000d, 3), 0);
+}
+
+Test(frames, pod_without_mac_cannot_claim_a_held_mac, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[2];
+
+	add_pod(0, 0, 1);
+	add_pod(1, 0xb, 2);
+	add_port(2, CTL_MTU_DEFAULT);		     /* uplink */
+	fdb_learn(fdb, 0x020000000099, 2, 1, false); /* e.g. the gateway, behind the uplink */
+	make_frame(&f[0], 0xff, 0xb);
+	make_frame(&f[1], 0xff, 0x99);
+	run(0, f, 2, 1);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_SPOOFED], 2);
+	cr_assert_eq(sink.got[1] + sink.got[2], 0);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000b, 1), 1);
+	cr_assert_eq(fdb_lookup(fdb, 0x020000000099, 1), 2);
+	/* Not locked by the refused frames: its own MAC still works. */
+	make_frame(&f[0], 0xb, 0xe);
+	run(0, f, 1, 1);
+	cr_assert_eq(sink.got[1], 1);
+}
+
+Test(frames, uplink_frame_with_a_pod_source_is_dropped, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[2];
+
+	add_pod(0, 0xa, 1);
+	add_pod(1, 0xb, 2);
+	add_port(2, CTL_MTU_DEFAULT);
+	make_frame(&f[0], 0xb, 0xa); /* impersonating pod A from outside */
+	make_frame(&f[1], 0xb, 0x77);
+	run(2, f, 2, 1);
+	cr_assert_eq(sw->counters[2].drops[CTL_DROP_SPOOFED], 1);
+	cr_assert_eq(sink.got[1], 1);
+	cr_assert_eq(sink.last[1][0], &f[1]);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000a, 1), 0, "A's entry did not move");
+	cr_assert_eq(fdb_lookup(fdb, 0x020000000077, 1), 2, "the honest one was learned");
+}
+
+Test(frames, uplink_learning_stops_at_the_port_limit, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[L2SWITCH_BURST];
+
+	add_pod(0, 0xa, 1);
+	add_port(2, CTL_MTU_DEFAULT);
+	fdb_set_port_limit(fdb, 4);
+	for (int i = 0; i < L2SWITCH_BURST; i++)
+		make_frame(&f[i], 0xa, (uint8_t)(0x40 + i));
+	run(2, f, L2SWITCH_BURST, 1);
+	cr_assert_eq(sink.got[0], L2SWITCH_BURST, "frames still forwarded");
+	cr_assert_eq(fdb_port_learned(fdb, 2), 4);
+	cr_assert_eq(fdb_lookup(fdb, 0x02000000000a, 1), 0);
+}
+
+Test(frames, mtu_limits_frames_in_and_out, .init = setup_empty, .fini = teardown)
+{
+	struct frame f[4];
+
+	add_port(0, 1500);
+	add_port(1, 9000);
+	add_port(2, 9000);
+	fdb_learn(fdb, 0x02000000000b, 2, 1, false);
+	make_frame(&f[0], 0xb, 0xa);
+	f[0].len = 1514; /* exactly the MTU */
+	make_frame(&f[1], 0xb, 0xa);
+	f[1].len = 1515;
+	make_frame(&f[2], 0xb, 0xa);
+	f[2].len = 1518; /* 802.1Q tag: 4 more bytes allowed */
+	f[2].bytes[12] = 0x81;
+	f[2].bytes[13] = 0x00;
+	make_frame(&f[3], 0xb, 0xa);
+	f[3].len = 1522; /* tag but still 4 over */
+	f[3].bytes[12] = 0x81;
+	f[3].bytes[13] = 0x00;
+	run(0, f, 4, 1);
+	cr_assert_eq(sink.got[2], 2);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_OVERSIZE], 2);
+
+	/* Jumbo from a 9000 port: passes to 9000, dropped (and counted there) at 1500. */
+	memset(&sink, 0, sizeof(sink));
+	make_frame(&f[0], 0xb, 0xc);
+	f[0].len = 9014;
+	make_frame(&f[1], 0xff, 0xc);
+	f[1].len = 9014;
+	make_frame(&f[2], 0xb, 0xc);
+	f[2].len = 9015;
+	run(1, f, 3, 1);
+	cr_assert_eq(sink.got[2], 2, "unicast and broadcast jumbo");
+	cr_assert_eq(sink.got[0], 0);
+	cr_assert_eq(sw->counters[0].drops[CTL_DROP_OVERSIZE], 2 + 1, "egress: the broadcast");
+	cr_assert_eq(sw->counters[1].drops[CTL_DROP_OVERSIZE], 1, "ingress: 9015");
+	cr_assert_eq(sw->counters[1].rx, 3);
+}
+
+Test(frames, flood_is_rate_limited_per_port, .init = setup_flood_limited, .fini = teardown)
+{
+	struct frame storm[L2SWITCH_BURST], f[2];
+
+	add_pod(0, 0xa, 1);
+	add_pod(1, 0xb, 2);
+	add_pod(2, 0xc, 3);
+	for (int i = 0; i < L2SWITCH_BURST; i++)
+		make_frame(&storm[i], 0xff, 0xa);
+	/* 10 s of storm from port 0, 10 bursts a second. */
+	for (int t = 0; t < 100; t++)
+		run_at(0, storm, L2SWITCH_BURST, 1, (uint64_t)t * HZ / 10);
+	uint64_t flooded = sink.got[1], limited = sw->counters[0].drops[CTL_DROP_FLOOD_LIMITED];
+
+	cr_assert(flooded >= 5 + 99 && flooded <= 5 + 100, "burst + 10 pps * 10 s, got %lu",
+		  (unsigned long)flooded);
+	cr_assert_eq(sink.got[2], flooded);
+	cr_assert_eq(flooded + limited, 100 * L2SWITCH_BURST, "every frame forwarded or counted");
+	/* Unicast from the stormy port is not limited; port 1's floods have their own budget. */
+	make_frame(&f[0], 0xb, 0xa);
+	run_at(0, f, 1, 1, 99 * HZ / 10);
+	cr_assert_eq(sink.got[1], flooded + 1);
+	make_frame(&f[0], 0xff, 0xb);
+	make_frame(&f[1], 0x0e, 0xb); /* unknown unicast floods too */
+	run_at(1, f, 2, 1, 99 * HZ / 10);
+	cr_assert_eq(sink.got[2], flooded + 2);
+	cr_assert_eq(sw->counters[1].drops[CTL_DROP_FLOOD_LIMITED], 0);
 }
