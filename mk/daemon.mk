@@ -10,7 +10,8 @@ DPDK_PC := libdpdk
 DPDK_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(DPDK_PC) 2>/dev/null))
 DPDK_LIBS = $(shell $(PKG_CONFIG) --libs $(DPDK_PC) 2>/dev/null)
 
-DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_client.c daemon/fdb.c daemon/l2switch.c \
+DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_proto_json.c daemon/ctl_proto_port.c \
+	daemon/ctl_proto_request.c daemon/ctl_proto_response.c daemon/ctl_client.c daemon/fdb.c daemon/l2switch.c \
 	daemon/state.c daemon/config.c
 DAEMON_DPDK_SRCS := $(filter-out $(DAEMON_CLIENT_SRCS) daemon/main.c daemon/slicenetctl.c,\
 	$(wildcard daemon/*.c))
