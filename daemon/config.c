@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon/ctl_client.h"
+#include "daemon/ctl_server.h"
 #include "daemon/fdb.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t size, const char *fmt, ...)
@@ -29,6 +30,9 @@ void config_defaults(struct daemon_config *cfg)
 	cfg->fdb_aging = FDB_DEFAULT_AGING;
 	cfg->fdb_size = 16384;
 	cfg->mbufs = 16383; /* 2^n - 1 is the mempool's optimum */
+	cfg->ctl_max_clients = CTL_SERVER_DEFAULT_MAX_CLIENTS;
+	cfg->ctl_partial_timeout_ms = CTL_SERVER_DEFAULT_PARTIAL_TIMEOUT;
+	cfg->ctl_idle_timeout_ms = CTL_SERVER_DEFAULT_IDLE_TIMEOUT;
 }
 
 int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)
@@ -103,6 +107,14 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 			rc = get_uint(v, key, 64, 1 << 24, &cfg->fdb_size, msg, msg_size);
 		else if (!strcmp(key, "mbufs"))
 			rc = get_uint(v, key, 1023, 1 << 24, &cfg->mbufs, msg, msg_size);
+		else if (!strcmp(key, "controlMaxClients"))
+			rc = get_uint(v, key, 1, 4096, &cfg->ctl_max_clients, msg, msg_size);
+		else if (!strcmp(key, "controlPartialTimeoutMs"))
+			rc = get_uint(v, key, 10, 600000, &cfg->ctl_partial_timeout_ms, msg,
+				      msg_size);
+		else if (!strcmp(key, "controlIdleTimeoutMs"))
+			rc = get_uint(v, key, 100, 86400000, &cfg->ctl_idle_timeout_ms, msg,
+				      msg_size);
 		else if (!strcmp(key, "uplink")) {
 			rc = get_str(v, key, uplink, sizeof(uplink), msg, msg_size);
 			if (!rc)

@@ -12,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "daemon/ctl_socket.h"
+
 static long long now_ms(void)
 {
 	struct timespec ts;
@@ -42,18 +44,13 @@ static int wait_fd(int fd, short events, long long deadline)
 
 static int connect_socket(const char *path, long long deadline, char *err, size_t errlen)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr;
 	socklen_t optlen = sizeof(int);
 	int fd, rc, soerr = 0;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return ctl_proto_errorf(err, errlen, -ENAMETOOLONG,
-					"control socket path %s: longer than %zu bytes", path,
-					sizeof(addr.sun_path) - 1);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = ctl_socket_open(path, &addr, err, errlen);
 	if (fd < 0)
-		return ctl_proto_errorf(err, errlen, -errno, "socket: %s", strerror(errno));
+		return fd;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
 		return fd;
 	if (errno == EAGAIN || errno == EINPROGRESS) {
