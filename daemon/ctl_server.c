@@ -21,6 +21,8 @@
 
 #define TICK_MS 1000
 #define BACKLOG 128
+/* Silence that makes a connection evictable: honest clients send within microseconds. */
+#define EVICT_IDLE_MS 100
 
 struct ctl_server {
 	struct ctl_server_options opts;
@@ -191,8 +193,13 @@ static void conn_end(struct ctl_server *srv, unsigned int i, long long now)
 	srv->conns[i] = NULL;
 }
 
-/* A free slot, or the one of the longest-idle connection after closing it; -1 if none. */
-static int free_slot(struct ctl_server *srv)
+/*
+ * A free slot, or the one of the longest-idle connection after closing it;
+ * -1 if none. Only a connection silent for EVICT_IDLE_MS may go: one that
+ * just got its reply (a client asking in a loop) or was just accepted (its
+ * request on the way) is in use, and a burst of connects must not cut it.
+ */
+static int free_slot(struct ctl_server *srv, long long now)
 {
 	int idlest = -1;
 	unsigned int i;
@@ -201,6 +208,7 @@ static int free_slot(struct ctl_server *srv)
 		if (!srv->conns[i])
 			return (int)i;
 		if (ctl_conn_is_idle(srv->conns[i]) &&
+		    now - srv->conns[i]->active_ms >= EVICT_IDLE_MS &&
 		    (idlest < 0 || srv->conns[i]->active_ms < srv->conns[idlest]->active_ms))
 			idlest = (int)i;
 	}
@@ -233,7 +241,7 @@ static void accept_clients(struct ctl_server *srv, long long now)
 			       peer.uid);
 			continue;
 		}
-		slot = free_slot(srv);
+		slot = free_slot(srv, now);
 		if (slot < 0) {
 			count(&srv->counters.refused_full);
 			refuse(fd, -EBUSY, "too many control connections");

@@ -12,7 +12,8 @@
  * unfinished, or replies left unread, for partial_timeout_ms end the
  * connection, as does idle_timeout_ms without any traffic; at most
  * max_clients connections, and when all are taken the longest-idle one
- * (nothing half received or unsent) makes room for the newcomer.
+ * (nothing half received or unsent, silent for 100 ms) makes room for the
+ * newcomer; with none such the newcomer gets EBUSY.
  */
 #ifndef SLICENET_DAEMON_CTL_SERVER_H
 #define SLICENET_DAEMON_CTL_SERVER_H

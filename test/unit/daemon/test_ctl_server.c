@@ -364,9 +364,9 @@ Test(ctl_server, the_longest_idle_connection_makes_room)
 
 	start(2, 0, 0, 0);
 	old = dial();
-	usleep(50000);
+	usleep(150000);
 	mid = dial();
-	usleep(50000);
+	usleep(150000);
 	fresh = dial();
 	line = ask(fresh, VERSION_REQ);
 	cr_assert(line && strstr(line, "\"ok\":true"), "%s", line);
@@ -376,6 +376,24 @@ Test(ctl_server, the_longest_idle_connection_makes_room)
 	close(old);
 	close(mid);
 	close(fresh);
+}
+
+Test(ctl_server, a_client_between_requests_is_not_evicted)
+{
+	int loop, late;
+	char *line;
+
+	start(1, 0, 0, 0);
+	loop = dial();
+	cr_assert_not_null(ask(loop, VERSION_REQ));
+	/* Idle for a moment only: it asks in a loop, the newcomer must wait its turn. */
+	late = dial();
+	line = hear(late, 2000);
+	cr_assert(line && strstr(line, "\"code\":16"), "%s", line);
+	cr_assert_not_null(ask(loop, VERSION_REQ), "the looping client was cut off");
+	cr_assert_eq(counters().evicted, 0);
+	close(loop);
+	close(late);
 }
 
 Test(ctl_server, full_of_busy_connections_refuses_with_ebusy)
