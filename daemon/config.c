@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "daemon/ctl_client.h"
+#include "daemon/ctl_server.h"
 #include "daemon/fdb.h"
 #include "daemon/l2switch.h"
 
@@ -32,6 +33,9 @@ void config_defaults(struct daemon_config *cfg)
 	cfg->mbufs = 16383; /* 2^n - 1 is the mempool's optimum */
 	cfg->flood_pps = L2SWITCH_FLOOD_PPS;
 	cfg->flood_burst = L2SWITCH_FLOOD_BURST;
+	cfg->ctl_max_clients = CTL_SERVER_DEFAULT_MAX_CLIENTS;
+	cfg->ctl_partial_timeout_ms = CTL_SERVER_DEFAULT_PARTIAL_TIMEOUT;
+	cfg->ctl_idle_timeout_ms = CTL_SERVER_DEFAULT_IDLE_TIMEOUT;
 }
 
 int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)
@@ -112,6 +116,14 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 			rc = get_uint(v, key, 0, TBUCKET_PPS_MAX, &cfg->flood_pps, msg, msg_size);
 		else if (!strcmp(key, "floodBurst"))
 			rc = get_uint(v, key, 1, TBUCKET_BURST_MAX, &cfg->flood_burst, msg,
+				      msg_size);
+		else if (!strcmp(key, "controlMaxClients"))
+			rc = get_uint(v, key, 1, 4096, &cfg->ctl_max_clients, msg, msg_size);
+		else if (!strcmp(key, "controlPartialTimeoutMs"))
+			rc = get_uint(v, key, 10, 600000, &cfg->ctl_partial_timeout_ms, msg,
+				      msg_size);
+		else if (!strcmp(key, "controlIdleTimeoutMs"))
+			rc = get_uint(v, key, 100, 86400000, &cfg->ctl_idle_timeout_ms, msg,
 				      msg_size);
 		else if (!strcmp(key, "uplink")) {
 			rc = get_str(v, key, uplink, sizeof(uplink), msg, msg_size);

@@ -22,8 +22,11 @@ struct daemon_config {
 	char ctl_socket[CTL_SOCKET_MAX];
 	char socket_dir[PATH_MAX];
 	char state_dir[PATH_MAX];
-	char ctl_group[64]; /* members may use the control socket; "" = root only */
-	uint32_t fdb_aging; /* seconds */
+	char ctl_group[64];	      /* members may use the control socket; "" = root only */
+	unsigned int ctl_max_clients; /* control connections at once */
+	unsigned int ctl_partial_timeout_ms; /* a request left unfinished, replies left unread */
+	unsigned int ctl_idle_timeout_ms;    /* a connection with no traffic */
+	uint32_t fdb_aging;		     /* seconds */
 	unsigned int fdb_size;
 	unsigned int mbufs;
 	unsigned int fdb_port_limit; /* learned MACs per port; 0 = fdb_size / 4 */

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,18 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-__attribute__((format(printf, 4, 5))) static int set_err(char *err, size_t errlen, int rc,
-							 const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
+#include "daemon/ctl_socket.h"
 
 static long long now_ms(void)
 {
@@ -56,18 +44,13 @@ static int wait_fd(int fd, short events, long long deadline)
 
 static int connect_socket(const char *path, long long deadline, char *err, size_t errlen)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	struct sockaddr_un addr;
 	socklen_t optlen = sizeof(int);
 	int fd, rc, soerr = 0;
 
-	if (strlen(path) >= sizeof(addr.sun_path))
-		return set_err(err, errlen, -ENAMETOOLONG,
-			       "control socket path %s: longer than %zu bytes", path,
-			       sizeof(addr.sun_path) - 1);
-	memcpy(addr.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = ctl_socket_open(path, &addr, err, errlen);
 	if (fd < 0)
-		return set_err(err, errlen, -errno, "socket: %s", strerror(errno));
+		return fd;
 	if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
 		return fd;
 	if (errno == EAGAIN || errno == EINPROGRESS) {
@@ -80,9 +63,9 @@ static int connect_socket(const char *path, long long deadline, char *err, size_
 	rc = errno;
 	close(fd);
 	if (rc == ENOENT || rc == ECONNREFUSED)
-		return set_err(err, errlen, -ENOTCONN, "slicenetd is not listening on %s: %s", path,
-			       strerror(rc));
-	return set_err(err, errlen, -rc, "connect %s: %s", path, strerror(rc));
+		return ctl_proto_errorf(err, errlen, -ENOTCONN,
+					"slicenetd is not listening on %s: %s", path, strerror(rc));
+	return ctl_proto_errorf(err, errlen, -rc, "connect %s: %s", path, strerror(rc));
 }
 
 int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *request,
@@ -111,32 +94,33 @@ int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *req
 		if (errno == EPIPE || errno == ECONNRESET)
 			break;
 		if (errno != EAGAIN) {
-			rc = set_err(err, errlen, -errno, "send to %s: %s", socket_path,
-				     strerror(errno));
+			rc = ctl_proto_errorf(err, errlen, -errno, "send to %s: %s", socket_path,
+					      strerror(errno));
 			goto out;
 		}
 		rc = wait_fd(fd, POLLOUT, deadline);
 		if (rc) {
-			set_err(err, errlen, rc, "send to %s: %s", socket_path, strerror(-rc));
+			ctl_proto_errorf(err, errlen, rc, "send to %s: %s", socket_path,
+					 strerror(-rc));
 			goto out;
 		}
 	}
 	buf = malloc(cap);
 	if (!buf) {
-		rc = set_err(err, errlen, -ENOMEM, "out of memory");
+		rc = ctl_proto_errorf(err, errlen, -ENOMEM, "out of memory");
 		goto out;
 	}
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (cap >= CTL_PROTO_MAX_RESPONSE) {
-				rc = set_err(err, errlen, -EPROTO,
-					     "response from %s exceeds %u bytes", socket_path,
-					     CTL_PROTO_MAX_RESPONSE);
+				rc = ctl_proto_errorf(err, errlen, -EPROTO,
+						      "response from %s exceeds %u bytes",
+						      socket_path, CTL_PROTO_MAX_RESPONSE);
 				goto out;
 			}
 			grown = realloc(buf, cap * 2);
 			if (!grown) {
-				rc = set_err(err, errlen, -ENOMEM, "out of memory");
+				rc = ctl_proto_errorf(err, errlen, -ENOMEM, "out of memory");
 				goto out;
 			}
 			buf = grown;
@@ -157,21 +141,22 @@ int ctl_client_exchange(const char *socket_path, int timeout_ms, const char *req
 			continue;
 		}
 		if (n == 0) {
-			rc = set_err(err, errlen, -EPROTO,
-				     "%s closed the connection without a response", socket_path);
+			rc = ctl_proto_errorf(err, errlen, -EPROTO,
+					      "%s closed the connection without a response",
+					      socket_path);
 			goto out;
 		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN) {
-			rc = set_err(err, errlen, -errno, "recv from %s: %s", socket_path,
-				     strerror(errno));
+			rc = ctl_proto_errorf(err, errlen, -errno, "recv from %s: %s", socket_path,
+					      strerror(errno));
 			goto out;
 		}
 		rc = wait_fd(fd, POLLIN, deadline);
 		if (rc) {
-			set_err(err, errlen, rc, "no response from %s within %d ms", socket_path,
-				timeout_ms);
+			ctl_proto_errorf(err, errlen, rc, "no response from %s within %d ms",
+					 socket_path, timeout_ms);
 			goto out;
 		}
 	}
@@ -193,16 +178,16 @@ int ctl_client_call(const char *socket_path, int timeout_ms, const struct ctl_re
 		*raw = NULL;
 	rc = ctl_proto_encode_request(req, &line, &line_len);
 	if (rc)
-		return set_err(err, errlen, rc, "encode %s request: %s",
-			       ctl_method_name(req->method), strerror(-rc));
+		return ctl_proto_errorf(err, errlen, rc, "encode %s request: %s",
+					ctl_method_name(req->method), strerror(-rc));
 	rc = ctl_client_exchange(socket_path, timeout_ms, line, line_len, &answer, err, errlen);
 	free(line);
 	if (rc)
 		return rc;
 	rc = ctl_proto_decode_response(answer, strlen(answer), req->method, resp, err, errlen);
 	if (!rc && resp->error) {
-		rc = set_err(err, errlen, resp->error, "slicenetd %s: %s",
-			     ctl_method_name(req->method), resp->message);
+		rc = ctl_proto_errorf(err, errlen, resp->error, "slicenetd %s: %s",
+				      ctl_method_name(req->method), resp->message);
 		ctl_response_free(resp);
 	}
 	if (raw)

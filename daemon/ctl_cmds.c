@@ -31,6 +31,22 @@ static int cmd_port_del(const struct ctl_request *req, struct ctl_response *resp
 	return port_del(req->port.name, resp->message, sizeof(resp->message));
 }
 
+/* The port snapshot plus a zeroed array of as many items of size sz, for the caller to fill. */
+static int snapshot_with_array(struct port_snapshot **snap, size_t *n, size_t sz, void **items)
+{
+	int rc;
+
+	rc = port_snapshot(snap, n);
+	if (rc)
+		return rc;
+	*items = calloc(*n ? *n : 1, sz);
+	if (!*items) {
+		free(*snap);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 static int cmd_port_list(const struct ctl_request *req, struct ctl_response *resp)
 {
 	struct port_snapshot *snap;
@@ -38,14 +54,9 @@ static int cmd_port_list(const struct ctl_request *req, struct ctl_response *res
 	int rc;
 
 	(void)req;
-	rc = port_snapshot(&snap, &n);
+	rc = snapshot_with_array(&snap, &n, sizeof(*resp->ports), (void **)&resp->ports);
 	if (rc)
 		return rc;
-	resp->ports = calloc(n ? n : 1, sizeof(*resp->ports));
-	if (!resp->ports) {
-		free(snap);
-		return -ENOMEM;
-	}
 	for (i = 0; i < n; i++)
 		resp->ports[i] = snap[i].info;
 	resp->n_ports = n;
@@ -60,14 +71,9 @@ static int cmd_stats(const struct ctl_request *req, struct ctl_response *resp)
 	int rc;
 
 	(void)req;
-	rc = port_snapshot(&snap, &n);
+	rc = snapshot_with_array(&snap, &n, sizeof(*resp->stats), (void **)&resp->stats);
 	if (rc)
 		return rc;
-	resp->stats = calloc(n ? n : 1, sizeof(*resp->stats));
-	if (!resp->stats) {
-		free(snap);
-		return -ENOMEM;
-	}
 	for (i = 0; i < n; i++) {
 		memcpy(resp->stats[i].name, snap[i].info.spec.name, sizeof(resp->stats[i].name));
 		stats_get(snap[i].index, &resp->stats[i]);

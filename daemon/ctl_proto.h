@@ -11,6 +11,11 @@
  *
  * Requests are at most CTL_PROTO_MAX_REQUEST bytes and unknown keys are
  * rejected (unlike CNI config): a typo must not silently change a port.
+ *
+ * Files: ctl_proto.c (names, defaults, messages, MAC and name text; no JSON),
+ * ctl_proto_json.c (line framing and getters), ctl_proto_port.c (the port
+ * record), ctl_proto_request.c and ctl_proto_response.c (the envelopes and
+ * per-method results). Only the ctl_proto_*.c files know the JSON.
  */
 #ifndef SLICENET_DAEMON_CTL_PROTO_H
 #define SLICENET_DAEMON_CTL_PROTO_H
@@ -158,6 +163,13 @@ int ctl_proto_decode_response(const char *line, size_t len, enum ctl_method meth
 			      struct ctl_response *resp, char *msg, size_t msg_size)
 	__attribute__((warn_unused_result));
 
+/*
+ * Write a message into msg (when msg and msg_size are set) and return rc:
+ * the one "fill the caller's message, return -errno" helper of daemon/ctl_*.
+ */
+int ctl_proto_errorf(char *msg, size_t msg_size, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 /* Set resp->error and message; returns error (a -errno) for chaining. */
 int ctl_response_fail(struct ctl_response *resp, int error, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -173,6 +185,9 @@ int ctl_proto_encode_port_spec(const struct ctl_port_spec *spec, char **out)
 	__attribute__((warn_unused_result));
 int ctl_proto_decode_port_spec(const char *text, struct ctl_port_spec *spec, char *msg,
 			       size_t msg_size) __attribute__((warn_unused_result));
+
+/* A port name: non-empty, only [A-Za-z0-9._:/@-]. */
+bool ctl_name_valid(const char *name);
 
 /* "02:00:00:00:00:0a" <-> bytes. Parse returns 0 or -EINVAL. */
 int ctl_mac_parse(const char *text, uint8_t mac[6]) __attribute__((warn_unused_result));

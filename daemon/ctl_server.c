@@ -1,6 +1,5 @@
-/* Control socket transport: accept, peer check, line framing, dispatch to ctl_cmds. */
-/* struct ucred (SO_PEERCRED) is a GNU extension; DPDK's forced rte_config.h may define it already.
- */
+/* Control socket transport: listen, peer check, the fair poll loop, dispatch to ops->handle. */
+/* accept4 and pipe2 are GNU extensions. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -8,47 +7,37 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <poll.h>
-#include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <rte_lcore.h>
+#include "daemon/ctl_access.h"
 
-#include "daemon/ctl_cmds.h"
-#include "daemon/ctl_proto.h"
-#include "daemon/log.h"
+#define TICK_MS 1000
+#define BACKLOG 128
+/* Silence that makes a connection evictable: honest clients send within microseconds. */
+#define EVICT_IDLE_MS 100
 
-#define MAX_CONNS	32
-#define IDLE_TIMEOUT_MS 30000
-#define SEND_TIMEOUT_MS 2000
-
-struct conn {
-	int fd;
-	size_t len;
-	long long last_ms;
-	char buf[CTL_PROTO_MAX_REQUEST + 1];
-};
-
-static struct {
+struct ctl_server {
+	struct ctl_server_options opts;
+	struct ctl_server_ops ops;
+	char path[CTL_SOCKET_MAX];
 	int listen_fd;
 	int wake[2];
-	char path[CTL_SOCKET_MAX];
-	gid_t gid;
-	bool has_group;
-	void (*tick)(void);
-	pthread_t thread;
-	bool running;
-	struct conn *conns[MAX_CONNS];
-} srv = {.listen_fd = -1, .wake = {-1, -1}};
+	struct ctl_access access;
+	volatile bool stopping;
+	long long last_tick;
+	struct ctl_server_counters counters;
+	struct ctl_conn **conns; /* opts.max_clients slots, NULL = free */
+	struct pollfd *pfds;	 /* wake, listen, then one per connection */
+	unsigned int *slot_of;	 /* pfds index -> conns index */
+};
 
 static long long now_ms(void)
 {
@@ -58,290 +47,394 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static void conn_close(int i)
+static void count(uint64_t *counter)
 {
-	close(srv.conns[i]->fd);
-	free(srv.conns[i]);
-	srv.conns[i] = NULL;
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
 }
 
-/* Write all of buf within SEND_TIMEOUT_MS; a client that does not read loses its connection. */
-static int send_all(int fd, const char *buf, size_t len)
+__attribute__((format(printf, 3, 4))) static void
+say(struct ctl_server *srv, enum ctl_server_log_level level, const char *fmt, ...)
 {
-	long long deadline = now_ms() + SEND_TIMEOUT_MS;
-	struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-	ssize_t n;
+	char line[CTL_MESSAGE_MAX];
+	va_list ap;
 
-	while (len) {
-		n = send(fd, buf, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n > 0) {
-			buf += n;
-			len -= (size_t)n;
-			continue;
+	if (!srv->ops.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	srv->ops.log(level, line);
+}
+
+/* Encode resp as a line (falling back to an error line when the result cannot be encoded). */
+static int encode(struct ctl_response *resp, char **line, size_t *len)
+{
+	struct ctl_response err = {.method = resp->method};
+	int rc;
+
+	rc = ctl_proto_encode_response(resp, line, len);
+	if (!rc)
+		return 0;
+	/* Could not encode the result (memory): tell the client rather than go silent. */
+	ctl_response_fail(&err, rc, "encoding the response failed");
+	return ctl_proto_encode_response(&err, line, len);
+}
+
+/* Turn a connection away with one error line, sent only if the socket takes it at once. */
+__attribute__((format(printf, 3, 4))) static void refuse(int fd, int error, const char *fmt, ...)
+{
+	struct ctl_response resp = {.error = error};
+	char *line;
+	size_t len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(resp.message, sizeof(resp.message), fmt, ap);
+	va_end(ap);
+	if (!encode(&resp, &line, &len)) {
+		if (send(fd, line, len, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+			/* Best effort: the peer may already be gone. */
 		}
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return -errno;
-		if (now_ms() >= deadline || poll(&pfd, 1, (int)(deadline - now_ms())) < 0)
-			return -ETIMEDOUT;
+		free(line);
 	}
-	return 0;
+	close(fd);
 }
 
-static int respond(int fd, struct ctl_response *resp)
+static void queue_response(struct ctl_server *srv, struct ctl_conn *conn, struct ctl_response *resp,
+			   long long now)
 {
-	char *out = NULL;
+	char *line;
 	size_t len;
 	int rc;
 
-	rc = ctl_proto_encode_response(resp, &out, &len);
-	if (rc) {
-		/* Could not encode the result (memory): tell the client rather than go silent. */
-		struct ctl_response err = {.method = resp->method};
-
-		ctl_response_fail(&err, rc, "encoding the response failed");
-		rc = ctl_proto_encode_response(&err, &out, &len);
-		if (rc)
-			return rc;
+	rc = encode(resp, &line, &len);
+	if (!rc) {
+		rc = ctl_conn_queue(conn, line, len, &srv->opts.limits, now);
+		free(line);
 	}
-	rc = send_all(fd, out, len);
-	free(out);
-	return rc;
+	/* Without memory for its reply the client would wait forever: end it instead. */
+	if (rc && conn->end == CTL_CONN_OPEN)
+		conn->end = CTL_CONN_OVERFLOW;
 }
 
-static int handle_line(int fd, const char *line, size_t len)
+static void answer(struct ctl_server *srv, struct ctl_conn *conn, size_t len, long long now)
 {
 	struct ctl_request req;
 	struct ctl_response resp = {0};
 	int rc;
 
-	rc = ctl_proto_decode_request(line, len, &req, resp.message, sizeof(resp.message));
+	count(&srv->counters.requests);
+	rc = ctl_proto_decode_request(conn->in, len, &req, resp.message, sizeof(resp.message));
 	if (rc) {
 		resp.error = rc;
-		LOG(DEBUG, "bad control request: %s", resp.message);
-		return respond(fd, &resp);
+		say(srv, CTL_SERVER_LOG_DEBUG, "bad control request: %s", resp.message);
+	} else {
+		resp.method = req.method;
+		srv->ops.handle(&req, &resp);
 	}
-	ctl_cmds_handle(&req, &resp);
-	rc = respond(fd, &resp);
+	queue_response(srv, conn, &resp, now);
 	ctl_response_free(&resp);
-	return rc;
 }
 
-/* Serve every complete line in the buffer; 0 to keep the connection, <0 to close it. */
-static int conn_read(struct conn *c)
+/* Serve at most the turn budget of complete lines; the next turn serves the rest. */
+static void serve(struct ctl_server *srv, struct ctl_conn *conn, long long now)
 {
-	ssize_t n;
-	char *nl;
-	size_t used;
-	int rc;
+	size_t len;
+	unsigned int k;
 
-	n = recv(c->fd, c->buf + c->len, CTL_PROTO_MAX_REQUEST - c->len, MSG_DONTWAIT);
-	if (n == 0)
-		return -ECONNRESET;
-	if (n < 0)
-		return errno == EAGAIN || errno == EINTR ? 0 : -errno;
-	c->len += (size_t)n;
-	c->last_ms = now_ms();
-	while ((nl = memchr(c->buf, '\n', c->len))) {
-		used = (size_t)(nl - c->buf) + 1;
-		rc = handle_line(c->fd, c->buf, used);
-		if (rc)
-			return rc;
-		memmove(c->buf, c->buf + used, c->len - used);
-		c->len -= used;
+	for (k = 0; k < srv->opts.turn_budget && conn->end == CTL_CONN_OPEN; k++) {
+		len = ctl_conn_next_line(conn);
+		if (!len)
+			break;
+		answer(srv, conn, len, now);
+		ctl_conn_consume(conn, len, now);
 	}
-	if (c->len == CTL_PROTO_MAX_REQUEST) {
-		struct ctl_response resp = {0};
+}
 
-		/* Without a newline in the whole budget there is no request boundary to resync on.
-		 */
+/* Close slot i: a last error line where the client can still use one, then the socket. */
+static void conn_end(struct ctl_server *srv, unsigned int i, long long now)
+{
+	struct ctl_conn *conn = srv->conns[i];
+	struct ctl_response resp = {0};
+	bool tell = true;
+
+	switch (conn->end) {
+	case CTL_CONN_OVERSIZE:
 		ctl_response_fail(&resp, -EMSGSIZE, "request longer than %d bytes",
 				  CTL_PROTO_MAX_REQUEST);
-		respond(c->fd, &resp);
-		return -EMSGSIZE;
+		break;
+	case CTL_CONN_PARTIAL:
+		ctl_response_fail(&resp, -ETIMEDOUT, "request not finished within %lld ms",
+				  srv->opts.limits.partial_timeout_ms);
+		break;
+	default:
+		tell = false;
+		break;
+	}
+	if (tell) {
+		char *line;
+		size_t len;
+
+		/* Into the queue regardless of its limit, then one non-blocking try. */
+		if (!encode(&resp, &line, &len)) {
+			struct ctl_conn_limits unlimited = {.out_max = (size_t)-1};
+
+			if (!ctl_conn_queue(conn, line, len, &unlimited, now) &&
+			    ctl_conn_flush(conn, now)) {
+				/* Gone already: nothing more to tell. */
+			}
+			free(line);
+		}
+	}
+	count(&srv->counters.ended[conn->end]);
+	say(srv, conn->end == CTL_CONN_HANGUP ? CTL_SERVER_LOG_DEBUG : CTL_SERVER_LOG_INFO,
+	    "control: closed a connection: %s", ctl_conn_end_name(conn->end));
+	ctl_conn_free(conn);
+	srv->conns[i] = NULL;
+}
+
+/*
+ * A free slot, or the one of the longest-idle connection after closing it;
+ * -1 if none. Only a connection silent for EVICT_IDLE_MS may go: one that
+ * just got its reply (a client asking in a loop) or was just accepted (its
+ * request on the way) is in use, and a burst of connects must not cut it.
+ */
+static int free_slot(struct ctl_server *srv, long long now)
+{
+	int idlest = -1;
+	unsigned int i;
+
+	for (i = 0; i < srv->opts.max_clients; i++) {
+		if (!srv->conns[i])
+			return (int)i;
+		if (ctl_conn_is_idle(srv->conns[i]) &&
+		    now - srv->conns[i]->active_ms >= EVICT_IDLE_MS &&
+		    (idlest < 0 || srv->conns[i]->active_ms < srv->conns[idlest]->active_ms))
+			idlest = (int)i;
+	}
+	if (idlest >= 0) {
+		count(&srv->counters.evicted);
+		say(srv, CTL_SERVER_LOG_DEBUG, "control: closing an idle connection for a new one");
+		ctl_conn_free(srv->conns[idlest]);
+		srv->conns[idlest] = NULL;
+	}
+	return idlest;
+}
+
+static void accept_clients(struct ctl_server *srv, long long now)
+{
+	struct ctl_peer peer;
+	unsigned int k;
+	int fd, slot;
+
+	/* Bounded per turn so a connect storm cannot keep the loop from serving. */
+	for (k = 0; k < srv->opts.max_clients; k++) {
+		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		if (fd < 0)
+			return;
+		if (!ctl_access_peer_allowed(&srv->access, fd, &peer)) {
+			count(&srv->counters.refused_peer);
+			say(srv, CTL_SERVER_LOG_WARNING, "control: refused pid %d uid %u gid %u",
+			    peer.pid, peer.uid, peer.gid);
+			/* Best effort: the client may see the reset before it reads this. */
+			refuse(fd, -EACCES, "uid %u is neither root nor in the control group",
+			       peer.uid);
+			continue;
+		}
+		slot = free_slot(srv, now);
+		if (slot < 0) {
+			count(&srv->counters.refused_full);
+			refuse(fd, -EBUSY, "too many control connections");
+			continue;
+		}
+		srv->conns[slot] = ctl_conn_new(fd, now);
+		if (!srv->conns[slot]) {
+			close(fd);
+			continue;
+		}
+		count(&srv->counters.accepted);
+		/* A request already sent makes the newcomer busy, so a connect storm can't evict
+		 * it. */
+		if (ctl_conn_read(srv->conns[slot], now))
+			conn_end(srv, (unsigned int)slot, now);
+	}
+}
+
+/* Fill pfds; returns how many. */
+static nfds_t poll_set(struct ctl_server *srv)
+{
+	struct ctl_conn *conn;
+	nfds_t n = 0;
+	unsigned int i;
+
+	srv->pfds[n++] = (struct pollfd){.fd = srv->wake[0], .events = POLLIN};
+	srv->pfds[n++] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
+	for (i = 0; i < srv->opts.max_clients; i++) {
+		conn = srv->conns[i];
+		if (!conn)
+			continue;
+		srv->slot_of[n] = i;
+		srv->pfds[n++] = (struct pollfd){
+			.fd = conn->fd,
+			.events = (short)((conn->in_len < sizeof(conn->in) ? POLLIN : 0) |
+					  (ctl_conn_has_output(conn) ? POLLOUT : 0)),
+		};
+	}
+	return n;
+}
+
+int ctl_server_turn(struct ctl_server *srv, int timeout_ms)
+{
+	long long now = now_ms(), next = now + timeout_ms;
+	struct ctl_conn *conn;
+	unsigned int i;
+	nfds_t n, p;
+	int rc;
+
+	if (srv->stopping)
+		return 1;
+	/* Lines left over from a spent budget are due now; deadlines and the tick when they fall.
+	 */
+	for (i = 0; i < srv->opts.max_clients; i++)
+		if (srv->conns[i] &&
+		    (ctl_conn_next_line(srv->conns[i]) ||
+		     ctl_conn_check_timeouts(srv->conns[i], &srv->opts.limits, now, &next)))
+			next = now;
+	if (srv->ops.tick && srv->last_tick + TICK_MS < next)
+		next = srv->last_tick + TICK_MS;
+	n = poll_set(srv);
+	rc = poll(srv->pfds, n, next > now ? (int)(next - now) : 0);
+	if (rc < 0 && errno != EINTR)
+		return -errno;
+	if (srv->stopping || (rc > 0 && srv->pfds[0].revents))
+		return 1;
+	now = now_ms();
+	for (p = 2; rc >= 0 && p < n; p++) {
+		i = srv->slot_of[p];
+		conn = srv->conns[i];
+		if (srv->pfds[p].revents & (POLLIN | POLLHUP | POLLERR))
+			(void)!ctl_conn_read(conn, now);
+		serve(srv, conn, now);
+		if (conn->end == CTL_CONN_OPEN)
+			(void)!ctl_conn_flush(conn, now);
+	}
+	if (rc > 0 && (srv->pfds[1].revents & POLLIN))
+		accept_clients(srv, now);
+	for (i = 0; i < srv->opts.max_clients; i++)
+		if (srv->conns[i] &&
+		    ctl_conn_check_timeouts(srv->conns[i], &srv->opts.limits, now, &next))
+			conn_end(srv, i, now);
+	if (srv->ops.tick && now - srv->last_tick >= TICK_MS) {
+		srv->last_tick = now;
+		srv->ops.tick();
 	}
 	return 0;
 }
 
-/* The control group may be one of the peer's supplementary groups too. */
-static bool peer_in_group(int fd, gid_t gid)
+void *ctl_server_run(void *arg)
 {
-	gid_t groups[256];
-	socklen_t len = sizeof(groups);
+	struct ctl_server *srv = arg;
+	int rc;
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len))
-		return false;
-	for (size_t i = 0; i < len / sizeof(groups[0]); i++)
-		if (groups[i] == gid)
-			return true;
-	return false;
-}
-
-static bool peer_allowed(int fd)
-{
-	struct ctl_response resp = {0};
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
-
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
-		return false;
-	if (cred.uid == 0 || cred.uid == geteuid() || (srv.has_group && cred.gid == srv.gid))
-		return true;
-	if (srv.has_group && peer_in_group(fd, srv.gid))
-		return true;
-	LOG(WARNING, "control: refused pid %d uid %u gid %u", cred.pid, cred.uid, cred.gid);
-	/* Best effort: the client may see the reset before it reads this. */
-	ctl_response_fail(&resp, -EACCES, "uid %u is neither root nor in the control group",
-			  cred.uid);
-	respond(fd, &resp);
-	return false;
-}
-
-static void do_accept(void)
-{
-	int fd, i;
-
-	fd = accept4(srv.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
-	if (fd < 0)
-		return;
-	if (!peer_allowed(fd)) {
-		close(fd);
-		return;
-	}
-	for (i = 0; i < MAX_CONNS && srv.conns[i]; i++)
+	while (!(rc = ctl_server_turn(srv, TICK_MS)))
 		;
-	if (i == MAX_CONNS) {
-		struct ctl_response resp = {0};
-
-		ctl_response_fail(&resp, -EBUSY, "too many control connections");
-		respond(fd, &resp);
-		close(fd);
-		return;
-	}
-	srv.conns[i] = malloc(sizeof(struct conn));
-	if (!srv.conns[i]) {
-		close(fd);
-		return;
-	}
-	srv.conns[i]->fd = fd;
-	srv.conns[i]->len = 0;
-	srv.conns[i]->last_ms = now_ms();
-}
-
-static void *serve(void *arg)
-{
-	struct pollfd pfds[MAX_CONNS + 2];
-	int map[MAX_CONNS + 2];
-	long long last_tick = 0, now;
-	int i, n, rc;
-
-	(void)arg;
-	for (;;) {
-		n = 0;
-		pfds[n++] = (struct pollfd){.fd = srv.wake[0], .events = POLLIN};
-		pfds[n++] = (struct pollfd){.fd = srv.listen_fd, .events = POLLIN};
-		for (i = 0; i < MAX_CONNS; i++)
-			if (srv.conns[i]) {
-				map[n] = i;
-				pfds[n++] =
-					(struct pollfd){.fd = srv.conns[i]->fd, .events = POLLIN};
-			}
-		rc = poll(pfds, (nfds_t)n, 250);
-		if (rc < 0 && errno != EINTR)
-			break;
-		if (pfds[0].revents)
-			break;
-		now = now_ms();
-		if (now - last_tick >= 1000) {
-			last_tick = now;
-			if (srv.tick)
-				srv.tick();
-		}
-		if (rc <= 0)
-			goto idle;
-		for (i = 2; i < n; i++) {
-			struct conn *c = srv.conns[map[i]];
-
-			if (pfds[i].revents & (POLLIN | POLLHUP | POLLERR))
-				if (conn_read(c))
-					conn_close(map[i]);
-		}
-		if (pfds[1].revents & POLLIN)
-			do_accept();
-	idle:
-		for (i = 0; i < MAX_CONNS; i++)
-			if (srv.conns[i] && now - srv.conns[i]->last_ms > IDLE_TIMEOUT_MS)
-				conn_close(i);
-	}
-	for (i = 0; i < MAX_CONNS; i++)
-		if (srv.conns[i])
-			conn_close(i);
+	if (rc < 0)
+		say(srv, CTL_SERVER_LOG_WARNING, "control: poll: %s", strerror(-rc));
 	return NULL;
 }
 
-int ctl_server_start(const char *path, const char *group, void (*tick)(void))
+void ctl_server_stop(struct ctl_server *srv)
 {
-	struct sockaddr_un addr = {.sun_family = AF_UNIX};
-	struct group *gr;
-	int rc;
-
-	if (strlen(path) >= sizeof(addr.sun_path)) {
-		LOG(ERR, "control socket %s: longer than %zu bytes", path,
-		    sizeof(addr.sun_path) - 1);
-		return -ENAMETOOLONG;
+	srv->stopping = true;
+	if (write(srv->wake[1], "x", 1) < 0) {
+		/* The pipe is full: a wake-up is pending anyway. */
 	}
-	if (group[0]) {
-		gr = getgrnam(group);
-		if (!gr) {
-			LOG(ERR, "control group %s: no such group", group);
-			return -ENOENT;
-		}
-		srv.gid = gr->gr_gid;
-		srv.has_group = true;
-	}
-	strcpy(addr.sun_path, path);
-	strcpy(srv.path, path);
-	srv.tick = tick;
-	srv.listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (srv.listen_fd < 0 || pipe2(srv.wake, O_CLOEXEC)) {
-		rc = -errno;
-		goto fail;
-	}
-	/* A previous instance that was killed leaves its socket behind; it is ours to replace. */
-	unlink(path);
-	if (bind(srv.listen_fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0660) ||
-	    (srv.has_group && chown(path, 0, srv.gid)) || listen(srv.listen_fd, 16)) {
-		rc = -errno;
-		LOG(ERR, "control socket %s: %s", path, strerror(errno));
-		goto fail;
-	}
-	rc = rte_ctrl_thread_create(&srv.thread, "slicenet-ctl", NULL, serve, NULL);
-	if (rc) {
-		rc = -rc;
-		goto fail;
-	}
-	srv.running = true;
-	LOG(INFO, "control socket %s", path);
-	return 0;
-fail:
-	ctl_server_stop();
-	return rc;
 }
 
-void ctl_server_stop(void)
+void ctl_server_get_counters(struct ctl_server *srv, struct ctl_server_counters *out)
 {
-	if (srv.running) {
-		if (write(srv.wake[1], "x", 1) < 0)
-			LOG(WARNING, "control: waking the server thread: %s", strerror(errno));
-		pthread_join(srv.thread, NULL);
-		srv.running = false;
+	const uint64_t *from = (const uint64_t *)&srv->counters;
+	uint64_t *to = (uint64_t *)out;
+
+	for (size_t i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		to[i] = __atomic_load_n(&from[i], __ATOMIC_RELAXED);
+}
+
+void ctl_server_options_init(struct ctl_server_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->max_clients = CTL_SERVER_DEFAULT_MAX_CLIENTS;
+	opts->turn_budget = CTL_SERVER_DEFAULT_TURN_BUDGET;
+	opts->limits.out_max = CTL_SERVER_DEFAULT_OUT_MAX;
+	opts->limits.partial_timeout_ms = CTL_SERVER_DEFAULT_PARTIAL_TIMEOUT;
+	opts->limits.idle_timeout_ms = CTL_SERVER_DEFAULT_IDLE_TIMEOUT;
+}
+
+struct ctl_server *ctl_server_create(const struct ctl_server_options *opts,
+				     const struct ctl_server_ops *ops, char *msg, size_t msg_size)
+{
+	struct ctl_server *srv;
+	int rc = -EINVAL;
+
+	if (!opts->path || !ops->handle || !opts->max_clients || !opts->turn_budget) {
+		ctl_proto_errorf(msg, msg_size, -EINVAL, "control server: incomplete options");
+		errno = EINVAL;
+		return NULL;
 	}
-	if (srv.listen_fd >= 0) {
-		close(srv.listen_fd);
-		unlink(srv.path);
+	srv = calloc(1, sizeof(*srv));
+	if (!srv)
+		return NULL;
+	srv->opts = *opts;
+	srv->ops = *ops;
+	srv->listen_fd = srv->wake[0] = srv->wake[1] = -1;
+	srv->last_tick = now_ms();
+	srv->conns = calloc(opts->max_clients, sizeof(*srv->conns));
+	srv->pfds = calloc(opts->max_clients + 2, sizeof(*srv->pfds));
+	srv->slot_of = calloc(opts->max_clients + 2, sizeof(*srv->slot_of));
+	if (!srv->conns || !srv->pfds || !srv->slot_of) {
+		rc = ctl_proto_errorf(msg, msg_size, -ENOMEM, "control server: out of memory");
+		goto fail;
 	}
-	if (srv.wake[0] >= 0)
-		close(srv.wake[0]);
-	if (srv.wake[1] >= 0)
-		close(srv.wake[1]);
-	srv.listen_fd = srv.wake[0] = srv.wake[1] = -1;
+	rc = ctl_access_init(&srv->access, opts->group, msg, msg_size);
+	if (rc)
+		goto fail;
+	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK)) {
+		rc = ctl_proto_errorf(msg, msg_size, -errno, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	rc = ctl_access_listen(&srv->access, opts->path, BACKLOG, msg, msg_size);
+	if (rc < 0)
+		goto fail;
+	srv->listen_fd = rc;
+	/* Only now is the file ours to remove on free. */
+	memcpy(srv->path, opts->path, strlen(opts->path) + 1);
+	srv->opts.path = srv->path;
+	srv->opts.group = NULL; /* the caller's string; resolved into gid above */
+	return srv;
+fail:
+	ctl_server_free(srv);
+	errno = -rc;
+	return NULL;
+}
+
+void ctl_server_free(struct ctl_server *srv)
+{
+	unsigned int i;
+
+	if (!srv)
+		return;
+	for (i = 0; srv->conns && i < srv->opts.max_clients; i++)
+		ctl_conn_free(srv->conns[i]);
+	if (srv->listen_fd >= 0) {
+		close(srv->listen_fd);
+		unlink(srv->path);
+	}
+	if (srv->wake[0] >= 0)
+		close(srv->wake[0]);
+	if (srv->wake[1] >= 0)
+		close(srv->wake[1]);
+	free(srv->conns);
+	free(srv->pfds);
+	free(srv->slot_of);
+	free(srv);
 }

@@ -20,7 +20,7 @@
 
 #include "daemon/config.h"
 #include "daemon/ctl_cmds.h"
-#include "daemon/ctl_server.h"
+#include "daemon/ctl_thread.h"
 #include "daemon/fdb.h"
 #include "daemon/fwd.h"
 #include "daemon/log.h"
@@ -242,7 +242,7 @@ int main(int argc, char **argv)
 	if (port_restore())
 		LOG(WARNING, "state in %s could not be read; starting with no ports",
 		    cfg.state_dir);
-	if (ctl_server_start(cfg.ctl_socket, cfg.ctl_group, housekeeping))
+	if (ctl_thread_start(&cfg, housekeeping))
 		goto out_ports;
 	LOG(INFO, "running: %u forwarding lcore(s), socket dir %s, state dir %s", fwd_lcore_count(),
 	    cfg.socket_dir, cfg.state_dir);
@@ -258,7 +258,7 @@ int main(int argc, char **argv)
 out_server:
 	fwd_stop();
 	fwd_wait();
-	ctl_server_stop();
+	ctl_thread_stop();
 out_ports:
 	port_shutdown();
 	if (uplink)

@@ -10,8 +10,10 @@ DPDK_PC := libdpdk
 DPDK_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(DPDK_PC) 2>/dev/null))
 DPDK_LIBS = $(shell $(PKG_CONFIG) --libs $(DPDK_PC) 2>/dev/null)
 
-DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_client.c daemon/fdb.c daemon/l2switch.c \
-	daemon/port_slots.c daemon/vhost_msg.c \
+DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_proto_json.c daemon/ctl_proto_port.c \
+	daemon/ctl_proto_request.c daemon/ctl_proto_response.c daemon/ctl_client.c \
+	daemon/ctl_socket.c daemon/ctl_access.c daemon/ctl_conn.c daemon/ctl_server.c \
+	daemon/fdb.c daemon/l2switch.c daemon/port_slots.c daemon/vhost_msg.c \
 	daemon/state.c daemon/config.c
 DAEMON_DPDK_SRCS := $(filter-out $(DAEMON_CLIENT_SRCS) daemon/main.c daemon/slicenetctl.c,\
 	$(wildcard daemon/*.c))
@@ -44,11 +46,11 @@ dpdk-deps:
 	$(Q)$(PKG_CONFIG) --exists $(DPDK_PC) || deploy/debian-deps.sh dpdk
 
 $(BUILD)/libdaemon_client.a: $(DAEMON_CLIENT_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 $(BUILD)/san/libdaemon_client.a: $(SAN_DAEMON_CLIENT_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 $(BUILD)/libdaemon_dpdk.a: $(DAEMON_DPDK_OBJS)
-	$(Q)ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 # Order-only on dpdk-deps: headers must exist before the first DPDK compile.
 $(BUILD)/dpdk/%.o: %.c | dpdk-deps
