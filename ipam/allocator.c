@@ -330,7 +330,7 @@ int allocator_check(struct ipam_store *store, const struct ipam_conf *conf,
 	return ret;
 }
 
-static bool is_valid(const struct ipam_reservation *res, const struct ipam_attachment *valid,
+static bool is_valid(const struct ipam_reservation *res, const struct cni_gc_attachment *valid,
 		     size_t n_valid)
 {
 	for (size_t i = 0; i < n_valid; i++)
@@ -339,7 +339,7 @@ static bool is_valid(const struct ipam_reservation *res, const struct ipam_attac
 	return false;
 }
 
-int allocator_gc(struct ipam_store *store, const struct ipam_attachment *valid, size_t n_valid,
+int allocator_gc(struct ipam_store *store, const struct cni_gc_attachment *valid, size_t n_valid,
 		 struct cni_error *err)
 {
 	struct snapshot snap = {NULL, 0};

@@ -28,7 +28,7 @@ int allocator_check(struct ipam_store *store, const struct ipam_conf *conf,
 		    struct cni_error *err) __attribute__((warn_unused_result));
 
 /* Release every record whose owner is not in valid; drop interrupted writes. */
-int allocator_gc(struct ipam_store *store, const struct ipam_attachment *valid, size_t n_valid,
+int allocator_gc(struct ipam_store *store, const struct cni_gc_attachment *valid, size_t n_valid,
 		 struct cni_error *err) __attribute__((warn_unused_result));
 
 /* CNI_ERR_LIMITED naming the range when some set has no free address. */

@@ -6,11 +6,11 @@
 #ifndef SLICENET_IPAM_IPAM_H
 #define SLICENET_IPAM_IPAM_H
 
-#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
 
 #include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_gc.h"
 #include "plugin/cni/cni_types.h"
 
 #define IPAM_MAX_RANGE_SETS   4 /* one per address family/pool ("ranges": [[..],[..]]) */
@@ -38,20 +38,6 @@ struct ipam_conf {
 	char data_dir[PATH_MAX]; /* store root; the network's dir is below */
 };
 
-/* A (container id, ifname) that GC must keep. */
-struct ipam_attachment {
-	const char *container_id;
-	const char *ifname;
-};
-
-/*
- * Parse the "ipam" object of a network config (host-local syntax: "ranges",
- * or the legacy single "subnet"/"rangeStart"/"rangeEnd"/"gateway"; "routes";
- * "dataDir"). Unknown keys are ignored. Code 7 names the bad value.
- */
-int ipam_conf_parse(const json_t *ipam, const char *network_name, struct ipam_conf *out,
-		    struct cni_error *err) __attribute__((warn_unused_result));
-
 /*
  * Allocate one address per range set for (container_id, ifname), or return
  * the ones it already holds. Appends to result->ips (interface -1) and
@@ -71,7 +57,7 @@ int ipam_check(const struct ipam_conf *conf, const char *container_id, const cha
 	__attribute__((warn_unused_result));
 
 /* Release every reservation not owned by one of valid[0..n_valid). */
-int ipam_gc(const struct ipam_conf *conf, const struct ipam_attachment *valid, size_t n_valid,
+int ipam_gc(const struct ipam_conf *conf, const struct cni_gc_attachment *valid, size_t n_valid,
 	    struct cni_error *err) __attribute__((warn_unused_result));
 
 /*

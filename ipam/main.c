@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 #include "plugin/cni/cni_env.h"
 #include "plugin/cni/cni_gc.h"
 #include "plugin/cni/cni_result.h"
@@ -34,7 +34,7 @@ static int run_check(const json_t *root, const struct ipam_conf *conf, const str
 static int run(const json_t *root, const struct cni_env *env, const char *version,
 	       struct cni_error *err)
 {
-	struct ipam_attachment *valid = NULL;
+	struct cni_gc_attachment *valid = NULL;
 	struct cni_result *result = NULL;
 	struct ipam_conf *conf = NULL;
 	size_t n_valid;

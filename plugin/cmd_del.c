@@ -77,7 +77,7 @@ int cmd_del(const struct cni_call *call, struct cni_error *err)
 
 struct gc_walk {
 	const struct cni_call *call;
-	const struct ipam_attachment *valid;
+	const struct cni_gc_attachment *valid;
 	size_t n_valid;
 	int first_error;
 	struct cni_error *err;
@@ -134,7 +134,7 @@ int cmd_gc(const struct cni_call *call, struct cni_error *err)
 	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
 				    call->raw_config_size};
 	struct gc_walk walk = {.call = call, .err = err};
-	struct ipam_attachment *valid = NULL;
+	struct cni_gc_attachment *valid = NULL;
 	int ret;
 
 	ret = cni_gc_valid_attachments(call->conf.root, &valid, &walk.n_valid, err);

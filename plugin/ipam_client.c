@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipam/ipam_conf.h"
 #include "plugin/cni/cni_invoke.h"
 #include "plugin/cni/cni_result.h"
 
@@ -110,7 +111,7 @@ int ipam_client_check(const struct ipam_request *req, const struct cni_result *e
 		   : ipam_check(&conf, req->env->container_id, req->env->ifname, expected, err);
 }
 
-int ipam_client_gc(const struct ipam_request *req, const struct ipam_attachment *valid,
+int ipam_client_gc(const struct ipam_request *req, const struct cni_gc_attachment *valid,
 		   size_t n_valid, struct cni_error *err)
 {
 	struct ipam_conf conf;

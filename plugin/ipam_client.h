@@ -32,7 +32,7 @@ int ipam_client_del(const struct ipam_request *req, struct cni_error *err)
 	__attribute__((warn_unused_result));
 int ipam_client_check(const struct ipam_request *req, const struct cni_result *expected,
 		      struct cni_error *err) __attribute__((warn_unused_result));
-int ipam_client_gc(const struct ipam_request *req, const struct ipam_attachment *valid,
+int ipam_client_gc(const struct ipam_request *req, const struct cni_gc_attachment *valid,
 		   size_t n_valid, struct cni_error *err) __attribute__((warn_unused_result));
 int ipam_client_status(const struct ipam_request *req, struct cni_error *err)
 	__attribute__((warn_unused_result));

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 #include "test/fuzz/fuzz_util.h"
 
 static void check(const struct ipam_conf *conf)

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 #include "test/fuzz/fuzz_util.h"
 
 #define MAX_FILES    64
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct seeded seeds[MAX_FILES];
 	struct cni_result *result = malloc(sizeof(*result));
-	const struct ipam_attachment keep = {OWNER, OWNER_IFNAME};
+	const struct cni_gc_attachment keep = {OWNER, OWNER_IFNAME};
 	struct cni_error err = {0};
 	size_t n;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ipam/allocator.h"
+#include "ipam/ipam_conf.h"
 
 #define FAKE_MAX 64
 

@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 
 static char data_dir[64];
 static struct ipam_conf conf;
@@ -241,7 +241,7 @@ Test(ipam, del_of_nothing_and_twice_succeeds)
 
 Test(ipam, gc_keeps_only_valid_attachments)
 {
-	struct ipam_attachment valid[] = {{"c2", "eth0"}, {"c3", "eth0"}};
+	struct cni_gc_attachment valid[] = {{"c2", "eth0"}, {"c3", "eth0"}};
 
 	load(SMALL);
 	must_add("c1", "eth0");

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 
 static struct ipam_conf conf;
 static struct cni_error err;
