@@ -13,13 +13,15 @@ static int open_store(const struct ipam_conf *conf, struct ipam_store **store,
 }
 
 int ipam_add(const struct ipam_conf *conf, const char *container_id, const char *ifname,
-	     struct cni_result *result, struct cni_error *err)
+	     const struct ip_prefix *requested, size_t n_requested, struct cni_result *result,
+	     struct cni_error *err)
 {
 	struct ipam_store *store = NULL;
 	int ret = open_store(conf, &store, err);
 
 	if (!ret)
-		ret = allocator_add(store, conf, container_id, ifname, result, err);
+		ret = allocator_add(store, conf, container_id, ifname, requested, n_requested,
+				    result, err);
 	ipam_store_close(store);
 	return ret;
 }

@@ -39,7 +39,8 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 	if (ipam_client_in_process(req->conf)) {
 		ret = parse_conf(req, &conf, err);
 		return ret ? ret
-			   : ipam_add(&conf, req->env->container_id, req->env->ifname, result, err);
+			   : ipam_add(&conf, req->env->container_id, req->env->ifname, NULL, 0,
+				      result, err);
 	}
 	if (!req->conf->ipam)
 		return parse_conf(req, &conf, err);

@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	n = populate((const char *)data, size, seeds);
 	cni_result_init(result);
-	if (!ipam_add(&conf, OWNER, OWNER_IFNAME, result, &err)) {
+	if (!ipam_add(&conf, OWNER, OWNER_IFNAME, NULL, 0, result, &err)) {
 		for (unsigned int i = 0; i < result->n_ips; i++)
 			for (size_t s = 0; s < n; s++)
 				if (seeds[s].ip.family &&
