@@ -13,25 +13,10 @@
 
 #include "daemon/fwd.h"
 #include "daemon/log.h"
+#include "daemon/port_slots.h"
 #include "daemon/state.h"
 #include "daemon/stats.h"
 #include "daemon/vhost.h"
-
-enum slot_state {
-	SLOT_FREE,
-	SLOT_ADDING, /* vhost driver being registered, lock not held */
-	SLOT_READY,
-	SLOT_DELETING, /* vhost driver being unregistered, lock not held */
-};
-
-struct slot {
-	enum slot_state state;
-	enum fwd_port_kind kind;
-	struct ctl_port_spec spec;
-	int vid; /* -1 while no device is connected */
-	unsigned int nr_queues;
-	uint16_t eth_port;
-};
 
 static struct {
 	/*
@@ -40,59 +25,29 @@ static struct {
 	 * callbacks (the SPDK #2748 deadlock).
 	 */
 	pthread_mutex_t lock;
-	struct slot slots[L2SWITCH_PORT_MAX];
+	struct port_slots t;
 	struct fdb *fdb;
 	char state_dir[PATH_MAX];
-	char socket_dir[PATH_MAX]; /* resolved; every port socket lives below it */
-	struct fwd_table table;	   /* scratch for publish, under lock */
-	bool restoring;		   /* no saves until the whole old table is back */
+	struct fwd_table table; /* scratch for publish, under lock */
+	bool restoring;		/* no saves until the whole old table is back */
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int vhost_attach(const char *path, int vid, unsigned int nr_queues);
+static void vhost_detach(int vid);
+
+static const struct vhost_events events = {
+	.attach = vhost_attach,
+	.detach = vhost_detach,
+};
 
 int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_dir)
 {
-	unsigned int i;
-
 	ports.fdb = fdb;
-	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		ports.slots[i].vid = -1;
 	if (snprintf(ports.state_dir, sizeof(ports.state_dir), "%s", state_dir) >=
 	    (int)sizeof(ports.state_dir))
 		return -ENAMETOOLONG;
-	if (!realpath(socket_dir, ports.socket_dir))
-		return -errno;
-	return 0;
-}
-
-__attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size, const char *fmt,
-							 ...);
-
-/*
- * A root daemon binds, unlinks and connects at paths its clients name: keep
- * them below --socket-dir, resolved, so no client can point it elsewhere.
- */
-static int socket_path_allowed(const char *socket, char *msg, size_t msg_size)
-{
-	char parent[PATH_MAX], resolved[PATH_MAX];
-	size_t len = strlen(ports.socket_dir);
-	const char *slash = strrchr(socket, '/');
-
-	if (socket[0] != '/' || !slash || (size_t)(slash - socket) >= sizeof(parent)) {
-		set_msg(msg, msg_size, "socket %s: not an absolute path", socket);
-		return -EINVAL;
-	}
-	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - socket), socket);
-	if (!realpath(parent[0] ? parent : "/", resolved)) {
-		set_msg(msg, msg_size, "socket %s: directory %s: %s", socket, parent,
-			strerror(errno));
-		return -errno;
-	}
-	if (strncmp(resolved, ports.socket_dir, len) ||
-	    (resolved[len] != '\0' && resolved[len] != '/' && strcmp(ports.socket_dir, "/"))) {
-		set_msg(msg, msg_size, "socket %s: outside the socket directory %s", socket,
-			ports.socket_dir);
-		return -EPERM;
-	}
-	return 0;
+	vhost_set_events(&events);
+	return port_slots_init(&ports.t, socket_dir);
 }
 
 /* Rebuild and publish the datapath table; returns after the lcores dropped the old one. */
@@ -105,12 +60,12 @@ static void publish_locked(void)
 	memset(t, 0, sizeof(*t));
 	l2switch_view_init(&t->view);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
-		const struct slot *s = &ports.slots[i];
+		const struct port_slot *s = &ports.t.slot[i];
 
-		if (s->state == SLOT_FREE || (s->kind == FWD_PORT_VHOST && s->vid < 0))
+		if (s->state == PORT_SLOT_FREE || (s->kind == PORT_SLOT_VHOST && s->vid < 0))
 			continue;
 		t->ports[i] = (struct fwd_port){
-			.kind = (uint8_t)s->kind,
+			.kind = (uint8_t)(s->kind == PORT_SLOT_ETH ? FWD_PORT_ETH : FWD_PORT_VHOST),
 			.nr_queues = (uint16_t)s->nr_queues,
 			.eth_port = s->eth_port,
 			.lcore_index = (uint16_t)(i % lcores),
@@ -136,32 +91,22 @@ static void save_locked(void)
 		return;
 	}
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.slots[i].kind == FWD_PORT_VHOST &&
-		    (ports.slots[i].state == SLOT_READY || ports.slots[i].state == SLOT_ADDING))
-			specs[n++] = ports.slots[i].spec;
+		if (ports.t.slot[i].kind == PORT_SLOT_VHOST &&
+		    (ports.t.slot[i].state == PORT_SLOT_READY || ports.t.slot[i].state == PORT_SLOT_ADDING))
+			specs[n++] = ports.t.slot[i].spec;
 	rc = state_save(ports.state_dir, specs, n);
 	if (rc)
 		LOG(ERR, "state: saving the port table in %s: %s", ports.state_dir, strerror(-rc));
 	free(specs);
 }
 
-static int find_locked(const char *name)
-{
-	int i;
-
-	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.slots[i].state != SLOT_FREE && !strcmp(ports.slots[i].spec.name, name))
-			return i;
-	return -1;
-}
-
 static void info_locked(int i, struct ctl_port_info *info)
 {
-	const struct slot *s = &ports.slots[i];
+	const struct port_slot *s = &ports.t.slot[i];
 
 	memset(info, 0, sizeof(*info));
 	info->spec = s->spec;
-	info->connected = s->kind == FWD_PORT_ETH || s->vid >= 0;
+	info->connected = s->kind == PORT_SLOT_ETH || s->vid >= 0;
 	info->active_queues = info->connected ? s->nr_queues : 0;
 }
 
@@ -179,52 +124,30 @@ __attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size,
 int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char *msg,
 	     size_t msg_size)
 {
-	int i, free_slot = -1, rc;
+	int free_slot = -1, rc;
 
-	rc = socket_path_allowed(spec->socket, msg, msg_size);
+	rc = port_slots_socket_allowed(&ports.t, spec->socket, msg, msg_size);
 	if (rc)
 		return rc;
 	pthread_mutex_lock(&ports.lock);
-	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
-		struct slot *s = &ports.slots[i];
-
-		if (s->state == SLOT_FREE) {
-			if (free_slot < 0)
-				free_slot = i;
-			continue;
-		}
-		if (!strcmp(s->spec.name, spec->name) || !strcmp(s->spec.socket, spec->socket)) {
-			if (s->state == SLOT_READY && !memcmp(&s->spec, spec, sizeof(*spec))) {
-				info_locked(i, info);
-				pthread_mutex_unlock(&ports.lock);
-				return 0;
-			}
-			set_msg(msg, msg_size, "port %s: name or socket %s already used by port %s",
-				spec->name, spec->socket, s->spec.name);
-			pthread_mutex_unlock(&ports.lock);
-			return -EEXIST;
-		}
-	}
-	if (free_slot < 0 || !strcmp(spec->name, PORT_UPLINK_NAME)) {
-		rc = free_slot < 0 ? -ENOSPC : -EEXIST;
-		set_msg(msg, msg_size, "port %s: %s", spec->name,
-			free_slot < 0 ? "the port table is full" : "name reserved for the uplink");
+	rc = port_slots_claim(&ports.t, spec, &free_slot, msg, msg_size);
+	if (rc) {
+		if (rc > 0)
+			info_locked(free_slot, info);
 		pthread_mutex_unlock(&ports.lock);
-		return rc;
+		return rc > 0 ? 0 : rc;
 	}
-	ports.slots[free_slot] = (struct slot){
-		.state = SLOT_ADDING, .kind = FWD_PORT_VHOST, .spec = *spec, .vid = -1};
 	pthread_mutex_unlock(&ports.lock);
 
 	rc = vhost_port_start(spec, msg, msg_size);
 
 	pthread_mutex_lock(&ports.lock);
 	if (rc) {
-		ports.slots[free_slot] = (struct slot){.state = SLOT_FREE, .vid = -1};
+		port_slots_release(&ports.t, free_slot);
 		pthread_mutex_unlock(&ports.lock);
 		return rc;
 	}
-	ports.slots[free_slot].state = SLOT_READY;
+	ports.t.slot[free_slot].state = PORT_SLOT_READY;
 	stats_port_reset((uint16_t)free_slot);
 	if (spec->has_mac) {
 		rc = fdb_add_static(ports.fdb, fdb_mac_key(spec->mac), (uint16_t)free_slot,
@@ -246,19 +169,21 @@ static void remove_vhost(int i, bool forget)
 {
 	char path[CTL_SOCKET_MAX];
 
-	/* Caller holds the lock and set SLOT_DELETING: nobody else touches the slot. */
-	memcpy(path, ports.slots[i].spec.socket, sizeof(path));
+	/* Caller holds the lock and set PORT_SLOT_DELETING: nobody else touches the slot. */
+	memcpy(path, ports.t.slot[i].spec.socket, sizeof(path));
 	pthread_mutex_unlock(&ports.lock);
-	vhost_port_stop(path);
+	if (vhost_port_stop(path))
+		LOG(WARNING, "port %s: removed while its vhost connection still winds down",
+		    ports.t.slot[i].spec.name);
 	pthread_mutex_lock(&ports.lock);
-	if (ports.slots[i].vid >= 0) {
+	if (ports.t.slot[i].vid >= 0) {
 		/* Unregister without a destroy_device callback (never negotiated): unpublish here.
 		 */
-		ports.slots[i].vid = -1;
+		ports.t.slot[i].vid = -1;
 		publish_locked();
 	}
 	fdb_flush_port(ports.fdb, (uint16_t)i);
-	ports.slots[i] = (struct slot){.state = SLOT_FREE, .vid = -1};
+	port_slots_release(&ports.t, i);
 	if (forget)
 		save_locked();
 }
@@ -268,18 +193,18 @@ int port_del(const char *name, char *msg, size_t msg_size)
 	int i;
 
 	pthread_mutex_lock(&ports.lock);
-	i = find_locked(name);
-	if (i < 0 || ports.slots[i].state != SLOT_READY) {
+	i = port_slots_find_name(&ports.t, name);
+	if (i < 0 || ports.t.slot[i].state != PORT_SLOT_READY) {
 		pthread_mutex_unlock(&ports.lock);
 		set_msg(msg, msg_size, "no port named %s", name);
 		return -ENOENT;
 	}
-	if (ports.slots[i].kind != FWD_PORT_VHOST) {
+	if (ports.t.slot[i].kind != PORT_SLOT_VHOST) {
 		pthread_mutex_unlock(&ports.lock);
 		set_msg(msg, msg_size, "port %s is the uplink; it goes with the daemon", name);
 		return -EPERM;
 	}
-	ports.slots[i].state = SLOT_DELETING;
+	ports.t.slot[i].state = PORT_SLOT_DELETING;
 	remove_vhost(i, true);
 	pthread_mutex_unlock(&ports.lock);
 	LOG(INFO, "port %s removed", name);
@@ -291,19 +216,11 @@ int port_add_uplink(uint16_t eth_port, uint16_t nr_queues)
 	int i;
 
 	pthread_mutex_lock(&ports.lock);
-	for (i = 0; i < L2SWITCH_PORT_MAX && ports.slots[i].state != SLOT_FREE; i++)
-		;
-	if (i == L2SWITCH_PORT_MAX) {
+	i = port_slots_add_uplink(&ports.t, eth_port, nr_queues);
+	if (i < 0) {
 		pthread_mutex_unlock(&ports.lock);
-		return -ENOSPC;
+		return i;
 	}
-	ports.slots[i] = (struct slot){.state = SLOT_READY,
-				       .kind = FWD_PORT_ETH,
-				       .vid = -1,
-				       .nr_queues = nr_queues,
-				       .eth_port = eth_port};
-	ctl_port_spec_init(&ports.slots[i].spec);
-	strcpy(ports.slots[i].spec.name, PORT_UPLINK_NAME);
 	stats_port_reset((uint16_t)i);
 	publish_locked();
 	pthread_mutex_unlock(&ports.lock);
@@ -369,8 +286,8 @@ void port_shutdown(void)
 
 	pthread_mutex_lock(&ports.lock);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.slots[i].state == SLOT_READY && ports.slots[i].kind == FWD_PORT_VHOST) {
-			ports.slots[i].state = SLOT_DELETING;
+		if (ports.t.slot[i].state == PORT_SLOT_READY && ports.t.slot[i].kind == PORT_SLOT_VHOST) {
+			ports.t.slot[i].state = PORT_SLOT_DELETING;
 			remove_vhost(i, false);
 		}
 	pthread_mutex_unlock(&ports.lock);
@@ -386,7 +303,7 @@ int port_snapshot(struct port_snapshot **out, size_t *n)
 		return -ENOMEM;
 	pthread_mutex_lock(&ports.lock);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.slots[i].state == SLOT_READY) {
+		if (ports.t.slot[i].state == PORT_SLOT_READY) {
 			(*out)[*n].index = (uint16_t)i;
 			info_locked(i, &(*out)[*n].info);
 			(*n)++;
@@ -399,52 +316,43 @@ void port_name(uint16_t index, char *out, size_t size)
 {
 	pthread_mutex_lock(&ports.lock);
 	snprintf(out, size, "%s",
-		 index < L2SWITCH_PORT_MAX && ports.slots[index].state != SLOT_FREE
-			 ? ports.slots[index].spec.name
+		 index < L2SWITCH_PORT_MAX && ports.t.slot[index].state != PORT_SLOT_FREE
+			 ? ports.t.slot[index].spec.name
 			 : "");
 	pthread_mutex_unlock(&ports.lock);
 }
 
-int port_vhost_attach(const char *path, int vid, unsigned int nr_queues)
+static int vhost_attach(const char *path, int vid, unsigned int nr_queues)
 {
 	int i;
 
 	pthread_mutex_lock(&ports.lock);
-	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
-		struct slot *s = &ports.slots[i];
-
-		if ((s->state == SLOT_READY || s->state == SLOT_ADDING) &&
-		    s->kind == FWD_PORT_VHOST && !strcmp(s->spec.socket, path))
-			break;
-	}
-	if (i == L2SWITCH_PORT_MAX) {
+	i = port_slots_find_socket(&ports.t, path);
+	if (i < 0) {
 		pthread_mutex_unlock(&ports.lock);
 		LOG(ERR, "vhost device %d on %s: no such port", vid, path);
 		return -ENOENT;
 	}
-	ports.slots[i].vid = vid;
-	ports.slots[i].nr_queues = nr_queues ? nr_queues : 1;
+	ports.t.slot[i].vid = vid;
+	ports.t.slot[i].nr_queues = nr_queues ? nr_queues : 1;
 	publish_locked();
 	pthread_mutex_unlock(&ports.lock);
-	LOG(INFO, "port %s connected (vid %d, %u queue pairs)", ports.slots[i].spec.name, vid,
+	LOG(INFO, "port %s connected (vid %d, %u queue pairs)", ports.t.slot[i].spec.name, vid,
 	    nr_queues);
 	return 0;
 }
 
-void port_vhost_detach(int vid)
+static void vhost_detach(int vid)
 {
 	int i;
 
 	pthread_mutex_lock(&ports.lock);
-	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.slots[i].state != SLOT_FREE && ports.slots[i].kind == FWD_PORT_VHOST &&
-		    ports.slots[i].vid == vid)
-			break;
-	if (i < L2SWITCH_PORT_MAX) {
-		ports.slots[i].vid = -1;
+	i = port_slots_find_vid(&ports.t, vid);
+	if (i >= 0) {
+		ports.t.slot[i].vid = -1;
 		/* Returns after every lcore passed a quiescent point: vid is no longer used. */
 		publish_locked();
-		LOG(INFO, "port %s disconnected (vid %d)", ports.slots[i].spec.name, vid);
+		LOG(INFO, "port %s disconnected (vid %d)", ports.t.slot[i].spec.name, vid);
 	}
 	pthread_mutex_unlock(&ports.lock);
 }

@@ -1,7 +1,8 @@
 /*
  * The port table: vhost-user pod ports and the uplink, by name. The control
- * thread adds and removes ports; the vhost callbacks attach and detach a
- * connected device. Every change republishes the datapath table (fwd.h).
+ * thread adds and removes ports; vhost.c reports devices coming and going
+ * through the vhost_events it registers here. Every change republishes the
+ * datapath table (fwd.h).
  */
 #ifndef SLICENET_DAEMON_PORT_H
 #define SLICENET_DAEMON_PORT_H
@@ -11,8 +12,9 @@
 
 #include "daemon/ctl_proto.h"
 #include "daemon/fdb.h"
+#include "daemon/port_slots.h"
 
-#define PORT_UPLINK_NAME "uplink"
+#define PORT_UPLINK_NAME PORT_SLOTS_UPLINK_NAME
 
 /*
  * state_dir: where the port table is persisted after every change ("" =
@@ -48,9 +50,5 @@ struct port_snapshot {
 int port_snapshot(struct port_snapshot **out, size_t *n) __attribute__((warn_unused_result));
 /* Name of switch port index (for fdb.list); "" when unused. */
 void port_name(uint16_t index, char *out, size_t size);
-
-/* vhost callbacks (vhost.c): a device on socket path came up / went away. */
-int port_vhost_attach(const char *path, int vid, unsigned int nr_queues);
-void port_vhost_detach(int vid);
 
 #endif

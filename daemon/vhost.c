@@ -3,16 +3,20 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/virtio_net.h>
 #include <rte_vhost.h>
 
 #include "daemon/log.h"
-#include "daemon/port.h"
+#include "daemon/vhost_guard.h"
 
 /*
  * Offloads we would have to translate between ports (segmentation,
@@ -26,6 +30,24 @@
 	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                   \
 	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
 
+/*
+ * What virtio-user uses. No REPLY_ACK: the guard clears NEED_REPLY, so no
+ * reply is ever sent while the library holds the rings' locks; no dirty
+ * log, RARP, MTU, backend channel or page faults.
+ */
+#define PROTOCOL_FEATURES                                                                          \
+	((1ULL << VHOST_USER_PROTOCOL_F_MQ) | (1ULL << VHOST_USER_PROTOCOL_F_STATUS))
+
+/* How long port removal waits for the library before it answers anyway. */
+#define STOP_DEADLINE_MS 2000
+
+static const struct vhost_events *events;
+
+void vhost_set_events(const struct vhost_events *e)
+{
+	events = e;
+}
+
 static int new_device(int vid)
 {
 	char path[PATH_MAX];
@@ -37,26 +59,29 @@ static int new_device(int vid)
 	/* Otherwise the pod's virtio PMD kicks an eventfd (a syscall) after every TX burst. */
 	for (i = 0; i < n; i++)
 		rte_vhost_enable_guest_notification(vid, i, 0);
-	return port_vhost_attach(path, vid, n / 2) ? -1 : 0;
+	return events->attach(path, vid, n / 2) ? -1 : 0;
 }
 
 static void destroy_device(int vid)
 {
 	/* Returns only after the lcores stopped using vid: the vhost lib then unmaps its memory. */
-	port_vhost_detach(vid);
+	events->detach(vid);
 }
 
 static const struct rte_vhost_device_ops device_ops = {
 	.new_device = new_device,
 	.destroy_device = destroy_device,
+	.new_connection = vhost_guard_new_connection,
+	.destroy_connection = vhost_guard_destroy_connection,
 };
 
 int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_size)
 {
 	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT;
+	uint64_t protocol_features;
 	const char *step;
-
 	struct stat st;
+	int rc;
 
 	if (spec->mode == CTL_MODE_CLIENT) {
 		flags |= RTE_VHOST_USER_CLIENT;
@@ -74,11 +99,23 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 			return -errno;
 		}
 	}
+	rc = vhost_guard_add(spec->socket, spec->name, spec->queues);
+	if (rc) {
+		snprintf(msg, msg_size, "port %s: %s", spec->name,
+			 rc == -EBUSY ? "an earlier port on this socket is still being removed"
+				      : "too many sockets");
+		return rc;
+	}
 	step = "register";
 	if (rte_vhost_driver_register(spec->socket, flags))
 		goto fail_early;
 	step = "disable features";
 	if (rte_vhost_driver_disable_features(spec->socket, DISABLED_FEATURES))
+		goto fail;
+	step = "protocol features";
+	if (rte_vhost_driver_get_protocol_features(spec->socket, &protocol_features) ||
+	    rte_vhost_driver_set_protocol_features(spec->socket,
+						   protocol_features & PROTOCOL_FEATURES))
 		goto fail;
 	step = "register callbacks";
 	if (rte_vhost_driver_callback_register(spec->socket, &device_ops))
@@ -93,13 +130,94 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 fail:
 	rte_vhost_driver_unregister(spec->socket);
 fail_early:
+	vhost_guard_del(spec->socket);
 	snprintf(msg, msg_size, "port %s: vhost-user %s of %s failed (see the daemon log)",
 		 spec->name, step, spec->socket);
 	return -EIO;
 }
 
-void vhost_port_stop(const char *path)
+/* One unregister, shared by the worker and the waiter; the last one out frees it. */
+struct stop_job {
+	pthread_mutex_t lock;
+	pthread_cond_t done_cond;
+	bool done, abandoned;
+	char path[CTL_SOCKET_MAX];
+};
+
+static void *stop_worker(void *arg)
 {
+	struct stop_job *job = arg;
+	bool abandoned;
+
+	/* Spins while a callback of this socket runs, e.g. one blocked on the pod. */
+	if (rte_vhost_driver_unregister(job->path))
+		LOG(WARNING, "vhost unregister %s failed", job->path);
+	vhost_guard_del(job->path);
+	pthread_mutex_lock(&job->lock);
+	job->done = true;
+	abandoned = job->abandoned;
+	pthread_cond_signal(&job->done_cond);
+	pthread_mutex_unlock(&job->lock);
+	if (abandoned) {
+		LOG(INFO, "vhost unregister %s finished late", job->path);
+		pthread_cond_destroy(&job->done_cond);
+		pthread_mutex_destroy(&job->lock);
+		free(job);
+	}
+	return NULL;
+}
+
+int vhost_port_stop(const char *path)
+{
+	pthread_condattr_t attr;
+	struct stop_job *job;
+	struct timespec deadline;
+	pthread_t worker;
+	bool done;
+
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		goto inline_stop;
+	snprintf(job->path, sizeof(job->path), "%s", path);
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&job->done_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	if (pthread_create(&worker, NULL, stop_worker, job)) {
+		pthread_cond_destroy(&job->done_cond);
+		pthread_mutex_destroy(&job->lock);
+		free(job);
+		goto inline_stop;
+	}
+	pthread_detach(worker);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += STOP_DEADLINE_MS / 1000;
+	deadline.tv_nsec += (STOP_DEADLINE_MS % 1000) * 1000000L;
+	if (deadline.tv_nsec >= 1000000000L) {
+		deadline.tv_sec++;
+		deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&job->lock);
+	while (!job->done &&
+	       pthread_cond_timedwait(&job->done_cond, &job->lock, &deadline) != ETIMEDOUT)
+		;
+	done = job->done;
+	job->abandoned = !done;
+	pthread_mutex_unlock(&job->lock);
+	if (!done) {
+		LOG(WARNING, "vhost unregister %s still waiting after %d ms; finishing in the background",
+		    path, STOP_DEADLINE_MS);
+		return -ETIMEDOUT;
+	}
+	pthread_cond_destroy(&job->done_cond);
+	pthread_mutex_destroy(&job->lock);
+	free(job);
+	return 0;
+inline_stop:
+	/* No memory or thread left: better a wait than a socket that stays registered. */
 	if (rte_vhost_driver_unregister(path))
 		LOG(WARNING, "vhost unregister %s failed", path);
+	vhost_guard_del(path);
+	return 0;
 }

@@ -10,7 +10,7 @@
 
 #include "ipam/ipam.h"
 #include "plugin/cni/cni_error.h"
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 /* "10.0.0.2-10.0.0.254": room for two IPv6 addresses and the dash. */
 #define IPAM_RANGE_STRLEN (2 * INET6_ADDRSTRLEN + 1)

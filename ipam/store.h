@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "plugin/cni/cni_error.h"
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 #define IPAM_STORE_ID_MAX 256
 

@@ -11,6 +11,7 @@ DPDK_CFLAGS = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(DPDK_PC
 DPDK_LIBS = $(shell $(PKG_CONFIG) --libs $(DPDK_PC) 2>/dev/null)
 
 DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_client.c daemon/fdb.c daemon/l2switch.c \
+	daemon/port_slots.c daemon/vhost_msg.c \
 	daemon/state.c daemon/config.c
 DAEMON_DPDK_SRCS := $(filter-out $(DAEMON_CLIENT_SRCS) daemon/main.c daemon/slicenetctl.c,\
 	$(wildcard daemon/*.c))
@@ -29,7 +30,7 @@ TEST_EXTRA_TARGETS += daemon-bins
 endif
 .PHONY: daemon-bins daemon-unit-bins dpdk-deps bench-datapath
 
-daemon-bins: $(DAEMON_BINS)
+daemon-bins: $(DAEMON_BINS) $(BUILD)/adversary/vhost_hostile
 daemon-unit-bins: $(DAEMON_UNIT_BINS)
 
 # The plugin's vhostuser datapath talks to slicenetd through the client library.
@@ -78,3 +79,10 @@ bench-datapath: dpdk-deps
 	$(Q)deploy/debian-deps.sh dpdk "openvswitch-switch-dpdk gnuplot-nox jq"
 	$(Q)$(MAKE) --no-print-directory daemon-bins
 	$(Q)test/bench/bench-datapath.sh $(BUILD)
+
+# A hostile vhost-user frontend for test/integration/test_daemon_hostile.sh
+# (a test tool: not in bin/, never installed).
+$(BUILD)/adversary/vhost_hostile: test/adversary/vhost_hostile.c daemon/vhost_msg.h
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS) -o $@ $<

@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS ?=
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
-FUZZ_TARGETS := conf cni_result cni_env annotations ipam_conf store_disk state ctl_proto sriov_conf
+FUZZ_TARGETS := conf cni_result cni_env annotations ipam_conf store_disk state ctl_proto sriov_conf vhost_msg
 FUZZ_LIB_SRCS = $(PLUGIN_SRCS) $(IPAM_SRCS) $(DAEMON_CLIENT_SRCS)
 FUZZ_LIB_OBJS = $(FUZZ_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/bin/fuzz_%)

@@ -1,94 +1,148 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "plugin/conf/annotations.h"
 #include "plugin/commands.h"
+#include "plugin/conf/annotations.h"
 #include "plugin/datapath/datapath.h"
-#include "plugin/util/fault.h"
 #include "plugin/ipam_client.h"
-#include "plugin/util/log.h"
 #include "plugin/slice.h"
 #include "plugin/state.h"
+#include "plugin/util/fault.h"
+#include "plugin/util/log.h"
 
-static void fill_attachment(const struct cni_call *call, const struct slice_class *slice,
-			    const struct datapath_ops *ops, struct attachment *att)
+/*
+ * The record is written before anything is created, under the network's
+ * lock: a second ADD of a live attachment (a runtime retry, or two racing)
+ * finds it and fails before it could touch the live pod's addresses, and a
+ * crash at any later step leaves a record that DEL and GC work from.
+ */
+static int claim(const struct cni_call *call, const struct attachment *att,
+		 struct cni_error *err)
 {
-	memset(att, 0, sizeof(*att));
-	snprintf(att->container_id, sizeof(att->container_id), "%s", call->env.container_id);
-	snprintf(att->ifname, sizeof(att->ifname), "%s", call->env.ifname);
-	snprintf(att->netns, sizeof(att->netns), "%s", call->env.netns);
-	snprintf(att->network, sizeof(att->network), "%s", call->conf.name);
-	snprintf(att->slice, sizeof(att->slice), "%s", slice->name);
-	snprintf(att->datapath, sizeof(att->datapath), "%s", ops->name);
-	snprintf(att->ipam_type, sizeof(att->ipam_type), "%s", call->conf.ipam_type);
+	struct attachment *existing = malloc(sizeof(*existing));
+	struct cni_error ignored = {0};
+	int lock, ret;
+
+	if (!existing)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	lock = state_lock(call->conf.state_dir, call->conf.name, err);
+	if (lock < 0) {
+		free(existing);
+		return lock;
+	}
+	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id, att->ifname,
+			 existing, &ignored);
+	if (ret != -ENOENT)
+		ret = cni_error_set(err, CNI_ERR_STATE, EEXIST,
+				    "%s/%s is already attached to network %s (datapath %s); DEL "
+				    "it first",
+				    att->container_id, att->ifname, call->conf.name,
+				    ret ? "unknown: its record is unreadable" : existing->datapath);
+	else
+		ret = state_save(call->conf.state_dir, att, err);
+	state_unlock(lock);
+	free(existing);
+	return ret;
+}
+
+static int save(const struct cni_call *call, const struct attachment *att, struct cni_error *err)
+{
+	int lock = state_lock(call->conf.state_dir, call->conf.name, err), ret;
+
+	if (lock < 0)
+		return lock;
+	ret = state_save(call->conf.state_dir, att, err);
+	state_unlock(lock);
+	return ret;
+}
+
+/* The class the pod asked for, and the datapath this node gives it. */
+static int choose(const struct cni_call *call, const struct attachment *att,
+		  const struct datapath_ops **ops, struct datapath_context *ctx,
+		  struct cni_error *err)
+{
+	const struct slice_class *slice;
+	char slice_name[SLICE_NAME_MAX];
+	const char *source = "";
+	int ret;
+
+	ret = annotations_slice(&call->conf, &call->env, slice_name, sizeof(slice_name), &source,
+				err);
+	if (!ret)
+		ret = slice_resolve(&call->conf, slice_name, &slice, err);
+	if (ret)
+		return ret;
+	log_info("slice %s (from %s)", slice_name, source);
+	return slice_pick_datapath(&call->conf, slice, att, ops, ctx, err);
 }
 
 int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_error *err)
 {
-	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
+	struct attachment *att = calloc(1, sizeof(*att));
+	struct ipam_request ipam = {&call->conf, &call->env, att, call->raw_config,
 				    call->raw_config_size};
-	struct datapath_context ctx = {.env = &call->env, .conf = &call->conf};
 	const struct datapath_ops *ops = NULL;
-	struct attachment att;
-	char slice_name[SLICE_NAME_MAX];
-	const char *source = "";
+	struct datapath_context ctx;
 	struct cni_error ignored = {0};
-	int lock_fd = -1, ret;
+	int ret;
 
-	if (!call->conf.ipam)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "the \"ipam\" section is required: the pod needs an address");
+	if (!att)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	ret = attachment_from_call(&call->env, &call->conf, att, err);
+	if (!ret && !call->conf.has_ipam)
+		ret = cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "the \"ipam\" section is required: the pod needs an address");
+	if (!ret)
+		ret = choose(call, att, &ops, &ctx, err);
+	if (ret)
+		goto out;
 	if (call->conf.prev_result)
 		log_info("ADD with a prevResult: slicenet creates its own interface and does not "
 			 "merge it");
-	ret = annotations_slice(&call->conf, &call->env, slice_name, sizeof(slice_name), &source,
-				err);
+	snprintf(att->slice, sizeof(att->slice), "%s", ctx.slice->name);
+	snprintf(att->datapath, sizeof(att->datapath), "%s", ops->name);
+	ret = claim(call, att, err);
 	if (ret)
-		return ret;
-	ret = slice_resolve(&call->conf, slice_name, &ctx.slice, err);
-	if (ret)
-		return ret;
-	log_info("slice %s (from %s)", slice_name, source);
-	ret = slice_pick_datapath(&ctx, &ops, err);
-	if (ret)
-		return ret;
+		goto out;
 
 	cni_result_init(result);
 	ret = ipam_client_add(&ipam, result, err);
 	if (ret)
-		return ret;
+		goto remove_record;
 	fault_point("add-after-ipam");
 	if (!result->dns.n_nameservers && !result->dns.domain[0] && !result->dns.n_search)
 		result->dns = call->conf.dns;
-
-	fill_attachment(call, ctx.slice, ops, &att);
-	ret = ops->add(&ctx, result, &att, err);
-	if (ret)
+	ret = ops->add(&ctx, att, result, err);
+	if (ret) {
+		/* What the kernel layer refused carries a message but no CNI code. */
+		cni_error_code(err, CNI_ERR_NETLINK, ret);
 		goto release_ipam;
-	fault_point("add-after-datapath");
-	att.result = *result;
-
-	lock_fd = state_lock(call->conf.state_dir, call->conf.name, err);
-	if (lock_fd < 0) {
-		ret = lock_fd;
-		goto remove_datapath;
 	}
-	ret = state_save(call->conf.state_dir, &att, err);
-	state_unlock(lock_fd);
+	fault_point("add-after-datapath");
+	att->result = *result;
+	ret = save(call, att, err);
 	if (ret)
 		goto remove_datapath;
 	fault_point("add-after-state");
-	log_info("added %s/%s: datapath %s, %u address(es)", att.container_id, att.ifname,
-		 att.datapath, result->n_ips);
-	return 0;
+	log_info("added %s/%s: datapath %s, %u address(es)", att->container_id, att->ifname,
+		 att->datapath, result->n_ips);
+	goto out;
 
 remove_datapath:
-	if (ops->del(&ctx, &att, &ignored))
+	if (ops->del(&ctx, att, &ignored))
 		log_error("rollback: removing the %s datapath failed: %s", ops->name, ignored.msg);
 release_ipam:
 	memset(&ignored, 0, sizeof(ignored));
 	if (ipam_client_del(&ipam, &ignored))
 		log_error("rollback: releasing the addresses failed: %s", ignored.msg);
+remove_record:
+	memset(&ignored, 0, sizeof(ignored));
+	if (state_remove(call->conf.state_dir, call->conf.name, att->container_id, att->ifname,
+			 &ignored))
+		log_error("rollback: removing the record failed: %s", ignored.msg);
+out:
+	free(att);
 	return ret;
 }

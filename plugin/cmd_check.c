@@ -31,20 +31,16 @@ static int check_result_shape(const struct cni_call *call, const struct cni_resu
 
 int cmd_check(const struct cni_call *call, struct cni_error *err)
 {
-	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
+	struct attachment *att = malloc(sizeof(*att));
+	struct ipam_request ipam = {&call->conf, &call->env, att, call->raw_config,
 				    call->raw_config_size};
-	struct datapath_context ctx = {.env = &call->env, .conf = &call->conf};
-	struct cni_result *expected = NULL;
+	const struct cni_result *expected;
 	const struct datapath_ops *ops;
-	struct attachment *att = NULL;
+	struct datapath_context ctx;
 	int ret;
 
-	att = malloc(sizeof(*att));
-	expected = malloc(sizeof(*expected));
-	if (!att || !expected) {
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		goto out;
-	}
+	if (!att)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	ret = state_load(call->conf.state_dir, call->conf.name, call->env.container_id,
 			 call->env.ifname, att, err);
 	if (ret == -ENOENT)
@@ -53,17 +49,9 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 				    call->env.container_id, call->env.ifname, call->conf.name);
 	if (ret)
 		goto out;
-	/* prevResult is authoritative (later chained plugins may change things); else the record.
-	 */
-	if (call->conf.prev_result) {
-		ret = cni_result_decode(call->conf.prev_result, expected, err);
-		if (ret) {
-			cni_error_details(err, "in prevResult");
-			goto out;
-		}
-	} else {
-		*expected = att->result;
-	}
+	snprintf(att->netns, sizeof(att->netns), "%s", call->env.netns);
+	/* prevResult is authoritative (later chained plugins may change things); else the record. */
+	expected = call->conf.prev_result ? call->conf.prev_result : &att->result;
 	ret = check_result_shape(call, expected, err);
 	if (ret)
 		goto out;
@@ -74,13 +62,13 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 				    att->datapath);
 		goto out;
 	}
-	ctx.slice = conf_find_slice(&call->conf, att->slice);
-	ret = ops->check(&ctx, att, expected, err);
-	if (ret)
-		goto out;
-	ret = ipam_client_check(&ipam, expected, err);
+	ret = datapath_context_make(&call->conf, conf_find_slice(&call->conf, att->slice), ops,
+				    &ctx, err);
+	if (!ret)
+		ret = cni_error_code(err, CNI_ERR_NETLINK, ops->check(&ctx, att, expected, err));
+	if (!ret)
+		ret = ipam_client_check(&ipam, expected, err);
 out:
 	free(att);
-	free(expected);
 	return ret;
 }

@@ -16,10 +16,11 @@
  */
 int cmd_status(const struct cni_call *call, struct cni_error *err)
 {
-	struct ipam_request ipam = {&call->conf, &call->env, call->raw_config,
+	struct ipam_request ipam = {&call->conf, &call->env, NULL, call->raw_config,
 				    call->raw_config_size};
-	struct datapath_context ctx = {.env = &call->env, .conf = &call->conf};
+	const struct attachment nobody = {0};
 	const struct datapath_ops *ops;
+	struct datapath_context ctx;
 	struct cni_error why = {0};
 	int ret;
 
@@ -31,8 +32,8 @@ int cmd_status(const struct cni_call *call, struct cni_error *err)
 		return cni_error_set(err, CNI_ERR_NOT_AVAILABLE, errno,
 				     "state directory %s is not writable: %s", call->conf.state_dir,
 				     strerror(errno));
-	ctx.slice = conf_find_slice(&call->conf, call->conf.default_slice);
-	if (slice_pick_datapath(&ctx, &ops, &why))
+	if (slice_pick_datapath(&call->conf, conf_find_slice(&call->conf, call->conf.default_slice),
+				&nobody, &ops, &ctx, &why))
 		return cni_error_set(err, CNI_ERR_NOT_AVAILABLE, ENODEV, "%s", why.msg);
 	ret = ipam_client_status(&ipam, err);
 	if (ret && err->code != CNI_ERR_LIMITED && err->code != CNI_ERR_NOT_AVAILABLE) {

@@ -2,6 +2,7 @@
 #ifndef SLICENET_PLUGIN_COMMANDS_H
 #define SLICENET_PLUGIN_COMMANDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "plugin/cni/cni_env.h"
@@ -12,6 +13,8 @@
 struct cni_call {
 	struct cni_env env;
 	struct netconf conf;
+	/* false: only the core parsed (DEL and GC go on from their records) */
+	bool conf_complete;
 	const char *raw_config; /* stdin as received, for delegates */
 	size_t raw_config_size;
 };

@@ -1,65 +1,78 @@
 #include "plugin/ipam_client.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipam/ipam_conf.h"
 #include "plugin/cni/cni_invoke.h"
-#include "plugin/cni/cni_result.h"
 
-bool ipam_client_in_process(const struct netconf *conf)
+/* The record's type when there is one: the config may have changed since ADD. */
+static const char *ipam_type(const struct ipam_request *req)
 {
-	return !strcmp(conf->ipam_type, IPAM_IN_PROCESS_TYPE);
+	if (req->att && req->att->ipam_type[0])
+		return req->att->ipam_type;
+	return req->conf->ipam_type;
 }
 
-static int parse_conf(const struct ipam_request *req, struct ipam_conf *out, struct cni_error *err)
+static bool in_process(const struct ipam_request *req)
 {
-	if (!req->conf->ipam)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "the \"ipam\" section is required");
-	return ipam_conf_parse(req->conf->ipam, req->conf->name, out, err);
+	return !strcmp(ipam_type(req), CONF_IPAM_IN_PROCESS_TYPE);
 }
 
-static int delegate(const struct ipam_request *req, const char *command, json_t **output,
-		    struct cni_error *err)
+/*
+ * The in-process config: the parsed one, or (DEL of a network whose IPAM
+ * section no longer parses) the store of this network at its default place.
+ */
+static const struct ipam_conf *ipam_conf_of(const struct ipam_request *req,
+					    struct ipam_conf *fallback)
 {
-	return cni_invoke_exec(req->conf->ipam_type, command, req->env, req->raw_config,
-			       req->raw_config_size, output, err);
+	if (req->conf->ipam)
+		return req->conf->ipam;
+	memset(fallback, 0, sizeof(*fallback));
+	snprintf(fallback->network_name, sizeof(fallback->network_name), "%s", req->conf->name);
+	snprintf(fallback->data_dir, sizeof(fallback->data_dir), "%s",
+		 req->att && req->att->ipam_data_dir[0] ? req->att->ipam_data_dir
+							: IPAM_DEFAULT_DATA_DIR);
+	return fallback;
 }
 
-int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
-		    struct cni_error *err)
+/* The delegate's environment is ours, for the attachment at hand (GC may name another). */
+static int delegate(const struct ipam_request *req, const char *command,
+		    struct cni_result *output, struct cni_error *err)
 {
-	struct cni_result *delegated = NULL;
-	struct ipam_conf conf;
-	json_t *output = NULL;
+	struct cni_env *env = malloc(sizeof(*env));
 	int ret;
 
-	if (ipam_client_in_process(req->conf)) {
-		ret = parse_conf(req, &conf, err);
-		return ret ? ret
-			   : ipam_add(&conf, req->env->container_id, req->env->ifname, NULL, 0,
-				      result, err);
+	if (!env)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	*env = *req->env;
+	if (req->att) {
+		snprintf(env->container_id, sizeof(env->container_id), "%s",
+			 req->att->container_id);
+		snprintf(env->ifname, sizeof(env->ifname), "%s", req->att->ifname);
+		snprintf(env->netns, sizeof(env->netns), "%s", req->att->netns);
 	}
-	if (!req->conf->ipam)
-		return parse_conf(req, &conf, err);
-	ret = delegate(req, "ADD", &output, err);
+	ret = cni_invoke_exec(ipam_type(req), command, env, req->raw_config, req->raw_config_size,
+			      output, err);
+	free(env);
+	return ret;
+}
+
+static int add_delegated(const struct ipam_request *req, struct cni_result *result,
+			 struct cni_error *err)
+{
+	struct cni_result *delegated = malloc(sizeof(*delegated));
+	int ret;
+
+	if (!delegated)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	ret = delegate(req, "ADD", delegated, err);
 	if (ret)
-		return ret;
-	delegated = malloc(sizeof(*delegated));
-	if (!delegated) {
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto out;
-	}
-	ret = cni_result_decode(output, delegated, err);
-	if (ret) {
-		cni_error_details(err, "in the result of IPAM plugin %s", req->conf->ipam_type);
-		goto out;
-	}
 	if (!delegated->n_ips) {
 		ret = cni_error_set(err, CNI_ERR_IPAM, EINVAL, "IPAM plugin %s returned no address",
-				    req->conf->ipam_type);
+				    ipam_type(req));
 		goto out;
 	}
 	for (unsigned int i = 0; i < delegated->n_ips && result->n_ips < CNI_MAX_IPS; i++) {
@@ -70,10 +83,8 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 		result->routes[result->n_routes++] = delegated->routes[i];
 	if (delegated->dns.n_nameservers || delegated->dns.domain[0] || delegated->dns.n_search)
 		result->dns = delegated->dns;
-	ret = 0;
 out:
 	free(delegated);
-	json_decref(output);
 	if (ret) {
 		/* Spec §4: a plugin whose IPAM ADD failed midway calls DEL before failing. */
 		struct cni_error ignored = {0};
@@ -84,58 +95,58 @@ out:
 	return ret;
 }
 
+int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
+		    struct cni_error *err)
+{
+	if (!req->conf->has_ipam)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "the \"ipam\" section is required: the pod needs an address");
+	if (in_process(req))
+		return ipam_add(req->conf->ipam, req->att->container_id, req->att->ifname, NULL, 0,
+				result, err);
+	return add_delegated(req, result, err);
+}
+
 int ipam_client_del(const struct ipam_request *req, struct cni_error *err)
 {
-	struct ipam_conf conf;
-	int ret;
+	struct ipam_conf fallback;
 
-	if (!req->conf->ipam)
+	if (!ipam_type(req)[0])
 		return 0;
-	if (!ipam_client_in_process(req->conf))
+	if (!in_process(req))
 		return delegate(req, "DEL", NULL, err);
-	ret = parse_conf(req, &conf, err);
-	return ret ? ret : ipam_del(&conf, req->env->container_id, req->env->ifname, err);
+	return ipam_del(ipam_conf_of(req, &fallback), req->att->container_id, req->att->ifname,
+			err);
 }
 
 int ipam_client_check(const struct ipam_request *req, const struct cni_result *expected,
 		      struct cni_error *err)
 {
-	struct ipam_conf conf;
-	int ret;
-
-	if (!req->conf->ipam)
+	if (!req->conf->has_ipam)
 		return 0;
-	if (!ipam_client_in_process(req->conf))
+	if (!in_process(req))
 		return delegate(req, "CHECK", NULL, err);
-	ret = parse_conf(req, &conf, err);
-	return ret ? ret
-		   : ipam_check(&conf, req->env->container_id, req->env->ifname, expected, err);
+	return ipam_check(req->conf->ipam, req->att->container_id, req->att->ifname, expected,
+			  err);
 }
 
-int ipam_client_gc(const struct ipam_request *req, const struct cni_gc_attachment *valid,
-		   size_t n_valid, struct cni_error *err)
+int ipam_client_gc(const struct ipam_request *req, struct cni_error *err)
 {
-	struct ipam_conf conf;
-	int ret;
+	struct ipam_conf fallback;
 
-	if (!req->conf->ipam)
+	if (!req->conf->ipam_type[0])
 		return 0;
 	/* The delegate reads cni.dev/valid-attachments from the same config. */
-	if (!ipam_client_in_process(req->conf))
+	if (!in_process(req))
 		return delegate(req, "GC", NULL, err);
-	ret = parse_conf(req, &conf, err);
-	return ret ? ret : ipam_gc(&conf, valid, n_valid, err);
+	return ipam_gc(ipam_conf_of(req, &fallback), req->conf->valid, req->conf->n_valid, err);
 }
 
 int ipam_client_status(const struct ipam_request *req, struct cni_error *err)
 {
-	struct ipam_conf conf;
-	int ret;
-
-	if (!req->conf->ipam)
+	if (!req->conf->has_ipam)
 		return 0;
-	if (!ipam_client_in_process(req->conf))
+	if (!in_process(req))
 		return delegate(req, "STATUS", NULL, err);
-	ret = parse_conf(req, &conf, err);
-	return ret ? ret : ipam_status(&conf, err);
+	return ipam_status(req->conf->ipam, err);
 }

@@ -1,5 +1,6 @@
 /* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,11 +73,23 @@ static void peek_version(const char *data, size_t size, char *out, size_t out_si
 static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
 {
 	struct cni_result *result = NULL;
+	struct cni_error conf_err = {0};
 	char context[160];
+	bool core_ok;
 	int ret;
 
-	ret = conf_parse(call->raw_config, call->raw_config_size, &call->conf, err);
-	if (ret)
+	ret = conf_parse(call->raw_config, call->raw_config_size, &call->conf, &core_ok, &conf_err);
+	call->conf_complete = ret == 0;
+	/*
+	 * DEL and GC only remove what records name: a broken slice table or
+	 * datapath section must not keep pods from being torn down.
+	 */
+	if (ret && !(core_ok && (call->env.command == CNI_CMD_DEL ||
+				 call->env.command == CNI_CMD_GC))) {
+		*err = conf_err;
+		return ret;
+	}
+	if (!call->conf_complete && (ret = conf_datapath_defaults(&call->conf, err)))
 		return ret;
 	if (cni_version_supported(call->conf.cni_version))
 		snprintf(version, version_size, "%s", call->conf.cni_version);
@@ -85,6 +98,9 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 	snprintf(context, sizeof(context), "%s %.12s/%s", cni_command_name(call->env.command),
 		 call->env.container_id, call->env.ifname);
 	log_set_context(context);
+	if (!call->conf_complete)
+		log_warn("configuration error, removing from records: %s (code %d)", conf_err.msg,
+			 conf_err.code);
 	if ((ret = cni_version_require(call->conf.cni_version, err)) ||
 	    (ret = cni_version_require_command(call->conf.cni_version, call->env.command, err)))
 		return ret;

@@ -22,10 +22,10 @@ int slice_resolve(const struct netconf *conf, const char *name, const struct sli
 			     "unknown slice class \"%s\" (this network has: %s)", name, known);
 }
 
-int slice_pick_datapath(const struct datapath_context *ctx, const struct datapath_ops **out,
-			struct cni_error *err)
+int slice_pick_datapath(const struct netconf *conf, const struct slice_class *slice,
+			const struct attachment *att, const struct datapath_ops **out,
+			struct datapath_context *ctx, struct cni_error *err)
 {
-	const struct slice_class *slice = ctx->slice;
 	char reasons[400] = "";
 	size_t used = 0;
 
@@ -34,7 +34,11 @@ int slice_pick_datapath(const struct datapath_context *ctx, const struct datapat
 		const struct datapath_ops *ops = datapath_find(name);
 		char why[160] = "not built into this plugin";
 
-		if (ops && ops->available(ctx, why, sizeof(why))) {
+		/* conf_parse gave every listed datapath its config: ctx is complete. */
+		ctx->conf = conf;
+		ctx->slice = slice;
+		ctx->dp_conf = slice->datapath_conf[i];
+		if (ops && ctx->dp_conf && ops->available(ctx, att, why, sizeof(why))) {
 			if (i)
 				log_warn("slice %s: fell back to datapath %s (preferred ones "
 					 "unavailable: %s)",

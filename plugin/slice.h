@@ -2,6 +2,7 @@
 #ifndef SLICENET_PLUGIN_SLICE_H
 #define SLICENET_PLUGIN_SLICE_H
 
+#include "plugin/attachment.h"
 #include "plugin/cni/cni_error.h"
 #include "plugin/conf/conf.h"
 #include "plugin/datapath/datapath.h"
@@ -11,10 +12,13 @@ int slice_resolve(const struct netconf *conf, const char *name, const struct sli
 		  struct cni_error *err) __attribute__((warn_unused_result));
 
 /*
- * The first datapath of the class this node can serve; each one skipped is
- * logged with its reason. None: CNI_ERR_DATAPATH listing every reason.
+ * The first datapath of the class this node can serve for att, with its
+ * context; each one skipped is logged with its reason. None:
+ * CNI_ERR_DATAPATH listing every reason.
  */
-int slice_pick_datapath(const struct datapath_context *ctx, const struct datapath_ops **out,
-			struct cni_error *err) __attribute__((warn_unused_result));
+int slice_pick_datapath(const struct netconf *conf, const struct slice_class *slice,
+			const struct attachment *att, const struct datapath_ops **out,
+			struct datapath_context *ctx, struct cni_error *err)
+	__attribute__((warn_unused_result));
 
 #endif

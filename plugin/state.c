@@ -10,7 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "plugin/cni/cni_result.h"
+#include "plugin/conf/record.h"
+#include "plugin/util/fs.h"
 
 /* ':' separates the ids: neither a container id nor an ifname may contain it. */
 #define RECORD_SUFFIX ".json"
@@ -44,168 +45,68 @@ static int record_path(const char *state_dir, const char *network, const char *c
 
 int state_lock(const char *state_dir, const char *network, struct cni_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX + 8];
-	int fd, ret;
+	char dir[PATH_MAX];
+	int fd;
 
-	ret = network_dir(state_dir, network, dir, sizeof(dir), true, err);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), "%s/lock", dir);
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = network_dir(state_dir, network, dir, sizeof(dir), true, err);
+	if (fd)
+		return fd;
+	fd = fs_lock(dir, "lock");
 	if (fd < 0)
-		return cni_error_set(err, CNI_ERR_STATE, errno, "state lock %s: %s", path,
-				     strerror(errno));
-	while (flock(fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
-			continue;
-		ret = cni_error_set(err, CNI_ERR_STATE, errno, "state lock %s: %s", path,
-				    strerror(errno));
-		close(fd);
-		return ret;
-	}
+		return cni_error_set(err, CNI_ERR_STATE, -fd, "state lock %s/lock: %s", dir,
+				     strerror(-fd));
 	return fd;
 }
 
 void state_unlock(int lock_fd)
 {
-	if (lock_fd >= 0)
-		close(lock_fd); /* closing drops the flock */
-}
-
-/* One write() of the whole text: json_dumpfd writes token by token. */
-static int write_json(int fd, const json_t *json)
-{
-	char *text = json_dumps(json, JSON_COMPACT);
-	size_t size, done = 0;
-	int ret = 0;
-
-	if (!text)
-		return -ENOMEM;
-	size = strlen(text);
-	while (done < size) {
-		ssize_t n = write(fd, text + done, size - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			ret = n < 0 ? -errno : -EIO;
-			break;
-		}
-		done += (size_t)n;
-	}
-	free(text);
-	return ret;
-}
-
-static json_t *attachment_encode(const struct attachment *att, struct cni_error *err)
-{
-	json_t *result = cni_result_encode(&att->result, "1.1.0", err);
-
-	if (!result)
-		return NULL;
-	return json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "version",
-			 1, "containerID", att->container_id, "ifname", att->ifname, "netns",
-			 att->netns, "network", att->network, "slice", att->slice, "datapath",
-			 att->datapath, "hostIfname", att->host_ifname, "socketPath",
-			 att->socket_path, "pciID", att->pci_id, "ipamType", att->ipam_type,
-			 "result", result);
-}
-
-static int copy_field(const json_t *obj, const char *key, char *dst, size_t size)
-{
-	const char *value = json_string_value(json_object_get(obj, key));
-
-	if (!value)
-		return -EINVAL;
-	return snprintf(dst, size, "%s", value) >= (int)size ? -ENAMETOOLONG : 0;
-}
-
-static int attachment_decode(const json_t *obj, struct attachment *att, struct cni_error *err)
-{
-	struct cni_error ignored = {0};
-
-	if (copy_field(obj, "containerID", att->container_id, sizeof(att->container_id)) ||
-	    copy_field(obj, "ifname", att->ifname, sizeof(att->ifname)) ||
-	    copy_field(obj, "netns", att->netns, sizeof(att->netns)) ||
-	    copy_field(obj, "network", att->network, sizeof(att->network)) ||
-	    copy_field(obj, "slice", att->slice, sizeof(att->slice)) ||
-	    copy_field(obj, "datapath", att->datapath, sizeof(att->datapath)) ||
-	    copy_field(obj, "hostIfname", att->host_ifname, sizeof(att->host_ifname)) ||
-	    copy_field(obj, "socketPath", att->socket_path, sizeof(att->socket_path)) ||
-	    copy_field(obj, "pciID", att->pci_id, sizeof(att->pci_id)) ||
-	    copy_field(obj, "ipamType", att->ipam_type, sizeof(att->ipam_type)))
-		return cni_error_set(err, CNI_ERR_STATE, EINVAL, "a field is missing or too long");
-	if (cni_result_decode(json_object_get(obj, "result"), &att->result, &ignored))
-		return cni_error_set(err, CNI_ERR_STATE, EINVAL, "result: %s", ignored.msg);
-	return 0;
+	fs_unlock(lock_fd);
 }
 
 int state_save(const char *state_dir, const struct attachment *att, struct cni_error *err)
 {
-	char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX + 16];
-	json_t *json = NULL;
-	int fd = -1, ret;
+	char dir[PATH_MAX], path[PATH_MAX];
+	char *text;
+	int ret;
 
 	if ((ret = network_dir(state_dir, att->network, dir, sizeof(dir), true, err)) ||
 	    (ret = record_path(state_dir, att->network, att->container_id, att->ifname, path,
 			       sizeof(path), err)))
 		return ret;
-	json = attachment_encode(att, err);
-	if (!json)
+	text = record_encode(att, err);
+	if (!text)
 		return -ENOMEM;
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		ret = cni_error_set(err, CNI_ERR_STATE, errno, "state record %s: %s", tmp,
-				    strerror(errno));
-		goto out;
-	}
 	/*
 	 * Write then rename: a killed plugin leaves the old record or the new
 	 * one, never half. No fsync (see ipam/store_disk.c): pods do not
 	 * outlive a power loss.
 	 */
-	ret = write_json(fd, json);
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (ret) {
-		fd = -1;
-		ret = cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s: write failed: %s",
-				    tmp, strerror(-ret));
-		unlink(tmp);
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path)) {
-		ret = cni_error_set(err, CNI_ERR_STATE, errno, "state record %s: %s", path,
-				    strerror(errno));
-		unlink(tmp);
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	json_decref(json);
-	return ret;
+	ret = fs_write_replace(path, text, strlen(text), 0600, false);
+	free(text);
+	if (ret)
+		return cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s: %s", path,
+				     strerror(-ret));
+	return 0;
 }
+
+/* Records are small; a huge file is not one of ours. */
+#define RECORD_MAX (256 * 1024)
 
 static int load_file(const char *path, struct attachment *out, struct cni_error *err)
 {
-	json_error_t jerr;
-	json_t *json;
+	size_t size = 0;
+	char *text = NULL;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	json = json_load_file(path, 0, &jerr);
-	if (!json) {
-		if (errno == ENOENT && access(path, F_OK))
-			return -ENOENT;
-		return cni_error_set(err, CNI_ERR_STATE, EINVAL, "state record %s is corrupt: %s",
-				     path, jerr.text);
-	}
-	ret = attachment_decode(json, out, err);
-	json_decref(json);
+	ret = fs_read_at(AT_FDCWD, path, RECORD_MAX, &text, &size);
+	if (ret == -ENOENT)
+		return -ENOENT;
+	if (ret)
+		return cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s: %s", path,
+				     strerror(-ret));
+	ret = record_decode(text, size, out, err);
+	free(text);
 	if (ret)
 		cni_error_details(err, "in state record %s", path);
 	return ret;

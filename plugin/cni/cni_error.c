@@ -14,29 +14,32 @@ int cni_error_set(struct cni_error *err, int code, int errnum, const char *fmt, 
 	if (!err || err->code)
 		return ret;
 	err->code = code;
+	if (err->msg[0])
+		return ret;
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
 	return ret;
 }
 
+int cni_error_code(struct cni_error *err, int code, int ret)
+{
+	if (ret && err && !err->code)
+		err->code = code;
+	return ret;
+}
+
 void cni_error_details(struct cni_error *err, const char *fmt, ...)
 {
-	size_t used;
+	char text[ERROR_MSG_MAX];
 	va_list ap;
 
 	if (!err)
 		return;
-	used = strnlen(err->details, sizeof(err->details));
-	if (used + 3 >= sizeof(err->details))
-		return;
-	if (used) {
-		err->details[used++] = ';';
-		err->details[used++] = ' ';
-	}
 	va_start(ap, fmt);
-	vsnprintf(err->details + used, sizeof(err->details) - used, fmt, ap);
+	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	error_details(&err->base, "%s", text);
 }
 
 /*

@@ -4,6 +4,8 @@
 
 #include <stdio.h>
 
+#include "plugin/util/error.h"
+
 /* Well-known codes from the CNI spec (SPEC-1.1 "Error"). */
 enum cni_error_code {
 	CNI_ERR_INCOMPATIBLE_VERSION = 1,
@@ -28,18 +30,31 @@ enum cni_error_code {
 };
 
 struct cni_error {
-	int code; /* 0 while no error was recorded */
-	char msg[512];
-	char details[512];
+	int code; /* 0 while no error was recorded, or only a lower layer's message */
+	union {
+		struct error base; /* what layers that know no CNI codes fill */
+		struct {
+			char msg[ERROR_MSG_MAX];
+			char details[ERROR_MSG_MAX];
+		};
+	};
 };
 
 /*
  * Record an error: the first recorded error wins, so the deepest layer that
- * saw the bad value names it. Returns -errnum (or -EINVAL when errnum is 0)
+ * saw the bad value names it. When a lower layer left only a message (no
+ * code), this gives it the code and keeps its message. Returns -errnum (or -EINVAL when errnum is 0)
  * so callers can write `return cni_error_set(err, ...);`. err may be NULL.
  */
 int cni_error_set(struct cni_error *err, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * Give a lower layer's message (struct error, no code) the CNI code this
+ * layer maps it to, when ret is an error; an error with a code keeps it.
+ * Returns ret.
+ */
+int cni_error_code(struct cni_error *err, int code, int ret);
 
 /* Append free-form details (e.g. netlink extack text). err may be NULL. */
 void cni_error_details(struct cni_error *err, const char *fmt, ...)

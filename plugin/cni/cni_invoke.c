@@ -1,5 +1,7 @@
 #include "plugin/cni/cni_invoke.h"
+#include "plugin/cni/cni_result.h"
 
+#include <jansson.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -95,7 +97,8 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, char **o
 }
 
 int cni_invoke_exec(const char *type, const char *command, const struct cni_env *env,
-		    const char *config, size_t config_size, json_t **output, struct cni_error *err)
+		    const char *config, size_t config_size, struct cni_result *output,
+		    struct cni_error *err)
 {
 	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1};
 	char path[PATH_MAX], *text = NULL;
@@ -106,7 +109,7 @@ int cni_invoke_exec(const char *type, const char *command, const struct cni_env 
 	pid_t pid;
 
 	if (output)
-		*output = NULL;
+		cni_result_init(output);
 	ret = find_plugin(type, env->path, path, sizeof(path), err);
 	if (ret)
 		return ret;
@@ -161,11 +164,12 @@ int cni_invoke_exec(const char *type, const char *command, const struct cni_env 
 				    type, command, jerr.text);
 		goto out;
 	}
-	if (output) {
-		*output = json;
-		json = NULL;
-	}
 	ret = 0;
+	if (output && json) {
+		ret = cni_result_decode(json, output, err);
+		if (ret)
+			cni_error_details(err, "in the result of %s %s", type, command);
+	}
 out:
 	for (int i = 0; i < 2; i++) {
 		if (in_pipe[i] >= 0)

@@ -1,5 +1,6 @@
 #include "plugin/cni/cni_result.h"
 
+#include <jansson.h>
 #include <errno.h>
 #include <string.h>
 

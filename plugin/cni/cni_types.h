@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/un.h>
 
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 #define CNI_MAX_INTERFACES  8
 #define CNI_MAX_IPS	    8

@@ -1,6 +1,6 @@
 /* Where the pod's slice class comes from (annotations and their stand-ins). */
-#ifndef SLICENET_PLUGIN_ANNOTATIONS_H
-#define SLICENET_PLUGIN_ANNOTATIONS_H
+#ifndef SLICENET_PLUGIN_CONF_ANNOTATIONS_H
+#define SLICENET_PLUGIN_CONF_ANNOTATIONS_H
 
 #include <stddef.h>
 
@@ -15,7 +15,7 @@
  * The class requested for this pod, first hit wins: runtimeConfig pod
  * annotations (containerd, CRI-O), args.cni.slice (Multus cni-args),
  * CNI_ARGS SLICENET_SLICE, else the config's defaultSlice. source names the
- * hit for the log. A value that is present but not a string is code 7.
+ * hit for the log.
  */
 int annotations_slice(const struct netconf *conf, const struct cni_env *env, char *slice,
 		      size_t size, const char **source, struct cni_error *err)

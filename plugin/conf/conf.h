@@ -1,59 +1,109 @@
-/* The network configuration on stdin, parsed into structs (parse, then act). */
-#ifndef SLICENET_PLUGIN_CONF_H
-#define SLICENET_PLUGIN_CONF_H
+/*
+ * The network configuration on stdin, parsed and validated once into typed
+ * structs before any verb acts: the slice table, IPAM, every datapath's own
+ * section (through its parse op) and the runtime's per-call inputs. Nothing
+ * after conf_parse touches JSON.
+ */
+#ifndef SLICENET_PLUGIN_CONF_CONF_H
+#define SLICENET_PLUGIN_CONF_CONF_H
 
-#include <jansson.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
+#include "ipam/ipam.h"
 #include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_gc.h"
 #include "plugin/cni/cni_types.h"
 
 #define SLICE_NAME_MAX	       64
 #define SLICE_MAX_CLASSES      32
 #define SLICE_MAX_DATAPATHS    4
 #define DATAPATH_NAME_MAX      16
+#define DATAPATH_MAX	       4 /* registered datapaths */
+#define CONF_DEVICE_ID_MAX     32
 #define CONF_DEFAULT_STATE_DIR "/var/lib/cni/slicenet"
+#define CONF_IPAM_IN_PROCESS_TYPE "slicenet-ipam" /* runs in-process, no exec */
 
 struct slice_class {
 	char name[SLICE_NAME_MAX];
 	char datapaths[SLICE_MAX_DATAPATHS][DATAPATH_NAME_MAX]; /* preference order */
 	unsigned int n_datapaths;
 	unsigned int mtu; /* 0 = kernel default */
-	json_t *settings; /* the class object itself (borrowed), for datapath-specific keys */
+	/* datapath_conf[i]: datapaths[i]'s config with the class's overrides (owned) */
+	void *datapath_conf[SLICE_MAX_DATAPATHS];
+};
+
+/* Where the pod's slice may have been named, in the order they are tried. */
+struct conf_slice_request {
+	bool has_annotation;
+	char annotation[SLICE_NAME_MAX]; /* runtimeConfig pod annotation */
+	bool has_args_cni;
+	char args_cni[SLICE_NAME_MAX]; /* args.cni.slice (Multus cni-args) */
+};
+
+/* runtimeConfig (capabilities) and the other per-call keys, typed. */
+struct conf_runtime {
+	struct conf_slice_request slice;
+	char mac[CNI_MAC_STRLEN];		/* "mac" capability; "" = none */
+	char device_id[CONF_DEVICE_ID_MAX];	/* runtimeConfig or top-level deviceID */
+	char device_info_file[PATH_MAX];	/* CNIDeviceInfoFile */
 };
 
 struct netconf {
 	char cni_version[CNI_VERSION_STRLEN];
 	char name[256];
 	char type[64];
-	json_t *root; /* owned: the whole request configuration */
-	json_t *ipam; /* borrowed from root; NULL when absent */
-	char ipam_type[64];
-	char default_slice[SLICE_NAME_MAX];
-	struct slice_class slices[SLICE_MAX_CLASSES];
-	unsigned int n_slices;
 	char state_dir[PATH_MAX];
 	char log_file[PATH_MAX]; /* "" = no log */
 	int log_level;		 /* enum log_level */
-	json_t *runtime_config;	 /* borrowed; NULL when absent */
-	json_t *prev_result;	 /* borrowed; NULL when absent */
-	json_t *args;		 /* borrowed "args" object; NULL when absent */
-	json_t *sriov;		 /* borrowed datapath sections; NULL when absent */
-	json_t *vhostuser;
-	struct cni_dns dns; /* "dns" key, passed into the result */
+	/* GC: cni.dev/valid-attachments; strings owned by the conf */
+	struct cni_gc_attachment *valid;
+	size_t n_valid;
+
+	/* Everything below is the "rest": a verb that only removes can do without it. */
+	bool has_ipam;
+	char ipam_type[64];
+	struct ipam_conf *ipam; /* in-process IPAM only; NULL for a delegated type */
+	char default_slice[SLICE_NAME_MAX];
+	struct slice_class slices[SLICE_MAX_CLASSES];
+	unsigned int n_slices;
+	/* each registered datapath's network-level config (index = registry order) */
+	void *datapath_conf[DATAPATH_MAX];
+	struct conf_runtime runtime;
+	struct cni_result *prev_result; /* decoded; NULL when absent */
+	struct cni_dns dns;		/* "dns" key, passed into the result */
 };
 
 /*
  * Parse stdin bytes. Decode errors are code 6, bad values code 7, both naming
- * the value; unknown keys are ignored (the spec adds keys over time). A
+ * the key and value; unknown keys are ignored (the spec adds keys). A
  * "slicesFile" key loads the slice table from a JSON file instead.
+ *
+ * *core_ok says whether the part every verb needs (version, name, state and
+ * log settings, GC's attachments) parsed: DEL and GC go on with a config
+ * whose rest is broken, working from their records.
  */
-int conf_parse(const char *data, size_t size, struct netconf *out, struct cni_error *err)
-	__attribute__((warn_unused_result));
+int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok,
+	       struct cni_error *err) __attribute__((warn_unused_result));
+/* Accepts NULL and a partly parsed conf. */
 void conf_free(struct netconf *conf);
+
+/*
+ * After a failed parse (DEL, GC): give every datapath whose config did not
+ * parse its defaults, so removal can go on from the records.
+ */
+int conf_datapath_defaults(struct netconf *conf, struct cni_error *err)
+	__attribute__((warn_unused_result));
 
 /* The class named name, or NULL. */
 const struct slice_class *conf_find_slice(const struct netconf *conf, const char *name);
+
+/*
+ * The parsed config of datapath name for class (NULL: the network level);
+ * NULL when that datapath has none (unknown name, or the config is broken).
+ */
+const void *conf_datapath_conf(const struct netconf *conf, const struct slice_class *slice,
+			       const char *name);
 
 #endif

@@ -13,6 +13,7 @@
 #include "plugin/kernel/netlink.h"
 #include "plugin/kernel/netns.h"
 #include "plugin/datapath/sriov_conf.h"
+#include "plugin/datapath/sriov_internal.h"
 #include "plugin/datapath/sriov_devinfo.h"
 #include "plugin/datapath/sriov_pod.h"
 #include "plugin/datapath/sriov_pool.h"
@@ -21,153 +22,8 @@
 
 /* ---- choosing a VF ---- */
 
-static bool sriov_mode_fits(const struct sriov_conf *conf, const struct sriov_sysfs_vf *vf)
-{
-	bool dpdk = sriov_sysfs_driver_is_dpdk(vf->driver);
-
-	if (conf->mode == SRIOV_MODE_DPDK)
-		return dpdk;
-	if (conf->mode == SRIOV_MODE_NETDEV)
-		return !dpdk;
-	return true;
-}
-
-/*
- * A kernel-driver VF is free only while its netdev is in the host netns:
- * one that sysfs does not show, or that the host has no link for, was moved
- * into some other netns by someone (another CNI, a device plugin's pod).
- */
-static bool sriov_netdev_at_home(const struct sriov_sysfs_vf *vf)
-{
-	return vf->netdev[0] && if_nametoindex(vf->netdev) > 0;
-}
-
-/*
- * The pod's cpuset, to prefer VFs on its NUMA node. Kubelet creates the pod
- * cgroup before the sandbox, so it is there at ADD (systemd and cgroupfs
- * drivers, cgroup v2); without it there is simply no preference.
- */
-static unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
-					       const struct cni_env *env)
-{
-	static const char *const fmt[] = {
-		"%s/kubepods.slice/kubepods-pod%s.slice/cpuset.cpus.effective",
-		"%s/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod%s.slice/"
-		"cpuset.cpus.effective",
-		"%s/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod%s.slice/"
-		"cpuset.cpus.effective",
-		"%s/kubepods/pod%s/cpuset.cpus.effective",
-		"%s/kubepods/burstable/pod%s/cpuset.cpus.effective",
-		"%s/kubepods/besteffort/pod%s/cpuset.cpus.effective",
-	};
-	char uid[CNI_ARGS_VALUE_MAX], path[PATH_MAX], cpus[1024];
-
-	if (!env || !env->args.pod_uid[0] || strchr(env->args.pod_uid, '/'))
-		return 0;
-	for (size_t i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
-		const char *u = env->args.pod_uid;
-		ssize_t n;
-		int fd;
-
-		/* The systemd driver spells the uid's dashes as underscores. */
-		snprintf(uid, sizeof(uid), "%s", u);
-		if (i < 3)
-			for (char *p = uid; *p; p++)
-				*p = *p == '-' ? '_' : *p;
-		if (snprintf(path, sizeof(path), fmt[i], conf->cgroup_root, uid) >=
-		    (int)sizeof(path))
-			continue;
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, cpus, sizeof(cpus) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		cpus[n] = '\0';
-		cpus[strcspn(cpus, "\n")] = '\0';
-		return sriov_sysfs_numa_nodes_of(conf->sysfs_root, cpus);
-	}
-	return 0;
-}
-
-/*
- * A free VF of the configured PFs: not reserved, of the wanted mode, and at
- * home. One on the pod's NUMA nodes wins; else the first found. -ENOSPC
- * with why filled when there is none.
- */
-static int sriov_pick(const struct sriov_conf *conf, unsigned long long numa,
-		      struct sriov_sysfs_vf *out, char *why, size_t why_size)
-{
-	bool have = false;
-	size_t used = 0;
-
-	why[0] = '\0';
-	if (!conf->n_pfs) {
-		snprintf(why, why_size, "no PF configured (sriov.pfs)");
-		return -ENOENT;
-	}
-	for (unsigned int p = 0; p < conf->n_pfs; p++) {
-		struct cni_error err = {0};
-		unsigned int n = 0;
-
-		if (sriov_sysfs_num_vfs(conf->sysfs_root, conf->pfs[p], &n, &err) < 0) {
-			if (used < why_size)
-				used += (size_t)snprintf(why + used, why_size - used, "%s%s",
-							 used ? "; " : "", err.msg);
-			continue;
-		}
-		for (unsigned int i = 0; i < n; i++) {
-			struct sriov_sysfs_vf vf;
-
-			memset(&err, 0, sizeof(err));
-			if (sriov_sysfs_vf(conf->sysfs_root, conf->pfs[p], i, &vf, &err) < 0 ||
-			    sriov_pool_is_reserved(conf->pool_dir, vf.pci) ||
-			    !sriov_mode_fits(conf, &vf))
-				continue;
-			if (!sriov_sysfs_driver_is_dpdk(vf.driver) && !sriov_netdev_at_home(&vf))
-				continue;
-			if (numa && vf.numa_node >= 0 && vf.numa_node < 64 &&
-			    (numa & (1ULL << vf.numa_node))) {
-				*out = vf;
-				return 0;
-			}
-			if (!have)
-				*out = vf;
-			have = true;
-		}
-	}
-	if (have)
-		return 0;
-	if (used < why_size)
-		snprintf(why + used, why_size - used, "%sno free VF on the configured PFs",
-			 used ? "; " : "");
-	return -ENOSPC;
-}
-
-/* The deviceID's VF, checked for mode and whereabouts. */
-static int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out,
-		       struct cni_error *err)
-{
-	int ret;
-
-	ret = sriov_sysfs_vf_by_pci(conf->sysfs_root, conf->device_id, out, err);
-	if (ret < 0)
-		return ret;
-	if (!sriov_mode_fits(conf, out))
-		return cni_error_set(err, CNI_ERR_DATAPATH, EINVAL,
-				     "sriov: deviceID %s has driver \"%s\", not fit for mode %s",
-				     out->pci, out->driver,
-				     conf->mode == SRIOV_MODE_DPDK ? "dpdk" : "netdev");
-	if (!sriov_sysfs_driver_is_dpdk(out->driver) && !sriov_netdev_at_home(out))
-		return cni_error_set(err, CNI_ERR_DATAPATH, EBUSY,
-				     "sriov: deviceID %s has no netdev in the host netns (%s): it "
-				     "is in another netns or unbound",
-				     out->pci, out->netdev[0] ? out->netdev : "none in sysfs");
-	return 0;
-}
-
-static bool sriov_available(const struct datapath_context *ctx, char *why, size_t why_size)
+static bool sriov_available(const struct datapath_context *ctx, const struct attachment *att,
+			    char *why, size_t why_size)
 {
 	struct cni_error err = {0};
 	struct sriov_sysfs_vf vf;
@@ -179,9 +35,8 @@ static bool sriov_available(const struct datapath_context *ctx, char *why, size_
 		snprintf(why, why_size, "out of memory");
 		return false;
 	}
-	if (sriov_conf_parse(ctx, conf, &err) < 0) {
-		snprintf(why, why_size, "%s", err.msg);
-	} else if (conf->device_id[0]) {
+	sriov_conf_for(ctx, att, conf);
+	if (conf->device_id[0]) {
 		ok = sriov_given(conf, &vf, &err) == 0;
 		if (ok && sriov_pool_is_reserved(conf->pool_dir, vf.pci)) {
 			snprintf(why, why_size, "deviceID %s is reserved by another attachment",
@@ -203,6 +58,7 @@ static bool sriov_available(const struct datapath_context *ctx, char *why, size_
 
 struct sriov_add {
 	const struct datapath_context *ctx;
+	const struct attachment *att;
 	struct sriov_conf conf;
 	struct sriov_sysfs_vf vf;
 	struct sriov_reservation rec;
@@ -218,7 +74,7 @@ struct sriov_add {
 /* Reserve a VF under the pool lock and note what to restore at DEL. */
 static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct netlink_link host;
 	unsigned long long numa;
 	char why[400];
@@ -231,7 +87,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	if (a->conf.device_id[0]) {
 		ret = sriov_given(&a->conf, &a->vf, err);
 	} else {
-		numa = sriov_pod_numa_nodes(&a->conf, env);
+		numa = sriov_pod_numa_nodes(&a->conf, a->att);
 		ret = sriov_pick(&a->conf, numa, &a->vf, why, sizeof(why));
 		if (ret < 0)
 			ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret, "sriov: %s", why);
@@ -250,7 +106,7 @@ static int sriov_add_reserve(struct sriov_add *a, struct cni_error *err)
 	snprintf(a->rec.ifname, sizeof(a->rec.ifname), "%s", env->ifname);
 	snprintf(a->rec.network, sizeof(a->rec.network), "%s", a->ctx->conf->name);
 	if (!a->rec.dpdk) {
-		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, err);
+		ret = netlink_link_get(a->host_nl, a->vf.netdev, &host, &err->base);
 		if (ret < 0) {
 			if (ret == -ENODEV)
 				ret = cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
@@ -288,20 +144,20 @@ out:
 
 static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, struct cni_error *err)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	unsigned int mtu = a->ctx->slice ? a->ctx->slice->mtu : 0;
 	int ret;
 
 	/* Down first: a VF moves between namespaces more safely without traffic. */
-	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, err);
+	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, &err->base);
 	if (ret < 0)
 		return ret;
-	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, err);
+	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, &err->base);
 	if (ret < 0)
 		return ret;
 	a->moved = true;
 	fault_point("sriov-after-move");
-	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, err);
+	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, &err->base);
 	if (ret < 0)
 		return ret;
 	return sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
@@ -310,7 +166,7 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 /* Undo a partial ADD, newest step first; errors are logged, not returned. */
 static void sriov_add_rollback(struct sriov_add *a)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct cni_error e = {0};
 
 	if (a->descriptor && sriov_devinfo_remove(a->descriptor_path, &e) < 0)
@@ -319,12 +175,12 @@ static void sriov_add_rollback(struct sriov_add *a)
 		log_error("sriov rollback: %s", e.msg);
 	if (a->moved && a->pod_nl) {
 		memset(&e, 0, sizeof(e));
-		if (netlink_link_set_up(a->pod_nl, env->ifname, false, &e) < 0 ||
+		if (netlink_link_set_up(a->pod_nl, env->ifname, false, &e.base) < 0 ||
 		    netlink_link_set_netns(a->pod_nl, env->ifname, a->host_ns_fd, a->rec.orig_name,
-					   &e) < 0)
+					   &e.base) < 0)
 			log_error("sriov rollback: moving VF %s back: %s", a->vf.pci, e.msg);
 		else if (a->rec.orig_mtu && netlink_link_set_mtu(a->host_nl, a->rec.orig_name,
-								 a->rec.orig_mtu, &e) < 0)
+								 a->rec.orig_mtu, &e.base) < 0)
 			log_error("sriov rollback: %s", e.msg);
 	} else if (a->moved) {
 		log_error("sriov rollback: VF %s is in netns %s and could not be reached",
@@ -344,7 +200,7 @@ static void sriov_add_rollback(struct sriov_add *a)
 
 static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
 {
-	const struct cni_env *env = a->ctx->env;
+	const struct attachment *env = a->att;
 	struct cni_interface *ci = &result->interfaces[result->n_interfaces];
 	int index = (int)result->n_interfaces;
 
@@ -361,10 +217,10 @@ static void sriov_fill_result(struct sriov_add *a, struct cni_result *result)
 		result->ips[i].interface = index;
 }
 
-static int sriov_add(const struct datapath_context *ctx, struct cni_result *result,
-		     struct attachment *att, struct cni_error *err)
+static int sriov_add(const struct datapath_context *ctx, struct attachment *att,
+		     struct cni_result *result, struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	struct sriov_add *a;
 	int ret;
 
@@ -375,21 +231,21 @@ static int sriov_add(const struct datapath_context *ctx, struct cni_result *resu
 	if (!a)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
 	a->ctx = ctx;
+	a->att = att;
 	a->host_ns_fd = a->pod_ns_fd = -1;
-	if ((ret = sriov_conf_parse(ctx, &a->conf, err)) < 0)
-		goto out;
+	sriov_conf_for(ctx, att, &a->conf);
 	a->host_ns_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (a->host_ns_fd < 0) {
 		ret = cni_error_set(err, CNI_ERR_INTERNAL, errno, "sriov: open own netns: %s",
 				    strerror(errno));
 		goto out;
 	}
-	a->pod_ns_fd = netns_open(env->netns, err);
+	a->pod_ns_fd = netns_open(env->netns, &err->base);
 	if (a->pod_ns_fd < 0) {
-		ret = a->pod_ns_fd;
+		ret = cni_error_code(err, CNI_ERR_INVALID_ENV, a->pod_ns_fd);
 		goto out;
 	}
-	a->host_nl = netlink_open(err);
+	a->host_nl = netlink_open(&err->base);
 	if (!a->host_nl) {
 		ret = -errno;
 		goto out;
@@ -444,7 +300,7 @@ out:
  * that still exists; else the kernel has already returned it (a physical
  * device outlives its netns) under whatever name sysfs now shows.
  */
-static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env *env,
+static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachment *env,
 			    const struct sriov_reservation *rec, struct netlink *host_nl,
 			    struct cni_error *err)
 {
@@ -454,11 +310,11 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env 
 	struct sriov_sysfs_vf vf;
 	int ns_fd = -1, host_fd = -1, ret = 0;
 
-	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored)) >= 0) {
-		ret = netlink_open_in(ns_fd, &pod_nl, err);
+	if (env->netns[0] && (ns_fd = netns_open(env->netns, &ignored.base)) >= 0) {
+		ret = netlink_open_in(ns_fd, &pod_nl, &err->base);
 		if (ret < 0)
 			goto out;
-		ret = netlink_link_get(pod_nl, env->ifname, &link, err);
+		ret = netlink_link_get(pod_nl, env->ifname, &link, &err->base);
 		if (ret == 0) {
 			host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 			if (host_fd < 0) {
@@ -466,19 +322,19 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env 
 						    "sriov: open own netns: %s", strerror(errno));
 				goto out;
 			}
-			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, err)) < 0 ||
+			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, &err->base)) < 0 ||
 			    (ret = netlink_link_set_netns(pod_nl, env->ifname, host_fd,
-							  rec->orig_name, err)) < 0)
+							  rec->orig_name, &err->base)) < 0)
 				goto out;
 		} else if (ret != -ENODEV) {
 			goto out;
 		}
 	}
-	ret = netlink_link_get(host_nl, rec->orig_name, &link, err);
+	ret = netlink_link_get(host_nl, rec->orig_name, &link, &err->base);
 	if (ret == -ENODEV) {
 		memset(&ignored, 0, sizeof(ignored));
 		if (sriov_sysfs_vf(conf->sysfs_root, rec->pf, rec->vf_index, &vf, &ignored) < 0 ||
-		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored) < 0) {
+		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored.base) < 0) {
 			log_warn("sriov: VF %s has no netdev in the host netns; nothing to "
 				 "restore on it",
 				 rec->pci);
@@ -487,17 +343,17 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct cni_env 
 		}
 		log_info("sriov: VF %s came back as %s, renaming it to %s", rec->pci, vf.netdev,
 			 rec->orig_name);
-		if ((ret = netlink_link_set_up(host_nl, vf.netdev, false, err)) < 0 ||
-		    (ret = netlink_link_rename(host_nl, vf.netdev, rec->orig_name, err)) < 0)
+		if ((ret = netlink_link_set_up(host_nl, vf.netdev, false, &err->base)) < 0 ||
+		    (ret = netlink_link_rename(host_nl, vf.netdev, rec->orig_name, &err->base)) < 0)
 			goto out;
 	} else if (ret < 0) {
 		goto out;
 	}
 	if (rec->orig_mtu && link.mtu != rec->orig_mtu &&
-	    (ret = netlink_link_set_mtu(host_nl, rec->orig_name, rec->orig_mtu, err)) < 0)
+	    (ret = netlink_link_set_mtu(host_nl, rec->orig_name, rec->orig_mtu, &err->base)) < 0)
 		goto out;
 	if (rec->have_orig_mac && memcmp(link.mac, rec->orig_mac, sizeof(rec->orig_mac)) &&
-	    (ret = netlink_link_set_mac(host_nl, rec->orig_name, rec->orig_mac, err)) < 0)
+	    (ret = netlink_link_set_mac(host_nl, rec->orig_name, rec->orig_mac, &err->base)) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -512,7 +368,7 @@ out:
 static int sriov_del(const struct datapath_context *ctx, const struct attachment *att,
 		     struct cni_error *err)
 {
-	const struct cni_env *env = ctx->env;
+	const struct attachment *env = att;
 	struct sriov_reservation rec;
 	struct netlink *host_nl = NULL;
 	struct sriov_conf *conf;
@@ -522,8 +378,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 	conf = calloc(1, sizeof(*conf));
 	if (!conf)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
-		goto out;
+	sriov_conf_for(ctx, att, conf);
 	/* No pool directory, no reservation: DEL of a network that never had a VF. */
 	if (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT) {
 		ret = 0;
@@ -535,7 +390,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 		goto out;
 	}
 	ret = -ENOENT;
-	if (att && att->pci_id[0])
+	if (att->pci_id[0])
 		ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
 	if (ret == 0 &&
 	    (strcmp(rec.container_id, env->container_id) || strcmp(rec.ifname, env->ifname)))
@@ -548,7 +403,7 @@ static int sriov_del(const struct datapath_context *ctx, const struct attachment
 	}
 	if (ret < 0)
 		goto out;
-	host_nl = netlink_open(err);
+	host_nl = netlink_open(&err->base);
 	if (!host_nl) {
 		ret = -errno;
 		goto out;
@@ -580,117 +435,26 @@ out:
 
 /* ---- CHECK ---- */
 
-static int sriov_expected_index(const struct cni_result *expected, const char *ifname)
-{
-	for (unsigned int i = 0; i < expected->n_interfaces; i++)
-		if (expected->interfaces[i].sandbox[0] &&
-		    !strcmp(expected->interfaces[i].name, ifname))
-			return (int)i;
-	return -1;
-}
-
-static int sriov_check_netdev(const struct cni_env *env, const struct cni_result *expected,
-			      int index, struct cni_error *err)
-{
-	const struct cni_interface *want = &expected->interfaces[index];
-	struct netlink *pod_nl = NULL;
-	struct netlink_link link;
-	char mac[CNI_MAC_STRLEN];
-	int ns_fd, ret;
-
-	ns_fd = netns_open(env->netns, err);
-	if (ns_fd < 0)
-		return ns_fd;
-	if ((ret = netlink_open_in(ns_fd, &pod_nl, err)) < 0)
-		goto out;
-	ret = netlink_link_get(pod_nl, env->ifname, &link, err);
-	if (ret == -ENODEV)
-		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENODEV,
-				    "check: VF interface %s is missing in netns %s", env->ifname,
-				    env->netns);
-	if (ret < 0)
-		goto out;
-	netlink_mac_format(link.mac, mac);
-	if (want->mac[0] && strcasecmp(want->mac, mac)) {
-		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
-				    "check: %s in netns %s has mac %s, expected %s", env->ifname,
-				    env->netns, mac, want->mac);
-		goto out;
-	}
-	ret = pod_check_addresses(pod_nl, link.ifindex, env->ifname, expected, index, err);
-out:
-	netlink_close(pod_nl);
-	close(ns_fd);
-	return ret;
-}
-
-static int sriov_check(const struct datapath_context *ctx, const struct attachment *att,
-		       const struct cni_result *expected, struct cni_error *err)
-{
-	const struct cni_env *env = ctx->env;
-	struct sriov_reservation rec;
-	struct sriov_conf *conf;
-	char path[PATH_MAX];
-	int index, ret;
-
-	index = sriov_expected_index(expected, env->ifname);
-	if (index < 0)
-		return cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
-				     "check: the expected result has no interface %s in a sandbox",
-				     env->ifname);
-	conf = calloc(1, sizeof(*conf));
-	if (!conf)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	if ((ret = sriov_conf_parse(ctx, conf, err)) < 0)
-		goto out;
-	ret = sriov_pool_load(conf->pool_dir, att->pci_id, &rec, err);
-	if (ret == -ENOENT || (ret == 0 && strcmp(rec.container_id, env->container_id)))
-		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
-				    "check: VF %s is not reserved for %s/%s", att->pci_id,
-				    env->container_id, env->ifname);
-	if (ret < 0)
-		goto out;
-	if (expected->interfaces[index].pci_id[0] &&
-	    strcmp(expected->interfaces[index].pci_id, rec.pci)) {
-		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, EINVAL,
-				    "check: %s has VF %s, expected pciID %s", env->ifname, rec.pci,
-				    expected->interfaces[index].pci_id);
-		goto out;
-	}
-	if (rec.dpdk) {
-		ret = sriov_descriptor_path(conf->descriptor_dir, rec.container_id, rec.ifname,
-					    path, sizeof(path), err);
-		if (ret == 0 && access(path, R_OK) < 0)
-			ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, errno,
-					    "check: descriptor %s: %s", path, strerror(errno));
-	} else {
-		ret = sriov_check_netdev(env, expected, index, err);
-	}
-out:
-	free(conf);
-	return ret;
-}
-
 /*
  * GC: reservations of this network whose attachment the runtime no longer
  * has (a crash before the record was written): give the VF back as DEL does.
  */
-static int sriov_gc(const struct datapath_context *ctx,
-		    bool (*is_valid)(const char *container_id, const char *ifname, void *arg),
-		    void *arg, struct cni_error *err)
+static int sriov_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_valid, void *arg,
+		    struct cni_error *err)
 {
 	struct sriov_reservation *list = NULL;
 	struct sriov_conf *conf;
 	size_t n = 0;
 	int lock, ret, first = 0;
 
-	if (!ctx->conf->sriov)
+	if (!((const struct sriov_conf *)ctx->dp_conf)->configured)
 		return 0;
 	conf = calloc(1, sizeof(*conf));
 	if (!conf)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "sriov: out of memory");
-	ret = sriov_conf_parse(ctx, conf, err);
-	if (ret < 0 || (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT))
+	*conf = *(const struct sriov_conf *)ctx->dp_conf;
+	ret = 0;
+	if (access(conf->pool_dir, F_OK) < 0 && errno == ENOENT)
 		goto out;
 	lock = sriov_pool_lock(conf->pool_dir, err);
 	if (lock < 0) {
@@ -700,8 +464,7 @@ static int sriov_gc(const struct datapath_context *ctx,
 	ret = sriov_pool_list(conf->pool_dir, &list, &n, err);
 	sriov_pool_unlock(lock);
 	for (size_t i = 0; ret == 0 && i < n; i++) {
-		struct cni_env env = *ctx->env;
-		struct datapath_context one = {.env = &env, .conf = ctx->conf};
+		struct attachment one = {0};
 		int r;
 
 		if (strcmp(list[i].network, ctx->conf->name) ||
@@ -709,10 +472,10 @@ static int sriov_gc(const struct datapath_context *ctx,
 			continue;
 		log_info("sriov: GC: VF %s of stale attachment %s/%s", list[i].pci,
 			 list[i].container_id, list[i].ifname);
-		snprintf(env.container_id, sizeof(env.container_id), "%s", list[i].container_id);
-		snprintf(env.ifname, sizeof(env.ifname), "%s", list[i].ifname);
-		env.netns[0] = '\0';
-		r = sriov_del(&one, NULL, err);
+		snprintf(one.container_id, sizeof(one.container_id), "%s", list[i].container_id);
+		snprintf(one.ifname, sizeof(one.ifname), "%s", list[i].ifname);
+		snprintf(one.network, sizeof(one.network), "%s", ctx->conf->name);
+		r = sriov_del(ctx, &one, err);
 		if (r < 0 && !first)
 			first = r;
 	}
@@ -726,6 +489,8 @@ out:
 
 const struct datapath_ops sriov_datapath = {
 	.name = "sriov",
+	.conf_size = sizeof(struct sriov_conf),
+	.parse = sriov_parse,
 	.available = sriov_available,
 	.add = sriov_add,
 	.check = sriov_check,

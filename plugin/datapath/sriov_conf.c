@@ -187,51 +187,23 @@ static int validate(struct sriov_conf *out, struct cni_error *err)
 	return 0;
 }
 
-/* deviceID: runtimeConfig, then top level (Multus), then CNI_ARGS; used as is. */
-static int parse_device_id(const struct datapath_context *ctx, struct sriov_conf *out,
-			   struct cni_error *err)
+int sriov_parse(const struct datapath_parse_input *in, void *out_, struct cni_error *err)
 {
-	const json_t *sources[] = {ctx->conf->runtime_config, ctx->conf->root};
-	int ret;
-
-	for (size_t i = 0; i < 2; i++) {
-		if (!sources[i])
-			continue;
-		ret = get_str(sources[i], "deviceID", out->device_id, sizeof(out->device_id),
-			      i ? "" : "runtimeConfig: ", err);
-		if (ret < 0 || out->device_id[0])
-			return ret;
-	}
-	if (ctx->env && snprintf(out->device_id, sizeof(out->device_id), "%s",
-				 ctx->env->args.device_id) >= (int)sizeof(out->device_id))
-		return cni_error_set(err, CNI_ERR_INVALID_ENV, ENAMETOOLONG,
-				     "CNI_ARGS deviceID \"%.40s...\" is too long",
-				     ctx->env->args.device_id);
-	return 0;
-}
-
-int sriov_conf_parse(const struct datapath_context *ctx, struct sriov_conf *out,
-		     struct cni_error *err)
-{
-	const struct netconf *conf = ctx->conf;
+	struct sriov_conf *out = out_;
+	const char *state_dir = in->conf->state_dir;
 	char where[SLICE_NAME_MAX + 32];
 	int ret;
 
-	memset(out, 0, sizeof(*out));
-	if ((ret = parse_section(conf->sriov, out, "", err)) < 0)
+	out->configured = in->section != NULL;
+	if ((ret = parse_section(in->section, out, "", err)) < 0)
 		return ret;
-	if (ctx->slice && ctx->slice->settings) {
-		snprintf(where, sizeof(where), "slices: class \"%s\": ", ctx->slice->name);
-		ret = parse_section(json_object_get(ctx->slice->settings, "sriov"), out, where,
-				    err);
+	if (in->class_obj) {
+		snprintf(where, sizeof(where), "slices: class \"%s\": ", in->class_name);
+		ret = parse_section(json_object_get(in->class_obj, "sriov"), out, where, err);
 		if (ret < 0)
 			return ret;
 	}
-	if ((ret = validate(out, err)) < 0 || (ret = parse_device_id(ctx, out, err)) < 0)
-		return ret;
-	if (conf->runtime_config &&
-	    (ret = get_str(conf->runtime_config, "CNIDeviceInfoFile", out->device_info_file,
-			   sizeof(out->device_info_file), "runtimeConfig: ", err)) < 0)
+	if ((ret = validate(out, err)) < 0)
 		return ret;
 	if (!out->sysfs_root[0])
 		strcpy(out->sysfs_root, SRIOV_DEFAULT_SYSFS_ROOT);
@@ -241,9 +213,18 @@ int sriov_conf_parse(const struct datapath_context *ctx, struct sriov_conf *out,
 		strcpy(out->cgroup_root, SRIOV_DEFAULT_CGROUP_ROOT);
 	/* Node-wide by default for every network that shares the state dir. */
 	if (!out->pool_dir[0] && snprintf(out->pool_dir, sizeof(out->pool_dir), "%s/sriov-pool",
-					  conf->state_dir) >= (int)sizeof(out->pool_dir))
+					  state_dir) >= (int)sizeof(out->pool_dir))
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, ENAMETOOLONG,
 				     "sriov: stateDir %.60s... is too long for the pool directory",
-				     conf->state_dir);
+				     state_dir);
 	return 0;
+}
+
+void sriov_conf_for(const struct datapath_context *ctx, const struct attachment *att,
+		    struct sriov_conf *out)
+{
+	*out = *(const struct sriov_conf *)ctx->dp_conf;
+	snprintf(out->device_id, sizeof(out->device_id), "%s", att->device_id);
+	snprintf(out->device_info_file, sizeof(out->device_info_file), "%s",
+		 att->device_info_file);
 }

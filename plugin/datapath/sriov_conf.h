@@ -34,17 +34,22 @@ struct sriov_conf {
 	char cgroup_root[PATH_MAX];    /* to read the pod's cpuset for NUMA preference */
 	enum sriov_mode mode;
 	struct sriov_vf_settings vf;	    /* set bits: what the config asks for */
+	bool configured;		    /* the network has an "sriov" section */
+	/* per call, from the attachment (sriov_conf_for) */
 	char device_id[SRIOV_PCI_ADDR_MAX]; /* "" = pick from the pool */
 	char device_info_file[PATH_MAX];    /* "" = the runtime did not ask */
 };
 
 /*
- * Network-wide "sriov" keys, then the class's "sriov" object on top (ctx->slice
- * may be NULL), then deviceID (runtimeConfig, top-level as Multus injects
- * it, then CNI_ARGS) and runtimeConfig CNIDeviceInfoFile. Bad values give
- * CNI_ERR_INVALID_CONFIG naming the key and value.
+ * The parse op: network-wide "sriov" keys, then the class's "sriov" object on
+ * top, with defaults. Bad values give CNI_ERR_INVALID_CONFIG naming the key
+ * and value.
  */
-int sriov_conf_parse(const struct datapath_context *ctx, struct sriov_conf *out,
-		     struct cni_error *err) __attribute__((warn_unused_result));
+int sriov_parse(const struct datapath_parse_input *in, void *out, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
+/* The parsed config with this call's deviceID and CNIDeviceInfoFile. */
+void sriov_conf_for(const struct datapath_context *ctx, const struct attachment *att,
+		    struct sriov_conf *out);
 
 #endif

@@ -13,8 +13,6 @@
 #include "plugin/cni/cni_types.h"
 #include "plugin/datapath/sriov_sysfs.h"
 
-#define SRIOV_DEVINFO_VERSION "1.1.0"
-
 /*
  * Write {"type":"pci","version":"1.1.0","pci":{"pci-address",
  * "pf-pci-address"}} to path. The spec lets a device plugin write it first:

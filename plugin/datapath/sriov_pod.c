@@ -37,7 +37,7 @@ static int pod_routes(struct netlink *nl, int ifindex, const struct cni_result *
 		r.table = cr->table;
 		if (cr->scope >= 0)
 			r.scope = cr->scope;
-		ret = netlink_route_add(nl, &r, err);
+		ret = netlink_route_add(nl, &r, &err->base);
 		/* The prefix route of an address may already cover an IPAM route. */
 		if (ret < 0 && ret != -EEXIST)
 			return ret;
@@ -51,22 +51,22 @@ int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int
 {
 	int ret;
 
-	ret = netlink_link_get(pod_nl, ifname, link, err);
+	ret = netlink_link_get(pod_nl, ifname, link, &err->base);
 	if (ret == -ENODEV)
 		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
 				     "sriov: %s did not appear in the pod netns", ifname);
 	if (ret < 0)
 		return ret;
-	if (mtu && (ret = netlink_link_set_mtu(pod_nl, ifname, mtu, err)) < 0)
+	if (mtu && (ret = netlink_link_set_mtu(pod_nl, ifname, mtu, &err->base)) < 0)
 		return ret;
 	for (unsigned int i = 0; i < result->n_ips; i++) {
-		ret = netlink_addr_add(pod_nl, link->ifindex, &result->ips[i].address, 0, err);
+		ret = netlink_addr_add(pod_nl, link->ifindex, &result->ips[i].address, 0, &err->base);
 		if (ret < 0)
 			return ret;
 	}
-	if ((ret = netlink_link_set_up(pod_nl, ifname, true, err)) < 0)
+	if ((ret = netlink_link_set_up(pod_nl, ifname, true, &err->base)) < 0)
 		return ret;
 	if ((ret = pod_routes(pod_nl, link->ifindex, result, err)) < 0)
 		return ret;
-	return netlink_link_get(pod_nl, ifname, link, err);
+	return netlink_link_get(pod_nl, ifname, link, &err->base);
 }

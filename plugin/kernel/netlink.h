@@ -1,7 +1,7 @@
 /*
  * rtnetlink through libmnl: the only place that talks to the kernel's routing
  * socket. Each call is one request acknowledged by the kernel (NLM_F_ACK);
- * failures fill err with CNI_ERR_NETLINK and a message naming the object and
+ * failures fill err with a message naming the object and
  * quoting the kernel's extack text.
  */
 #ifndef SLICENET_PLUGIN_NETLINK_H
@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "plugin/cni/cni_error.h"
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/error.h"
+#include "plugin/util/ipaddr.h"
 
 #define NETLINK_MAC_LEN	  6
 #define NETLINK_KIND_MAX  32
@@ -25,9 +25,9 @@ struct netlink;
  * Open a socket in the calling thread's current netns; requests keep acting
  * on that netns after the caller returns to another one. NULL on failure.
  */
-struct netlink *netlink_open(struct cni_error *err);
+struct netlink *netlink_open(struct error *err);
 /* The same, bound to the netns ns_fd (entered and left around the open). */
-int netlink_open_in(int ns_fd, struct netlink **out, struct cni_error *err)
+int netlink_open_in(int ns_fd, struct netlink **out, struct error *err)
 	__attribute__((warn_unused_result));
 /* "aa:bb:cc:dd:ee:ff", as CNI results carry it. */
 void netlink_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[18]);
@@ -52,7 +52,7 @@ struct netlink_link {
  * has that name, so callers decide whether absence is an error.
  */
 int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *out,
-		     struct cni_error *err) __attribute__((warn_unused_result));
+		     struct error *err) __attribute__((warn_unused_result));
 
 struct netlink_veth {
 	const char *name; /* end created in the socket's netns */
@@ -68,37 +68,37 @@ struct netlink_veth {
  * non-zero stops the walk and is returned.
  */
 int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link *link, void *arg),
-			 void *arg, struct cni_error *err) __attribute__((warn_unused_result));
+			 void *arg, struct error *err) __attribute__((warn_unused_result));
 
 /* Set the link's alias (ip link set NAME alias TEXT). */
 int netlink_link_set_alias(struct netlink *nl, const char *name, const char *alias,
-			   struct cni_error *err) __attribute__((warn_unused_result));
+			   struct error *err) __attribute__((warn_unused_result));
 
 /* Create a veth pair, the peer placed directly in peer_netns_fd. */
-int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct cni_error *err)
+int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct error *err)
 	__attribute__((warn_unused_result));
 
 /*
  * Change one property of the link named name (looked up first, so a missing
  * link is -ENODEV with a message naming it).
  */
-int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct cni_error *err)
+int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct error *err)
 	__attribute__((warn_unused_result));
 int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
-			 struct cni_error *err) __attribute__((warn_unused_result));
+			 struct error *err) __attribute__((warn_unused_result));
 int netlink_link_rename(struct netlink *nl, const char *name, const char *new_name,
-			struct cni_error *err) __attribute__((warn_unused_result));
+			struct error *err) __attribute__((warn_unused_result));
 int netlink_link_set_mac(struct netlink *nl, const char *name,
-			 const unsigned char mac[NETLINK_MAC_LEN], struct cni_error *err)
+			 const unsigned char mac[NETLINK_MAC_LEN], struct error *err)
 	__attribute__((warn_unused_result));
 /* Move a link into netns_fd, renaming it there when new_name is not NULL. */
 int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, const char *new_name,
-			   struct cni_error *err) __attribute__((warn_unused_result));
+			   struct error *err) __attribute__((warn_unused_result));
 /*
  * Delete a link (a veth takes its peer along). Returns -ENODEV without
  * touching err when it does not exist: callers treat that as already gone.
  */
-int netlink_link_delete(struct netlink *nl, const char *name, struct cni_error *err)
+int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 	__attribute__((warn_unused_result));
 
 struct netlink_addr {
@@ -113,16 +113,16 @@ struct netlink_addr {
  * gets IFA_F_NODAD so it is usable at once.
  */
 int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     unsigned int flags, struct cni_error *err) __attribute__((warn_unused_result));
+		     unsigned int flags, struct error *err) __attribute__((warn_unused_result));
 /* -EADDRNOTAVAIL without touching err when the address is not there. */
 int netlink_addr_del(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     struct cni_error *err) __attribute__((warn_unused_result));
+		     struct error *err) __attribute__((warn_unused_result));
 /*
  * Addresses of ifindex (0 = every link) of family (AF_UNSPEC = both). Fills at
  * most max entries; *count is the number found, -ENOSPC if it exceeds max.
  */
 int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlink_addr *out,
-		      size_t max, size_t *count, struct cni_error *err)
+		      size_t max, size_t *count, struct error *err)
 	__attribute__((warn_unused_result));
 
 #define NETLINK_SCOPE_AUTO (-1)
@@ -144,17 +144,17 @@ struct netlink_route {
 void netlink_route_init(struct netlink_route *route);
 
 /* Add a route (NLM_F_EXCL: an existing identical route is -EEXIST). */
-int netlink_route_add(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
+int netlink_route_add(struct netlink *nl, const struct netlink_route *route, struct error *err)
 	__attribute__((warn_unused_result));
 /* -ESRCH without touching err when no such route exists. */
-int netlink_route_del(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
+int netlink_route_del(struct netlink *nl, const struct netlink_route *route, struct error *err)
 	__attribute__((warn_unused_result));
 /*
  * Unicast routes of family in table (0 = every table), cache clones skipped.
  * Same counting as netlink_addr_list.
  */
 int netlink_route_list(struct netlink *nl, int family, unsigned int table,
-		       struct netlink_route *out, size_t max, size_t *count, struct cni_error *err)
+		       struct netlink_route *out, size_t max, size_t *count, struct error *err)
 	__attribute__((warn_unused_result));
 
 #endif

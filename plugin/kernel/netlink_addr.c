@@ -35,7 +35,7 @@ static int nl_addr_request(struct netlink *nl, uint16_t type, int ifindex,
 }
 
 int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     unsigned int flags, struct cni_error *err)
+		     unsigned int flags, struct error *err)
 {
 	char text[IP_PREFIX_STRLEN + 16];
 	int ret;
@@ -54,7 +54,7 @@ int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *pr
 }
 
 int netlink_addr_del(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
-		     struct cni_error *err)
+		     struct error *err)
 {
 	char text[IP_PREFIX_STRLEN + 16];
 	int ret;
@@ -131,7 +131,7 @@ static int nl_addr_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlink_addr *out,
-		      size_t max, size_t *count, struct cni_error *err)
+		      size_t max, size_t *count, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .ifindex = ifindex};
@@ -147,8 +147,8 @@ int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlin
 		return nl_fail(nl, err, ret, "list addresses of ifindex %d", ifindex);
 	*count = list.count;
 	if (list.count > max)
-		return cni_error_set(
-			err, CNI_ERR_NETLINK, ENOSPC,
+		return error_set(
+			err, ENOSPC,
 			"netlink: list addresses of ifindex %d: %zu found, room for %zu", ifindex,
 			list.count, max);
 	return 0;

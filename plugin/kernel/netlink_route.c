@@ -82,17 +82,17 @@ static int nl_route_request(struct netlink *nl, uint16_t type, const struct netl
 }
 
 static int nl_route_check(const struct netlink_route *r, const char *what, const char *text,
-			  struct cni_error *err)
+			  struct error *err)
 {
 	size_t size = nl_family_size(r->dst.addr.family);
 
 	if (!size || r->dst.len > size * 8 || (r->gw.family && r->gw.family != r->dst.addr.family))
-		return cni_error_set(err, CNI_ERR_NETLINK, EINVAL,
+		return error_set(err, EINVAL,
 				     "netlink: %s %s: invalid destination or gateway", what, text);
 	return 0;
 }
 
-int netlink_route_add(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
+int netlink_route_add(struct netlink *nl, const struct netlink_route *route, struct error *err)
 {
 	char text[2 * INET6_ADDRSTRLEN + 48];
 	int ret;
@@ -107,7 +107,7 @@ int netlink_route_add(struct netlink *nl, const struct netlink_route *route, str
 	return 0;
 }
 
-int netlink_route_del(struct netlink *nl, const struct netlink_route *route, struct cni_error *err)
+int netlink_route_del(struct netlink *nl, const struct netlink_route *route, struct error *err)
 {
 	char text[2 * INET6_ADDRSTRLEN + 48];
 	int ret;
@@ -213,7 +213,7 @@ static int nl_route_cb(const struct nlmsghdr *nlh, void *data)
 }
 
 int netlink_route_list(struct netlink *nl, int family, unsigned int table,
-		       struct netlink_route *out, size_t max, size_t *count, struct cni_error *err)
+		       struct netlink_route *out, size_t max, size_t *count, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .table = table};
@@ -229,7 +229,7 @@ int netlink_route_list(struct netlink *nl, int family, unsigned int table,
 		return nl_fail(nl, err, ret, "list routes of table %u", table);
 	*count = list.count;
 	if (list.count > max)
-		return cni_error_set(err, CNI_ERR_NETLINK, ENOSPC,
+		return error_set(err, ENOSPC,
 				     "netlink: list routes of table %u: %zu found, room for %zu",
 				     table, list.count, max);
 	return 0;

@@ -18,32 +18,32 @@
 #define NSFS_MAGIC 0x6e736673
 #endif
 
-int netns_open(const char *path, struct cni_error *err)
+int netns_open(const char *path, struct error *err)
 {
 	struct statfs fs;
 	int fd = -1;
 	int ret;
 
 	if (!path || !path[0])
-		return cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL, "netns path is empty");
+		return error_set(err, EINVAL, "netns path is empty");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = errno;
 		if (ret == ENOENT)
-			return cni_error_set(err, CNI_ERR_INVALID_ENV, ret,
+			return error_set(err, ret,
 					     "netns %s does not exist", path);
-		return cni_error_set(err, CNI_ERR_INVALID_ENV, ret, "netns %s: open: %s", path,
+		return error_set(err, ret, "netns %s: open: %s", path,
 				     strerror(ret));
 	}
 	if (fstatfs(fd, &fs) < 0) {
-		ret = cni_error_set(err, CNI_ERR_INVALID_ENV, errno, "netns %s: fstatfs: %s", path,
+		ret = error_set(err, errno, "netns %s: fstatfs: %s", path,
 				    strerror(errno));
 		goto fail;
 	}
 	/* Kernels before 3.19 expose namespaces on procfs rather than nsfs. */
 	if ((unsigned long)fs.f_type != NSFS_MAGIC &&
 	    (unsigned long)fs.f_type != PROC_SUPER_MAGIC) {
-		ret = cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
+		ret = error_set(err, EINVAL,
 				    "netns %s: not a network namespace (filesystem magic 0x%lx)",
 				    path, (unsigned long)fs.f_type);
 		goto fail;
@@ -51,7 +51,7 @@ int netns_open(const char *path, struct cni_error *err)
 	/* nsfs also holds mount, pid, ... namespaces; ENOTTY means a kernel too old to ask. */
 	ret = ioctl(fd, NS_GET_NSTYPE);
 	if ((ret >= 0 && ret != CLONE_NEWNET) || (ret < 0 && errno != ENOTTY)) {
-		ret = cni_error_set(err, CNI_ERR_INVALID_ENV, EINVAL,
+		ret = error_set(err, EINVAL,
 				    "netns %s: not a network namespace", path);
 		goto fail;
 	}
@@ -61,7 +61,7 @@ fail:
 	return ret;
 }
 
-int netns_enter(int ns_fd, int *saved_fd, struct cni_error *err)
+int netns_enter(int ns_fd, int *saved_fd, struct error *err)
 {
 	int saved;
 	int ret;
@@ -69,11 +69,11 @@ int netns_enter(int ns_fd, int *saved_fd, struct cni_error *err)
 	*saved_fd = -1;
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
-		return cni_error_set(err, CNI_ERR_INTERNAL, errno,
+		return error_set(err, errno,
 				     "netns: open current netns /proc/thread-self/ns/net: %s",
 				     strerror(errno));
 	if (setns(ns_fd, CLONE_NEWNET) < 0) {
-		ret = cni_error_set(err, CNI_ERR_INVALID_ENV, errno, "netns: setns fd %d: %s",
+		ret = error_set(err, errno, "netns: setns fd %d: %s",
 				    ns_fd, strerror(errno));
 		close(saved);
 		return ret;
@@ -82,20 +82,20 @@ int netns_enter(int ns_fd, int *saved_fd, struct cni_error *err)
 	return 0;
 }
 
-int netns_return(int saved_fd, struct cni_error *err)
+int netns_return(int saved_fd, struct error *err)
 {
 	int ret = 0;
 
 	if (saved_fd < 0)
 		return 0;
 	if (setns(saved_fd, CLONE_NEWNET) < 0)
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, errno,
+		ret = error_set(err, errno,
 				    "netns: return to the original netns: %s", strerror(errno));
 	close(saved_fd);
 	return ret;
 }
 
-int netns_run(int ns_fd, int (*fn)(void *arg), void *arg, struct cni_error *err)
+int netns_run(int ns_fd, int (*fn)(void *arg), void *arg, struct error *err)
 {
 	int saved = -1;
 	int ret;

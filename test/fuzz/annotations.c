@@ -12,6 +12,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	bool core_ok;
+
 	const uint8_t *newline = memchr(data, '\n', size);
 	struct netconf *conf = calloc(1, sizeof(*conf));
 	struct cni_env *env = calloc(1, sizeof(*env));
@@ -36,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	json_decref(probe);
 	if (!cni_args_parse(args, &env->args, &err) &&
 	    !conf_parse((const char *)newline + 1, size - (size_t)(newline + 1 - data), conf,
-			&err)) {
+			&core_ok, &err)) {
 		memset(slice, 'x', sizeof(slice));
 		if (!annotations_slice(conf, env, slice, sizeof(slice), &source, &err)) {
 			if (!memchr(slice, '\0', sizeof(slice)) || !source)

@@ -19,10 +19,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct netconf conf;
 	struct cni_error err = {0};
+	bool core_ok;
 
 	if (names_a_file(data, size))
 		return -1;
-	if (!conf_parse((const char *)data, size, &conf, &err)) {
+	if (!conf_parse((const char *)data, size, &conf, &core_ok, &err)) {
 		const struct slice_class *def = conf_find_slice(&conf, conf.default_slice);
 
 		/* Success promises a default class that exists, with a datapath. */

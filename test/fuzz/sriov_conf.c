@@ -1,7 +1,7 @@
 /*
  * The "sriov" section, a class's "sriov" overrides, runtimeConfig deviceID
- * and CNIDeviceInfoFile: sriov_conf_parse, after conf_parse as cmd_add runs
- * them. Input: a network config, optionally preceded by a CNI_ARGS line
+ * and CNIDeviceInfoFile: conf_parse (which runs sriov's parse op), then the
+ * per-call config as cmd_add builds it. Input: a network config, optionally preceded by a CNI_ARGS line
  * starting with "CNI_ARGS=".
  */
 #include <jansson.h>
@@ -18,11 +18,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct netconf *conf = calloc(1, sizeof(*conf));
 	struct cni_env *env = calloc(1, sizeof(*env));
 	struct sriov_conf *out = malloc(sizeof(*out));
-	struct datapath_context ctx = {.env = env, .conf = conf};
+	struct attachment *att = calloc(1, sizeof(*att));
+	struct datapath_context ctx = {.conf = conf};
 	struct cni_error err = {0};
+	bool core_ok;
 	json_t *probe;
 
-	if (!conf || !env || !out)
+	if (!conf || !env || !out || !att)
 		abort();
 	if (size > strlen(ARGS_PREFIX) && !memcmp(data, ARGS_PREFIX, strlen(ARGS_PREFIX))) {
 		const uint8_t *nl = memchr(data, '\n', size);
@@ -46,10 +48,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 	json_decref(probe);
-	if (conf_parse((const char *)data, size, conf, &err))
+	if (conf_parse((const char *)data, size, conf, &core_ok, &err)) {
+		if (!err.msg[0])
+			__builtin_trap();
 		goto out;
+	}
 	ctx.slice = conf_find_slice(conf, conf->default_slice);
-	if (!sriov_conf_parse(&ctx, out, &err)) {
+	ctx.dp_conf = conf_datapath_conf(conf, ctx.slice, "sriov");
+	if (!ctx.dp_conf)
+		__builtin_trap(); /* every datapath has a network-level config */
+	if (!attachment_from_call(env, conf, att, &err)) {
+		sriov_conf_for(&ctx, att, out);
 		if (out->n_pfs > SRIOV_MAX_PFS || !out->sysfs_root[0] || !out->pool_dir[0])
 			__builtin_trap();
 	} else if (!err.msg[0]) {
@@ -58,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 out:
 	conf_free(conf);
 	free(out);
+	free(att);
 	free(env);
 	free(conf);
 	return 0;

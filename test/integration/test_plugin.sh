@@ -230,4 +230,55 @@ test_failed_delegated_ipam_leaves_nothing() {
 	! link_exists "$(host_ifname ctr-hlbad eth0)" || fail "host veth left behind"
 }
 
+# Each way of breaking the config: ADD, CHECK and STATUS answer code 7 naming
+# the key; DEL of an attachment made before the break removes everything.
+broken_conf() { # kind -> the 1.0.0 conf, broken that way
+	case $1 in
+	datapath) conf 1.0.0 ',"vhostuser":{"mode":"bogus"}' ;;
+	slices) conf 1.0.0 | sed 's/"datapaths":\["veth"\],"mtu":1400/"datapaths":["vhost-user"]/' ;;
+	ipam) conf 1.0.0 | sed 's/"ranges":\[\[{"subnet":"[^"]*"}\]\]/"ranges":"bogus"/' ;;
+	esac
+}
+
+test_broken_config_is_code_7_and_never_blocks_del() {
+	local kind nsp out host want
+	for kind in datapath slices ipam; do
+		nsp=$(new_netns "br$kind")
+		out=$(cni_call ADD "$nsp" "ctr-br$kind" eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+		host=$(echo "$out" | jq -r '.interfaces[0].name')
+		case $kind in
+		datapath) want='"mode": "bogus"' ;;
+		slices) want='unknown datapath "vhost-user"' ;;
+		ipam) want='ranges' ;;
+		esac
+		for verb in ADD CHECK STATUS; do
+			out=$(cni_call $verb "$nsp" "ctr-br$kind-2" eth1 "$(broken_conf $kind)") &&
+				fail "$verb passed with a broken $kind config"
+			assert_eq "$(echo "$out" | jq .code)" 7 "$verb, broken $kind"
+			assert_contains "$(echo "$out" | jq -r .msg)" "$want"
+		done
+		! ip -n "$(ns "br$kind")" link show eth1 >/dev/null 2>&1 || fail "broken ADD created eth1"
+		cni_call DEL "$nsp" "ctr-br$kind" eth0 "$(broken_conf $kind)" ||
+			fail "DEL with a broken $kind config failed"
+		! link_exists "$host" || fail "host veth left after DEL ($kind)"
+		[ -z "$(ipam_files)" ] || fail "IPAM files left ($kind): $(ipam_files)"
+		[ -z "$(state_records)" ] || fail "records left ($kind): $(state_records)"
+		assert_contains "$(cat "$LOG")" "configuration error, removing from records"
+	done
+}
+
+test_second_add_of_a_live_attachment_keeps_its_address() {
+	local nsp out out2 ip
+	nsp=$(new_netns dupl)
+	out=$(cni_call ADD "$nsp" ctr-dup eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+	ip=$(echo "$out" | jq -r '.ips[0].address')
+	out2=$(cni_call ADD "$nsp" ctr-dup eth0 "$(conf 1.0.0)") && fail "second ADD passed"
+	assert_contains "$(echo "$out2" | jq -r .msg)" "already attached"
+	assert_contains "$(ip -n "$(ns dupl)" -o addr show dev eth0)" "inet $ip"
+	[ "$(ipam_files | wc -l)" = 1 ] || fail "the live address was released: $(ipam_files)"
+	cni_call CHECK "$nsp" ctr-dup eth0 "$(conf 1.0.0)" || fail "CHECK after the refused ADD"
+	cni_call DEL "$nsp" ctr-dup eth0 "$(conf 1.0.0)" || fail "DEL"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left"
+}
+
 run_tests

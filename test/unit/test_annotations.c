@@ -16,7 +16,9 @@ static void load(const char *extra)
 		 "\"defaultSlice\":\"embb\",\"slices\":{\"embb\":{\"datapaths\":[\"veth\"]}}%s}",
 		 extra);
 	memset(&env, 0, sizeof(env));
-	cr_assert_eq(conf_parse(text, strlen(text), &conf, &err), 0, "%s", err.msg);
+	bool core_ok;
+
+	cr_assert_eq(conf_parse(text, strlen(text), &conf, &core_ok, &err), 0, "%s", err.msg);
 }
 
 static const char *resolve(const char **source)
@@ -68,16 +70,3 @@ Test(annotations, cni_args_then_default)
 	conf_free(&conf);
 }
 
-Test(annotations, non_string_annotation_is_an_error)
-{
-	struct cni_error err = {0};
-	const char *source;
-	char slice[SLICE_NAME_MAX];
-
-	load(",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":{\"slicenet.io/"
-	     "slice\":7}}");
-	cr_assert_lt(annotations_slice(&conf, &env, slice, sizeof(slice), &source, &err), 0);
-	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
-	cr_assert(strstr(err.msg, "must be a string"));
-	conf_free(&conf);
-}

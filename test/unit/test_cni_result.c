@@ -1,3 +1,4 @@
+#include <jansson.h>
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <criterion/redirect.h>

@@ -1,5 +1,6 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,8 +9,10 @@
 
 static int parse(const char *text, struct netconf *conf, struct cni_error *err)
 {
+	bool core_ok;
+
 	memset(err, 0, sizeof(*err));
-	return conf_parse(text, strlen(text), conf, err);
+	return conf_parse(text, strlen(text), conf, &core_ok, err);
 }
 
 Test(conf, full_config)
@@ -41,7 +44,7 @@ Test(conf, full_config)
 	cr_assert_str_eq(urllc->datapaths[0], "vhostuser");
 	cr_assert_str_eq(urllc->datapaths[2], "veth");
 	cr_assert_eq(urllc->mtu, 9000);
-	cr_assert_not_null(conf.runtime_config);
+	cr_assert_not(conf.runtime.slice.has_annotation);
 	cr_assert_str_eq(conf.dns.nameservers[0], "10.96.0.10");
 	cr_assert_null(conf_find_slice(&conf, "mmtc"));
 	conf_free(&conf);
@@ -112,11 +115,35 @@ ParameterizedTestParameters(conf, rejects)
 		{"{\"cniVersion\":\"1.0.0\",\"name\":\"bad/name\",\"type\":\"s\"}", 7,
 		 "invalid network name \"bad/name\""},
 		{"{\"cniVersion\":1,\"name\":\"n\",\"type\":\"s\"}", 7,
-		 "\"cniVersion\" must be a string"},
+		 "\"cniVersion\": 1 must be a string"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":{}}", 7, "ipam: \"type\" is required"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":{\"type\":\"../x\"}}", 7,
 		 "type \"../x\" must be a plugin name"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":[]}", 7, "\"ipam\" must be an object"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":[]}", 7, "\"ipam\": [] must be an object"},
+		/* every datapath section is checked, whatever class would be picked */
+		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":{\"mode\":\"bogus\"}}", 7,
+		 "vhostuser: \"mode\": \"bogus\" must be one of \"client\", \"server\""},
+		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":{\"queues\":99}}", 7,
+		 "vhostuser: \"queues\": 99 must be an integer"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":{\"socketDir\":\"rel\"}}", 7,
+		 "\"socketDir\": \"rel\" must be an absolute path"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":7}", 7,
+		 "\"vhostuser\" must be an object"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"sriov\":{\"vlan\":5000}}", 7, "\"vlan\" must be"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"defaultSlice\":\"u\",\"slices\":{\"u\":{"
+		 "\"datapaths\":[\"vhostuser\",\"veth\"],\"queues\":0}}}",
+		 7, "slices: class \"u\": \"queues\": 0 must be an integer"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"vhost-user\"]}}}",
+		 7, "unknown datapath \"vhost-user\""},
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"01:00:5e:00:00:01\"}}", 7,
+		 "mac \"01:00:5e:00:00:01\" is a multicast address"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"00:00:00:00:00:00\"}}", 7,
+		 "is all zero"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"zz\"}}", 7,
+		 "mac \"zz\" is not a MAC address"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":"
+		 "{\"slicenet.io/slice\":7}}}",
+		 7, "slice annotation must be a string"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"logLevel\":\"loud\"}", 7,
 		 "logLevel \"loud\" is not one of"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"dpdk\"]}}}", 7,
@@ -128,7 +155,7 @@ ParameterizedTestParameters(conf, rejects)
 		 7, "lists datapath \"veth\" twice"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"veth\"],"
 		 "\"mtu\":20}}}",
-		 7, "mtu must be an integer from 68 to 65535"},
+		 7, "class \"a\": \"mtu\": 20 must be an integer from 68 to 65535"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"veth\"]},"
 		 "\"b\":{\"datapaths\":[\"veth\"]}}}",
 		 7, "\"defaultSlice\" is required"},
@@ -154,5 +181,48 @@ ParameterizedTest(struct bad_conf *c, conf, rejects)
 	cr_assert_lt(parse(c->json, &conf, &err), 0, "accepted %s", c->json);
 	cr_assert_eq(err.code, c->code, "code %d for %s: %s", err.code, c->json, err.msg);
 	cr_assert(strstr(err.msg, c->want), "\"%s\" lacks \"%s\"", err.msg, c->want);
+	conf_free(&conf);
+}
+
+Test(conf, datapath_sections_are_typed_per_class)
+{
+	const char *text =
+		"{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\","
+		"\"vhostuser\":{\"daemonSocket\":\"/run/x.sock\",\"queues\":2},"
+		"\"defaultSlice\":\"embb\",\"slices\":{\"embb\":{\"datapaths\":[\"veth\"]},"
+		"\"urllc\":{\"datapaths\":[\"vhostuser\",\"veth\"],\"queues\":4}},"
+		"\"runtimeConfig\":{\"mac\":\"0A:00:00:00:00:01\",\"CNIDeviceInfoFile\":\"/run/d.json\"}}";
+	const unsigned int *network_queues, *class_queues;
+	struct netconf conf;
+	struct cni_error err;
+
+	cr_assert_eq(parse(text, &conf, &err), 0, "%s", err.msg);
+	/* struct vhu_conf starts with the daemon socket; queues is read through the ops' own view */
+	cr_assert_str_eq((const char *)conf_datapath_conf(&conf, NULL, "vhostuser"), "/run/x.sock");
+	network_queues = conf_datapath_conf(&conf, NULL, "vhostuser");
+	class_queues = conf_datapath_conf(&conf, conf_find_slice(&conf, "urllc"), "vhostuser");
+	cr_assert_not_null(network_queues);
+	cr_assert_not_null(class_queues);
+	cr_assert_neq(network_queues, class_queues);
+	cr_assert_not_null(conf_datapath_conf(&conf, NULL, "sriov"));
+	cr_assert_str_eq(conf.runtime.mac, "0a:00:00:00:00:01");
+	cr_assert_str_eq(conf.runtime.device_info_file, "/run/d.json");
+	conf_free(&conf);
+}
+
+Test(conf, broken_rest_keeps_the_core)
+{
+	const char *text = "{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\","
+			   "\"stateDir\":\"/tmp/st2\",\"vhostuser\":{\"mode\":\"bogus\"}}";
+	struct netconf conf;
+	struct cni_error err = {0};
+	bool core_ok = false;
+
+	cr_assert_eq(conf_parse(text, strlen(text), &conf, &core_ok, &err), -EINVAL);
+	cr_assert(core_ok);
+	cr_assert_eq(err.code, 7);
+	cr_assert_str_eq(conf.state_dir, "/tmp/st2");
+	cr_assert_eq(conf_datapath_defaults(&conf, &err), 0, "%s", err.msg);
+	cr_assert_not_null(conf_datapath_conf(&conf, NULL, "vhostuser"));
 	conf_free(&conf);
 }

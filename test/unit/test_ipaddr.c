@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 static struct ip_address addr(const char *text)
 {

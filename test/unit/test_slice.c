@@ -20,8 +20,10 @@ static bool fake_available(const struct datapath_context *ctx, char *why, size_t
 }
 
 #define FAKE(i, dpname)                                                                            \
-	static bool fake_available_##i(const struct datapath_context *ctx, char *why, size_t size) \
+	static bool fake_available_##i(const struct datapath_context *ctx,                        \
+				       const struct attachment *att, char *why, size_t size)       \
 	{                                                                                          \
+		(void)att;                                                                         \
 		return fake_available(ctx, why, size, i);                                          \
 	}                                                                                          \
 	static const struct datapath_ops fake_##i = {.name = dpname,                               \
@@ -51,7 +53,9 @@ static void load(void)
 			   "\"fronthaul\":{\"datapaths\":[\"sriov\"]}}}";
 	struct cni_error err = {0};
 
-	cr_assert_eq(conf_parse(text, strlen(text), &conf, &err), 0, "%s", err.msg);
+	bool core_ok;
+
+	cr_assert_eq(conf_parse(text, strlen(text), &conf, &core_ok, &err), 0, "%s", err.msg);
 }
 
 static void unload(void)
@@ -61,11 +65,13 @@ static void unload(void)
 
 static const char *pick(const char *slice, struct cni_error *err)
 {
-	struct datapath_context ctx = {.conf = &conf};
+	const struct attachment att = {0};
+	const struct slice_class *class;
 	const struct datapath_ops *ops = NULL;
+	struct datapath_context ctx;
 
-	cr_assert_eq(slice_resolve(&conf, slice, &ctx.slice, err), 0, "%s", err->msg);
-	if (slice_pick_datapath(&ctx, &ops, err))
+	cr_assert_eq(slice_resolve(&conf, slice, &class, err), 0, "%s", err->msg);
+	if (slice_pick_datapath(&conf, class, &att, &ops, &ctx, err))
 		return NULL;
 	return ops->name;
 }

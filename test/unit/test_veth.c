@@ -88,8 +88,9 @@ static struct pod *new_pod(int slot, const char *id, const char *v4, const char 
 	snprintf(pod->env.container_id, sizeof(pod->env.container_id), "%s", id);
 	snprintf(pod->env.ifname, sizeof(pod->env.ifname), "eth0");
 	snprintf(pod->env.netns, sizeof(pod->env.netns), "/proc/%d/fd/%d", getpid(), pod->ns_fd);
-	pod->ctx.env = &pod->env;
+	pod->ctx.dp_conf = &slice;
 	pod->ctx.slice = &slice;
+	snprintf(pod->att.netns, sizeof(pod->att.netns), "%s", pod->env.netns);
 	pod->ctx.conf = &conf;
 	snprintf(pod->att.container_id, sizeof(pod->att.container_id), "%s", id);
 	snprintf(pod->att.ifname, sizeof(pod->att.ifname), "eth0");
@@ -129,7 +130,7 @@ static struct netlink *netlink_in(int ns_fd)
 	struct netlink *nl;
 
 	cr_assert_eq(setns(ns_fd, CLONE_NEWNET), 0);
-	nl = netlink_open(&err);
+	nl = netlink_open(&err.base);
 	cr_assert_eq(setns(host_ns, CLONE_NEWNET), 0);
 	cr_assert_not_null(nl, "%s", err.msg);
 	return nl;
@@ -137,7 +138,7 @@ static struct netlink *netlink_in(int ns_fd)
 
 static int do_add(struct pod *pod, struct cni_error *err)
 {
-	return veth_datapath.add(&pod->ctx, &pod->result, &pod->att, err);
+	return veth_datapath.add(&pod->ctx, &pod->att, &pod->result, err);
 }
 
 static void add_ok(struct pod *pod)
@@ -151,7 +152,7 @@ static bool link_exists(struct netlink *nl, const char *name)
 {
 	struct cni_error err = {0};
 	struct netlink_link link;
-	int ret = netlink_link_get(nl, name, &link, &err);
+	int ret = netlink_link_get(nl, name, &link, &err.base);
 
 	cr_assert(ret == 0 || ret == -ENODEV, "%s", err.msg);
 	return ret == 0;
@@ -164,7 +165,7 @@ static bool has_addr(struct netlink *nl, int ifindex, const char *text)
 	struct cni_error err = {0};
 	size_t n = 0;
 
-	cr_assert_eq(netlink_addr_list(nl, ifindex, AF_UNSPEC, addrs, 32, &n, &err), 0, "%s",
+	cr_assert_eq(netlink_addr_list(nl, ifindex, AF_UNSPEC, addrs, 32, &n, &err.base), 0, "%s",
 		     err.msg);
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i].prefix.len == want.len &&
@@ -182,7 +183,7 @@ static const struct netlink_route *find_route(struct netlink *nl, int oif, const
 	struct cni_error err = {0};
 	size_t n = 0;
 
-	cr_assert_eq(netlink_route_list(nl, AF_UNSPEC, RT_TABLE_MAIN, routes, 128, &n, &err), 0,
+	cr_assert_eq(netlink_route_list(nl, AF_UNSPEC, RT_TABLE_MAIN, routes, 128, &n, &err.base), 0,
 		     "%s", err.msg);
 	for (size_t i = 0; i < n; i++) {
 		struct ip_address g;
@@ -215,9 +216,10 @@ Test(veth, available_always)
 {
 	char why[64] = "x";
 	struct datapath_context ctx = {0};
+	struct attachment att = {0};
 
 	cr_assert_str_eq(veth_datapath.name, "veth");
-	cr_assert(veth_datapath.available(&ctx, why, sizeof(why)));
+	cr_assert(veth_datapath.available(&ctx, &att, why, sizeof(why)));
 }
 
 Test(veth, add_check_del_dual_stack)
@@ -252,7 +254,7 @@ Test(veth, add_check_del_dual_stack)
 	cr_assert_eq(pod->result.routes[2].dst.len, 0);
 
 	/* The pod. */
-	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err.base), 0, "%s", err.msg);
 	cr_assert(eth0.flags & IFF_UP);
 	cr_assert_eq(eth0.mtu, 1400);
 	cr_assert(has_addr(pod_nl, eth0.ifindex, "10.77.0.5/24"));
@@ -267,7 +269,7 @@ Test(veth, add_check_del_dual_stack)
 	cr_assert_not_null(find_route(pod_nl, eth0.ifindex, "::/0", "fd77::1"));
 
 	/* The host. */
-	cr_assert_eq(netlink_link_get(host_nl, host_name, &host, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_link_get(host_nl, host_name, &host, &err.base), 0, "%s", err.msg);
 	cr_assert(host.flags & IFF_UP);
 	cr_assert_str_eq(host.kind, "veth");
 	cr_assert(has_addr(host_nl, host.ifindex, "10.77.0.1/32"));
@@ -318,8 +320,8 @@ Test(veth, check_fails_without_pod_address)
 	struct netlink_link eth0;
 
 	add_ok(pod);
-	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err), 0);
-	cr_assert_eq(netlink_addr_del(pod_nl, eth0.ifindex, &addr, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err.base), 0);
+	cr_assert_eq(netlink_addr_del(pod_nl, eth0.ifindex, &addr, &err.base), 0, "%s", err.msg);
 	cr_assert_lt(veth_datapath.check(&pod->ctx, &pod->att, &pod->result, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_CHECK_FAILED);
 	cr_assert(strstr(err.msg, "10.77.0.8/24"), "%s", err.msg);
@@ -336,12 +338,12 @@ Test(veth, check_fails_without_route)
 	struct netlink_link eth0;
 
 	add_ok(pod);
-	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err), 0);
+	cr_assert_eq(netlink_link_get(pod_nl, "eth0", &eth0, &err.base), 0);
 	netlink_route_init(&r);
 	r.dst = prefix("0.0.0.0/0");
 	r.gw = address("10.77.0.1");
 	r.oif = eth0.ifindex;
-	cr_assert_eq(netlink_route_del(pod_nl, &r, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_route_del(pod_nl, &r, &err.base), 0, "%s", err.msg);
 	cr_assert_lt(veth_datapath.check(&pod->ctx, &pod->att, &pod->result, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_CHECK_FAILED);
 	cr_assert(strstr(err.msg, "route to 0.0.0.0/0"), "%s", err.msg);
@@ -356,7 +358,7 @@ Test(veth, check_fails_without_host_veth)
 
 	add_ok(pod);
 	/* Renamed on the host: gone under its name, the pod end still there. */
-	cr_assert_eq(netlink_link_rename(host_nl, pod->att.host_ifname, "tnlrenamed", &err), 0,
+	cr_assert_eq(netlink_link_rename(host_nl, pod->att.host_ifname, "tnlrenamed", &err.base), 0,
 		     "%s", err.msg);
 	cr_assert_lt(veth_datapath.check(&pod->ctx, &pod->att, &pod->result, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_CHECK_FAILED);
@@ -381,12 +383,12 @@ Test(veth, del_without_record_or_netns)
 	veth_host_ifname("tnl-gone", "eth0", host_name);
 	/* No record (host_ifname unknown) and the netns path no longer exists. */
 	memset(pod->att.host_ifname, 0, sizeof(pod->att.host_ifname));
-	snprintf(pod->env.netns, sizeof(pod->env.netns), "/run/netns/tnl-no-such-netns");
+	snprintf(pod->att.netns, sizeof(pod->att.netns), "/run/netns/tnl-no-such-netns");
 	cr_assert_eq(veth_datapath.del(&pod->ctx, &pod->att, &err), 0, "%s", err.msg);
 	cr_assert_eq(err.code, 0, "%s", err.msg);
 	cr_assert_not(link_exists(host_nl, host_name));
 	/* And with no netns at all. */
-	pod->env.netns[0] = '\0';
+	pod->att.netns[0] = 0;
 	cr_assert_eq(veth_datapath.del(&pod->ctx, &pod->att, &err), 0, "%s", err.msg);
 	netlink_close(host_nl);
 }
@@ -401,6 +403,9 @@ Test(veth, rollback_when_route_fails)
 	/* Nothing in the pod reaches this gateway. */
 	add_ipam_route(pod, "10.88.0.0/16", "172.31.5.1");
 	cr_assert_lt(do_add(pod, &err), 0);
+	/* The datapath passes the kernel layer's message up; the verbs map it to a code. */
+	cr_assert_eq(err.code, 0);
+	cni_error_code(&err, CNI_ERR_NETLINK, -1);
 	cr_assert_eq(err.code, CNI_ERR_NETLINK);
 	cr_assert(strstr(err.msg, "10.88.0.0/16 via 172.31.5.1"), "%s", err.msg);
 	veth_host_ifname("tnl-rb", "eth0", host_name);
@@ -440,7 +445,7 @@ Test(veth, foreign_host_name_is_kept)
 
 	veth_host_ifname("tnl-foreign", "eth0", host_name);
 	other.name = host_name;
-	cr_assert_eq(netlink_veth_create(host_nl, &other, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_veth_create(host_nl, &other, &err.base), 0, "%s", err.msg);
 	cr_assert_eq(do_add(pod, &err), -EEXIST);
 	cr_assert_eq(err.code, CNI_ERR_DATAPATH);
 	cr_assert(strstr(err.msg, host_name), "%s", err.msg);

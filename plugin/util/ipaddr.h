@@ -1,6 +1,6 @@
 /* IPv4/IPv6 addresses and prefixes: parsing, printing, arithmetic. */
-#ifndef SLICENET_PLUGIN_IPADDR_H
-#define SLICENET_PLUGIN_IPADDR_H
+#ifndef SLICENET_PLUGIN_UTIL_IPADDR_H
+#define SLICENET_PLUGIN_UTIL_IPADDR_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "plugin/cni/ipaddr.h"
+#include "plugin/util/ipaddr.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
