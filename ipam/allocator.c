@@ -174,10 +174,73 @@ static int reserve_in_set(struct ipam_store *store, const struct ipam_range_set 
 	return exhausted(set, CNI_ERR_IPAM_EXHAUSTED, err);
 }
 
-static int add_locked(struct ipam_store *store, const struct ipam_conf *conf,
-		      const char *container_id, const char *ifname, struct cni_result *result,
-		      struct cni_error *err)
+/*
+ * Reserve the requested address of set index (see ipam_add for the rules).
+ * *fresh tells the caller's unwind whether this call reserved it.
+ */
+static int reserve_wanted(struct ipam_store *store, const struct ipam_conf *conf,
+			  unsigned int index, const struct snapshot *snap,
+			  const struct ip_prefix *want, const char *container_id,
+			  const char *ifname, struct ip_address *out, bool *fresh,
+			  struct cni_error *err)
 {
+	const struct ipam_range_set *set = &conf->sets[index];
+	const struct ipam_reservation *held;
+	char text[INET6_ADDRSTRLEN], other[INET6_ADDRSTRLEN];
+	int ret;
+
+	ip_address_format(&want->addr, text, sizeof(text));
+	for (size_t i = 0; i < snap->n; i++) {
+		if (!ip_address_equal(&snap->list[i].ip, &want->addr))
+			continue;
+		if (!owned_by(&snap->list[i], container_id, ifname))
+			goto taken;
+		*out = want->addr; /* a re-ADD of the same owner */
+		return 0;
+	}
+	held = find_held(snap, set, container_id, ifname);
+	if (held)
+		return cni_error_set(err, CNI_ERR_IPAM, EEXIST,
+				     "ipam: %s/%s already holds %s, not the requested address %s; "
+				     "DEL it first",
+				     container_id, ifname,
+				     ip_address_format(&held->ip, other, sizeof(other)), text);
+	ret = store->ops->reserve(store, &want->addr, container_id, ifname, err);
+	if (ret == -EEXIST)
+		goto taken;
+	if (ret)
+		return ret;
+	/* host-local's store moves the round-robin hint on every reservation. */
+	ret = store->ops->last_reserved_set(store, index, &want->addr, err);
+	if (ret) {
+		struct ipam_reservation res = {.ip = want->addr};
+
+		memcpy(res.key, text, sizeof(text));
+		store->ops->release(store, &res, NULL);
+		return ret;
+	}
+	*out = want->addr;
+	*fresh = true;
+	return 0;
+
+taken:
+	/*
+	 * Not a config error and not exhaustion: another attachment holds it,
+	 * most often the previous incarnation of the same pod whose DEL has
+	 * not run yet. That clears by itself, which is what code 11 says.
+	 */
+	return cni_error_set(err, CNI_ERR_TRY_AGAIN, EADDRINUSE,
+			     "ipam: requested address %s is already allocated to another "
+			     "attachment of network %s",
+			     text, conf->network_name);
+}
+
+static int add_locked(struct ipam_store *store, const struct ipam_conf *conf,
+		      const char *container_id, const char *ifname,
+		      const struct ip_prefix *requested, size_t n_requested,
+		      struct cni_result *result, struct cni_error *err)
+{
+	const struct ip_prefix *wanted[IPAM_MAX_RANGE_SETS] = {NULL};
 	struct ip_address got[IPAM_MAX_RANGE_SETS];
 	bool fresh[IPAM_MAX_RANGE_SETS] = {false};
 	struct snapshot snap = {NULL, 0};
@@ -189,6 +252,9 @@ static int add_locked(struct ipam_store *store, const struct ipam_conf *conf,
 		return cni_error_set(err, CNI_ERR_INTERNAL, E2BIG,
 				     "ipam: the result has no room for %u addresses and %u routes",
 				     conf->n_sets, conf->n_routes);
+	ret = ipam_range_sets_match(conf->sets, conf->n_sets, requested, n_requested, wanted, err);
+	if (ret)
+		return ret;
 	ret = snapshot_take(store, &snap, true, err);
 	if (ret)
 		return ret;
@@ -196,6 +262,13 @@ static int add_locked(struct ipam_store *store, const struct ipam_conf *conf,
 		const struct ipam_reservation *held =
 			find_held(&snap, &conf->sets[i], container_id, ifname);
 
+		if (wanted[i]) {
+			ret = reserve_wanted(store, conf, i, &snap, wanted[i], container_id, ifname,
+					     &got[i], &fresh[i], err);
+			if (ret)
+				goto unwind;
+			continue;
+		}
 		if (held) {
 			got[i] = held->ip;
 			continue;
@@ -237,13 +310,14 @@ unwind:
 }
 
 int allocator_add(struct ipam_store *store, const struct ipam_conf *conf, const char *container_id,
-		  const char *ifname, struct cni_result *result, struct cni_error *err)
+		  const char *ifname, const struct ip_prefix *requested, size_t n_requested,
+		  struct cni_result *result, struct cni_error *err)
 {
 	int ret = store->ops->lock(store, err);
 
 	if (ret)
 		return ret;
-	ret = add_locked(store, conf, container_id, ifname, result, err);
+	ret = add_locked(store, conf, container_id, ifname, requested, n_requested, result, err);
 	store->ops->unlock(store);
 	return ret;
 }
@@ -330,7 +404,7 @@ int allocator_check(struct ipam_store *store, const struct ipam_conf *conf,
 	return ret;
 }
 
-static bool is_valid(const struct ipam_reservation *res, const struct ipam_attachment *valid,
+static bool is_valid(const struct ipam_reservation *res, const struct cni_gc_attachment *valid,
 		     size_t n_valid)
 {
 	for (size_t i = 0; i < n_valid; i++)
@@ -339,7 +413,7 @@ static bool is_valid(const struct ipam_reservation *res, const struct ipam_attac
 	return false;
 }
 
-int allocator_gc(struct ipam_store *store, const struct ipam_attachment *valid, size_t n_valid,
+int allocator_gc(struct ipam_store *store, const struct cni_gc_attachment *valid, size_t n_valid,
 		 struct cni_error *err)
 {
 	struct snapshot snap = {NULL, 0};

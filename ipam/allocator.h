@@ -15,7 +15,8 @@
 
 /* See ipam_add(): the addresses held or newly reserved, appended to result. */
 int allocator_add(struct ipam_store *store, const struct ipam_conf *conf, const char *container_id,
-		  const char *ifname, struct cni_result *result, struct cni_error *err)
+		  const char *ifname, const struct ip_prefix *requested, size_t n_requested,
+		  struct cni_result *result, struct cni_error *err)
 	__attribute__((warn_unused_result));
 
 /* Release every record of (container_id, ifname) in the store. */
@@ -28,7 +29,7 @@ int allocator_check(struct ipam_store *store, const struct ipam_conf *conf,
 		    struct cni_error *err) __attribute__((warn_unused_result));
 
 /* Release every record whose owner is not in valid; drop interrupted writes. */
-int allocator_gc(struct ipam_store *store, const struct ipam_attachment *valid, size_t n_valid,
+int allocator_gc(struct ipam_store *store, const struct cni_gc_attachment *valid, size_t n_valid,
 		 struct cni_error *err) __attribute__((warn_unused_result));
 
 /* CNI_ERR_LIMITED naming the range when some set has no free address. */

@@ -13,13 +13,15 @@ static int open_store(const struct ipam_conf *conf, struct ipam_store **store,
 }
 
 int ipam_add(const struct ipam_conf *conf, const char *container_id, const char *ifname,
-	     struct cni_result *result, struct cni_error *err)
+	     const struct ip_prefix *requested, size_t n_requested, struct cni_result *result,
+	     struct cni_error *err)
 {
 	struct ipam_store *store = NULL;
 	int ret = open_store(conf, &store, err);
 
 	if (!ret)
-		ret = allocator_add(store, conf, container_id, ifname, result, err);
+		ret = allocator_add(store, conf, container_id, ifname, requested, n_requested,
+				    result, err);
 	ipam_store_close(store);
 	return ret;
 }
@@ -48,7 +50,7 @@ int ipam_check(const struct ipam_conf *conf, const char *container_id, const cha
 	return ret;
 }
 
-int ipam_gc(const struct ipam_conf *conf, const struct ipam_attachment *valid, size_t n_valid,
+int ipam_gc(const struct ipam_conf *conf, const struct cni_gc_attachment *valid, size_t n_valid,
 	    struct cni_error *err)
 {
 	struct ipam_store *store = NULL;
@@ -69,7 +71,13 @@ int ipam_status(const struct ipam_conf *conf, struct cni_error *err)
 	/* STATUS has its own codes: an unusable store is "not available" (50). */
 	ret = open_store(conf, &store, &cause);
 	if (!ret)
+		ret = store->ops->lock(store, &cause);
+	if (!ret) {
+		/* Under the lock: a concurrent GC sweeps interrupted writes, the probe's included.
+		 */
 		ret = store->ops->probe(store, &cause);
+		store->ops->unlock(store);
+	}
 	if (ret) {
 		ipam_store_close(store);
 		return cni_error_set(err, CNI_ERR_NOT_AVAILABLE, -ret, "%s", cause.msg);

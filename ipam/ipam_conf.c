@@ -1,5 +1,5 @@
 /* The "ipam" object of a network config (host-local syntax) into struct ipam_conf. */
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 
 #include <errno.h>
 #include <stdio.h>

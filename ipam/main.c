@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 #include "plugin/cni/cni_env.h"
 #include "plugin/cni/cni_gc.h"
 #include "plugin/cni/cni_result.h"
@@ -31,10 +31,30 @@ static int run_check(const json_t *root, const struct ipam_conf *conf, const str
 	return ret ? ret : ipam_check(conf, env->container_id, env->ifname, result, err);
 }
 
+/*
+ * Static addresses are ADD's input only: parsed here, so a malformed IP= in
+ * CNI_ARGS can never stop a DEL (host-local fails DEL on it too; we don't).
+ */
+static int run_add(const json_t *root, const struct ipam_conf *conf, const struct cni_env *env,
+		   const char *version, struct cni_result *result, struct cni_error *err)
+{
+	struct ipam_requested requested;
+	int ret;
+
+	ret = ipam_requested_parse(json_object_get(root, "runtimeConfig"),
+				   json_object_get(root, "args"), env->args.ip, &requested, err);
+	if (!ret)
+		ret = ipam_add(conf, env->container_id, env->ifname, requested.ips, requested.n,
+			       result, err);
+	if (!ret)
+		ret = cni_result_print(stdout, result, version, err);
+	return ret;
+}
+
 static int run(const json_t *root, const struct cni_env *env, const char *version,
 	       struct cni_error *err)
 {
-	struct ipam_attachment *valid = NULL;
+	struct cni_gc_attachment *valid = NULL;
 	struct cni_result *result = NULL;
 	struct ipam_conf *conf = NULL;
 	size_t n_valid;
@@ -56,9 +76,7 @@ static int run(const json_t *root, const struct cni_env *env, const char *versio
 		goto out;
 	switch (env->command) {
 	case CNI_CMD_ADD:
-		ret = ipam_add(conf, env->container_id, env->ifname, result, err);
-		if (!ret)
-			ret = cni_result_print(stdout, result, version, err);
+		ret = run_add(root, conf, env, version, result, err);
 		break;
 	case CNI_CMD_DEL:
 		ret = ipam_del(conf, env->container_id, env->ifname, err);

@@ -204,20 +204,85 @@ const char *ipam_range_format(const struct ipam_range *range, char *buf, size_t 
 	return buf;
 }
 
-const char *ipam_range_set_format(const struct ipam_range_set *set, char *buf, size_t size)
+/* Every range of sets[0..n_sets), joined by ", ". */
+const char *ipam_range_sets_format(const struct ipam_range_set *sets, unsigned int n_sets,
+				   char *buf, size_t size)
 {
 	size_t used = 0;
 
 	if (size)
 		buf[0] = '\0';
-	for (unsigned int i = 0; i < set->n_ranges && used < size; i++) {
-		char text[IPAM_RANGE_STRLEN];
-		int n = snprintf(buf + used, size - used, "%s%s", i ? ", " : "",
-				 ipam_range_format(&set->ranges[i], text, sizeof(text)));
+	for (unsigned int s = 0; s < n_sets; s++) {
+		for (unsigned int i = 0; i < sets[s].n_ranges && used < size; i++) {
+			char text[IPAM_RANGE_STRLEN];
+			int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+					 ipam_range_format(&sets[s].ranges[i], text, sizeof(text)));
 
-		if (n < 0)
-			break;
-		used += (size_t)n;
+			if (n < 0)
+				return buf;
+			used += (size_t)n;
+		}
 	}
 	return buf;
+}
+
+const char *ipam_range_set_format(const struct ipam_range_set *set, char *buf, size_t size)
+{
+	return ipam_range_sets_format(set, 1, buf, size);
+}
+
+/*
+ * host-local fails an unmatched request only after allocating the other
+ * sets (and releases them); checking first gives the same outcome, nothing
+ * held, without touching the store.
+ */
+int ipam_range_sets_match(const struct ipam_range_set *sets, unsigned int n_sets,
+			  const struct ip_prefix *requested, size_t n_requested,
+			  const struct ip_prefix **wanted, struct cni_error *err)
+{
+	char text[INET6_ADDRSTRLEN], other[INET6_ADDRSTRLEN], ranges[8 * IPAM_RANGE_STRLEN];
+	char subnet[IP_PREFIX_STRLEN];
+
+	for (size_t r = 0; r < n_requested; r++) {
+		const struct ip_prefix *req = &requested[r];
+		const struct ipam_range_set *set;
+		unsigned int s = 0;
+		int index = -1;
+
+		ip_address_format(&req->addr, text, sizeof(text));
+		while (s < n_sets && (index = ipam_range_set_find(&sets[s], &req->addr)) < 0)
+			s++;
+		if (index < 0) {
+			char every[384];
+
+			return cni_error_set(
+				err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				"ipam: requested address %s is not in any configured "
+				"range (%s)",
+				text, ipam_range_sets_format(sets, n_sets, every, sizeof(every)));
+		}
+		set = &sets[s];
+		if (wanted[s])
+			return cni_error_set(
+				err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				"ipam: requested addresses %s and %s are both in range %s: at most "
+				"one address per range set can be requested",
+				ip_address_format(&wanted[s]->addr, other, sizeof(other)), text,
+				ipam_range_set_format(set, ranges, sizeof(ranges)));
+		if (req->len && req->len != set->ranges[index].subnet.len)
+			return cni_error_set(
+				err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				"ipam: requested address %s/%u does not match the subnet %s of its "
+				"range",
+				text, req->len,
+				ip_prefix_format(&set->ranges[index].subnet, subnet,
+						 sizeof(subnet)));
+		if (ipam_range_set_is_gateway(set, &req->addr))
+			return cni_error_set(
+				err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				"ipam: requested address %s is the gateway of range %s", text,
+				ipam_range_set_format(set, ranges, sizeof(ranges)));
+		wanted[s] = req;
+	}
+	return 0;
 }

@@ -45,8 +45,21 @@ int ipam_range_set_validate(const struct ipam_range_set *set, unsigned int index
 int ipam_range_sets_validate(const struct ipam_range_set *sets, unsigned int n_sets,
 			     struct cni_error *err) __attribute__((warn_unused_result));
 
-/* "start-end" of a range, or of every range of a set joined by ", ". */
+/* "start-end" of a range, or of every range of a set (or of sets) joined by ", ". */
 const char *ipam_range_format(const struct ipam_range *range, char *buf, size_t size);
 const char *ipam_range_set_format(const struct ipam_range_set *set, char *buf, size_t size);
+const char *ipam_range_sets_format(const struct ipam_range_set *sets, unsigned int n_sets,
+				   char *buf, size_t size);
+
+/*
+ * Which set each requested address belongs to: wanted[s] (n_sets entries,
+ * NULL on entry) points at the request of set s. Code 7 names the address
+ * when it is in no range of any set, shares a set with another request, has
+ * a prefix length other than its range's subnet, or is a gateway.
+ */
+int ipam_range_sets_match(const struct ipam_range_set *sets, unsigned int n_sets,
+			  const struct ip_prefix *requested, size_t n_requested,
+			  const struct ip_prefix **wanted, struct cni_error *err)
+	__attribute__((warn_unused_result));
 
 #endif

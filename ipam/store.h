@@ -33,8 +33,9 @@ struct ipam_store_ops {
 	void (*unlock)(struct ipam_store *store);
 	/*
 	 * Every reservation, in no particular order; *out is malloc'd (NULL when
-	 * none). A record that cannot be parsed is listed with corrupt set and
-	 * no owner, so its address is never handed out again.
+	 * none). A record that cannot be parsed, or is no regular file (symlink,
+	 * FIFO, directory) or too large, is listed with corrupt set and no
+	 * owner, so its address is never handed out again; it is never followed.
 	 */
 	int (*list)(struct ipam_store *store, struct ipam_reservation **out, size_t *n,
 		    struct cni_error *err);
@@ -63,7 +64,8 @@ struct ipam_store {
 /*
  * Open (creating as needed) host-local's store <data_dir>/<network>/: one
  * file per address named by it, holding "<containerID>\r\n<ifname>",
- * last_reserved_ip.<set index>, and a "lock" file taken with flock().
+ * last_reserved_ip.<set index>, and a "lock" file taken with flock(). The
+ * network directory itself is not followed when it is a symlink.
  */
 int ipam_store_disk_open(const char *data_dir, const char *network, struct ipam_store **out,
 			 struct cni_error *err) __attribute__((warn_unused_result));

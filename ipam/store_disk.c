@@ -3,10 +3,15 @@
  * plugins can share a dataDir: one file per address, named by it, holding
  * "<containerID>\r\n<ifname>"; last_reserved_ip.<set>; flock() on "lock".
  * Unlike host-local, a record is written to a temp file and linked into
- * place, so a crash never leaves a half-written record, and link() keeps
- * O_EXCL's "fails when taken" semantics.
+ * place (fs_write_replace_at), so a crash never leaves a half-written
+ * record, and link() keeps O_EXCL's "fails when taken" semantics. Records
+ * are read with fs_read_at: a symlink, FIFO, directory or oversized file
+ * under an address's name is never followed, never blocks us, and counts as
+ * a corrupt record (its address is neither free nor anyone's).
  */
 #include "ipam/store.h"
+
+#include "plugin/util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,21 +19,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCK_NAME	     "lock"
 #define LAST_RESERVED_PREFIX "last_reserved_ip."
-/* Names starting with '.' are never addresses: host-local ignores them too. */
-#define TEMP_PREFIX ".tmp-"
-#define RECORD_MAX  1024
+/*
+ * fs_write_replace_at's temp files are ".<name>.<pid>.tmp"; older slicenet
+ * versions used ".tmp-<name>-<pid>". Names starting with '.' are never
+ * addresses: host-local ignores them too.
+ */
+#define TEMP_SUFFIX	   ".tmp"
+#define LEGACY_TEMP_PREFIX ".tmp-"
+#define PROBE_NAME	   ".probe"
+#define RECORD_MAX	   1024
+#define RECORD_MODE	   0600
 
 struct disk_store {
 	struct ipam_store store;
 	char path[PATH_MAX];
 	int dir_fd;
-	int lock_fd;
+	int lock_fd; /* -1 while unlocked */
 };
 
 static struct disk_store *to_disk(struct ipam_store *store)
@@ -43,83 +53,24 @@ static int io_error(struct cni_error *err, int errnum, const char *what, const c
 			     name ? "/" : "", name ? name : "", strerror(errnum));
 }
 
-static int make_dirs(char *path, struct cni_error *err)
-{
-	for (char *p = path + 1;; p++) {
-		char saved = *p;
-
-		if (*p && *p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			int errnum = errno;
-
-			*p = saved;
-			return io_error(err, errnum, "cannot create", path, NULL);
-		}
-		*p = saved;
-		if (!saved)
-			return 0;
-	}
-}
-
-static int write_all(int fd, const char *data, size_t size)
-{
-	while (size) {
-		ssize_t n = write(fd, data, size);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		size -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Write data to a fresh temp file; its name goes to tmp. */
-static int write_temp(struct disk_store *disk, const char *base, const char *data, size_t size,
-		      char *tmp, size_t tmp_size, struct cni_error *err)
-{
-	int fd, ret;
-
-	if ((size_t)snprintf(tmp, tmp_size, TEMP_PREFIX "%s-%d", base, (int)getpid()) >= tmp_size)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENAMETOOLONG,
-				     "ipam: temp name for %s too long", base);
-	/* Only a dead writer leaves one behind: we hold the lock. */
-	unlinkat(disk->dir_fd, tmp, 0);
-	fd = openat(disk->dir_fd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return io_error(err, errno, "cannot create", disk->path, tmp);
-	/*
-	 * No fsync, like host-local: a killed process loses nothing already
-	 * written, and a power loss ends every pod on the node anyway. Each
-	 * fsync cost ~0.6 ms of a ~5 ms ADD on the development VM.
-	 */
-	ret = write_all(fd, data, size);
-	if (close(fd) && !ret)
-		ret = -errno;
-	if (ret) {
-		unlinkat(disk->dir_fd, tmp, 0);
-		return io_error(err, -ret, "cannot write", disk->path, tmp);
-	}
-	return 0;
-}
-
+/* go-filemutex (host-local) flocks the same "lock" file: the two plugins exclude each other. */
 static int disk_lock(struct ipam_store *store, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
+	int fd = fs_lock(disk->path, LOCK_NAME);
 
-	while (flock(disk->lock_fd, LOCK_EX))
-		if (errno != EINTR)
-			return io_error(err, errno, "cannot lock", disk->path, LOCK_NAME);
+	if (fd < 0)
+		return io_error(err, -fd, "cannot lock", disk->path, LOCK_NAME);
+	disk->lock_fd = fd;
 	return 0;
 }
 
 static void disk_unlock(struct ipam_store *store)
 {
-	flock(to_disk(store)->lock_fd, LOCK_UN);
+	struct disk_store *disk = to_disk(store);
+
+	fs_unlock(disk->lock_fd);
+	disk->lock_fd = -1;
 }
 
 static bool valid_token(const char *text, size_t len, size_t max)
@@ -162,25 +113,32 @@ static const char *parse_record(char *data, size_t size, struct ipam_reservation
 	return NULL;
 }
 
+/* 0, -ENOENT (gone meanwhile), -EUCLEAN (not a record we can trust) or an I/O error. */
 static int read_record(struct disk_store *disk, const char *name, struct ipam_reservation *out,
 		       struct cni_error *err)
 {
-	char data[RECORD_MAX + 1];
 	const char *why;
-	ssize_t n;
-	int fd;
+	size_t size;
+	char *data;
+	int ret;
 
-	fd = openat(disk->dir_fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? -ENOENT
-				       : io_error(err, errno, "cannot read", disk->path, name);
-	do
-		n = read(fd, data, RECORD_MAX);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n < 0)
-		return io_error(err, errno, "cannot read", disk->path, name);
-	why = n == RECORD_MAX ? "too long" : parse_record(data, (size_t)n, out);
+	ret = fs_read_at(disk->dir_fd, name, RECORD_MAX, &data, &size);
+	switch (ret) {
+	case 0:
+		break;
+	case -ENOENT:
+		return ret;
+	case -ELOOP:  /* a symlink: never followed */
+	case -EINVAL: /* a FIFO, socket, device */
+	case -EISDIR:
+	case -EFBIG:
+	case -ENXIO: /* a FIFO or socket without a peer */
+		return -EUCLEAN;
+	default:
+		return io_error(err, -ret, "cannot read", disk->path, name);
+	}
+	why = parse_record(data, size, out);
+	free(data);
 	return why ? -EUCLEAN : 0;
 }
 
@@ -257,8 +215,8 @@ static int disk_reserve(struct ipam_store *store, const struct ip_address *ip,
 			const char *container_id, const char *ifname, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
-	char name[INET6_ADDRSTRLEN], tmp[NAME_MAX + 1], record[RECORD_MAX];
-	int len, ret, errnum = 0;
+	char name[INET6_ADDRSTRLEN], record[RECORD_MAX];
+	int len, ret;
 
 	ip_address_format(ip, name, sizeof(name));
 	len = snprintf(record, sizeof(record), "%s\r\n%s", container_id, ifname);
@@ -266,16 +224,16 @@ static int disk_reserve(struct ipam_store *store, const struct ip_address *ip,
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENAMETOOLONG,
 				     "ipam: container ID %.32s... too long to record",
 				     container_id);
-	ret = write_temp(disk, name, record, (size_t)len, tmp, sizeof(tmp), err);
-	if (ret)
+	/*
+	 * No fsync, like host-local: a killed process loses nothing already
+	 * written, and a power loss ends every pod on the node anyway. Each
+	 * fsync cost ~0.6 ms of a ~5 ms ADD on the development VM.
+	 */
+	ret = fs_write_replace_at(disk->dir_fd, name, record, (size_t)len, RECORD_MODE, true);
+	if (ret == -EEXIST)
 		return ret;
-	if (linkat(disk->dir_fd, tmp, disk->dir_fd, name, 0))
-		errnum = errno;
-	unlinkat(disk->dir_fd, tmp, 0);
-	if (errnum == EEXIST)
-		return -EEXIST;
-	if (errnum)
-		return io_error(err, errnum, "cannot reserve", disk->path, name);
+	if (ret)
+		return io_error(err, -ret, "cannot reserve", disk->path, name);
 	return 0;
 }
 
@@ -293,45 +251,46 @@ static int disk_last_reserved_get(struct ipam_store *store, unsigned int index,
 				  struct ip_address *out)
 {
 	struct disk_store *disk = to_disk(store);
-	char name[64], data[INET6_ADDRSTRLEN + 8];
-	ssize_t n;
-	int fd;
+	char name[64], *data;
+	size_t n;
+	int ret;
 
 	snprintf(name, sizeof(name), LAST_RESERVED_PREFIX "%u", index);
-	fd = openat(disk->dir_fd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ENOENT;
-	do
-		n = read(fd, data, sizeof(data) - 1);
-	while (n < 0 && errno == EINTR);
-	close(fd);
-	if (n <= 0)
+	if (fs_read_at(disk->dir_fd, name, INET6_ADDRSTRLEN + 8, &data, &n))
 		return -ENOENT;
 	while (n && (data[n - 1] == '\n' || data[n - 1] == ' '))
 		n--;
 	data[n] = '\0';
 	/* Only a hint: a bad one costs round robin once, as in host-local. */
-	return ip_address_parse(data, out) ? -ENOENT : 0;
+	ret = ip_address_parse(data, out) ? -ENOENT : 0;
+	free(data);
+	return ret;
 }
 
 static int disk_last_reserved_set(struct ipam_store *store, unsigned int index,
 				  const struct ip_address *ip, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
-	char name[64], text[INET6_ADDRSTRLEN], tmp[NAME_MAX + 1];
+	char name[64], text[INET6_ADDRSTRLEN];
 	int ret;
 
 	snprintf(name, sizeof(name), LAST_RESERVED_PREFIX "%u", index);
 	/* host-local parses the whole file as an address: no newline. */
 	ip_address_format(ip, text, sizeof(text));
-	ret = write_temp(disk, name, text, strlen(text), tmp, sizeof(tmp), err);
-	if (ret)
-		return ret;
-	if (renameat(disk->dir_fd, tmp, disk->dir_fd, name)) {
-		ret = io_error(err, errno, "cannot write", disk->path, name);
-		unlinkat(disk->dir_fd, tmp, 0);
-	}
-	return ret;
+	ret = fs_write_replace_at(disk->dir_fd, name, text, strlen(text), RECORD_MODE, false);
+	return ret ? io_error(err, -ret, "cannot write", disk->path, name) : 0;
+}
+
+/* What an interrupted write leaves: never an address, a hint or the lock. */
+static bool is_temp_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (name[0] != '.' || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	return !strncmp(name, LEGACY_TEMP_PREFIX, strlen(LEGACY_TEMP_PREFIX)) ||
+	       (len > strlen(TEMP_SUFFIX) &&
+		!strcmp(name + len - strlen(TEMP_SUFFIX), TEMP_SUFFIX));
 }
 
 static int disk_sweep(struct ipam_store *store, struct cni_error *err)
@@ -344,12 +303,15 @@ static int disk_sweep(struct ipam_store *store, struct cni_error *err)
 	ret = open_dir(disk, &dir, err);
 	if (ret)
 		return ret;
-	while ((entry = readdir(dir)))
-		if (!strncmp(entry->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) &&
-		    unlinkat(disk->dir_fd, entry->d_name, 0) && errno != ENOENT) {
-			ret = io_error(err, errno, "cannot remove", disk->path, entry->d_name);
+	while ((entry = readdir(dir))) {
+		if (!is_temp_name(entry->d_name))
+			continue;
+		ret = fs_unlink_at(disk->dir_fd, entry->d_name);
+		if (ret) {
+			ret = io_error(err, -ret, "cannot remove", disk->path, entry->d_name);
 			break;
 		}
+	}
 	closedir(dir);
 	return ret;
 }
@@ -357,21 +319,20 @@ static int disk_sweep(struct ipam_store *store, struct cni_error *err)
 static int disk_probe(struct ipam_store *store, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
-	char tmp[NAME_MAX + 1];
 	int ret;
 
-	ret = write_temp(disk, "probe", "", 0, tmp, sizeof(tmp), err);
+	/* The same write path a reservation takes, under a name that is no address. */
+	ret = fs_write_replace_at(disk->dir_fd, PROBE_NAME, "", 0, RECORD_MODE, false);
 	if (!ret)
-		unlinkat(disk->dir_fd, tmp, 0);
-	return ret;
+		ret = fs_unlink_at(disk->dir_fd, PROBE_NAME);
+	return ret ? io_error(err, -ret, "cannot write", disk->path, PROBE_NAME) : 0;
 }
 
 static void disk_close(struct ipam_store *store)
 {
 	struct disk_store *disk = to_disk(store);
 
-	if (disk->lock_fd >= 0)
-		close(disk->lock_fd);
+	fs_unlock(disk->lock_fd);
 	if (disk->dir_fd >= 0)
 		close(disk->dir_fd);
 	free(disk);
@@ -408,20 +369,18 @@ int ipam_store_disk_open(const char *data_dir, const char *network, struct ipam_
 				    "ipam: store path %s/%s too long", data_dir, network);
 		goto fail;
 	}
-	ret = make_dirs(disk->path, err);
-	if (ret)
-		goto fail;
-	disk->dir_fd = open(disk->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (disk->dir_fd < 0) {
-		ret = io_error(err, errno, "cannot open", disk->path, NULL);
+	ret = fs_mkdirs(disk->path, 0755);
+	if (ret) {
+		ret = io_error(err, -ret, "cannot create", disk->path, NULL);
 		goto fail;
 	}
-	/* go-filemutex (host-local) opens it O_RDONLY|O_CREAT: the same flock. */
-	disk->lock_fd = openat(disk->dir_fd, LOCK_NAME, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (disk->lock_fd < 0) {
-		ret = io_error(err, errno, "cannot open", disk->path, LOCK_NAME);
+	ret = fs_dir_open_at(AT_FDCWD, disk->path, false, 0);
+	if (ret < 0) {
+		ret = io_error(err, -ret, "cannot open", disk->path, NULL);
 		goto fail;
 	}
+	disk->dir_fd = ret;
+	ret = 0;
 	*out = &disk->store;
 	return 0;
 

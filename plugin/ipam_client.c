@@ -102,8 +102,8 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 				     "the \"ipam\" section is required: the pod needs an address");
 	if (in_process(req))
-		return ipam_add(req->conf->ipam, req->att->container_id, req->att->ifname, result,
-				err);
+		return ipam_add(req->conf->ipam, req->att->container_id, req->att->ifname, NULL, 0,
+				result, err);
 	return add_delegated(req, result, err);
 }
 

@@ -1,5 +1,6 @@
 /* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
 #include <errno.h>
+#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>

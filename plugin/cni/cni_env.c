@@ -110,6 +110,7 @@ static const struct args_key args_keys[] = {
 	{"K8S_POD_INFRA_CONTAINER_ID", offsetof(struct cni_args, pod_infra_container_id)},
 	{"SLICENET_SLICE", offsetof(struct cni_args, slice)},
 	{"deviceID", offsetof(struct cni_args, device_id)},
+	{"IP", offsetof(struct cni_args, ip)},
 };
 
 /* One pass over "K=V;K=V": the first pass only reads IgnoreUnknown, the second stores. */

@@ -29,6 +29,12 @@ struct cni_args {
 	char pod_infra_container_id[CNI_ARGS_VALUE_MAX];
 	char slice[CNI_ARGS_VALUE_MAX];	    /* SLICENET_SLICE */
 	char device_id[CNI_ARGS_VALUE_MAX]; /* deviceID (Multus/sriov convention) */
+	/*
+	 * IP: static addresses, comma-separated (podman --ip, host-local's
+	 * convention); raw here, parsed and checked by the IPAM layer
+	 * (ipam_requested_parse), which knows the ranges.
+	 */
+	char ip[CNI_ARGS_VALUE_MAX];
 };
 
 struct cni_env {

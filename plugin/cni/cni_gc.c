@@ -1,9 +1,10 @@
 #include "plugin/cni/cni_gc.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 
-int cni_gc_valid_attachments(const json_t *root, struct ipam_attachment **out, size_t *n,
+int cni_gc_valid_attachments(const json_t *root, struct cni_gc_attachment **out, size_t *n,
 			     struct cni_error *err)
 {
 	const json_t *list = json_object_get(root, "cni.dev/valid-attachments"), *item;
@@ -35,7 +36,7 @@ int cni_gc_valid_attachments(const json_t *root, struct ipam_attachment **out, s
 					     "\"containerID\" and \"ifname\"",
 					     i);
 		}
-		(*out)[(*n)++] = (struct ipam_attachment){id, ifname};
+		(*out)[(*n)++] = (struct cni_gc_attachment){id, ifname};
 	}
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipam/ipam_conf.h"
 #include "plugin/cni/cni_result.h"
 #include "plugin/conf/conf_internal.h"
 #include "plugin/conf/json_get.h"
@@ -30,7 +31,7 @@ bad:
 /* GC's list, copied: nothing borrows from the JSON after parsing. */
 static int parse_valid_attachments(const json_t *root, struct netconf *out, struct cni_error *err)
 {
-	struct ipam_attachment *list = NULL;
+	struct cni_gc_attachment *list = NULL;
 	size_t n = 0;
 	int ret = cni_gc_valid_attachments(root, &list, &n, err);
 

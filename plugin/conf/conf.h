@@ -58,7 +58,7 @@ struct netconf {
 	char log_file[PATH_MAX]; /* "" = no log */
 	int log_level;		 /* enum log_level */
 	/* GC: cni.dev/valid-attachments; strings owned by the conf */
-	struct ipam_attachment *valid;
+	struct cni_gc_attachment *valid;
 	size_t n_valid;
 
 	/* Everything below is the "rest": a verb that only removes can do without it. */

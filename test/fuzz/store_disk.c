@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 #include "test/fuzz/fuzz_util.h"
 
 #define MAX_FILES    64
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct seeded seeds[MAX_FILES];
 	struct cni_result *result = malloc(sizeof(*result));
-	const struct ipam_attachment keep = {OWNER, OWNER_IFNAME};
+	const struct cni_gc_attachment keep = {OWNER, OWNER_IFNAME};
 	struct cni_error err = {0};
 	size_t n;
 
@@ -133,7 +133,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		setup();
 	n = populate((const char *)data, size, seeds);
 	cni_result_init(result);
-	if (!ipam_add(&conf, OWNER, OWNER_IFNAME, result, &err)) {
+	if (!ipam_add(&conf, OWNER, OWNER_IFNAME, NULL, 0, result, &err)) {
 		for (unsigned int i = 0; i < result->n_ips; i++)
 			for (size_t s = 0; s < n; s++)
 				if (seeds[s].ip.family &&

@@ -28,7 +28,9 @@ test_full_disk_gives_a_clear_error_and_no_duplicate() {
 	assert_contains "$(echo "$out" | jq -r .msg)" "No space left on device"
 	assert_contains "$(echo "$out" | jq -r .msg)" "$MNT"
 	! link_exists "$(host_ifname ctr-fb eth0)" || fail "host veth left after the failed ADD"
-	[ -z "$(find "$MNT" -name '.tmp-*')" ] || fail "temp file left: $(find "$MNT" -name '.tmp-*')"
+	local temps
+	temps=$(find "$MNT" -name '.tmp-*' -o -name '.*.tmp')
+	[ -z "$temps" ] || fail "temp file left: $temps"
 	assert_eq "$(ipam_files | grep -v filler | wc -l)" 1 "only the first pod's reservation"
 	rm -f "$MNT/filler"
 	out=$(cni_call ADD "$b" ctr-fb eth0 "$(conf 1.0.0)") || fail "ADD once there is room: $out"

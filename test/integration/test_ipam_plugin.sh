@@ -158,4 +158,117 @@ test_concurrent_with_host_local_no_duplicates() {
 	assert_eq "$(ls "$d/ipamnet" | grep -c '^10\.79\.')" 40
 }
 
+# Static addresses (issue 14), each step run through slicenet-ipam and the
+# reference host-local with the same input, each on its own dataDir.
+STATIC_RANGES='"ranges":[[{"subnet":"10.80.0.0/24","rangeStart":"10.80.0.10","rangeEnd":"10.80.0.20"}],[{"subnet":"fd00:80::/120"}]]'
+
+# both CMD ID EXTRA_JQ CNI_ARGS: sets OUT_S/RC_S (slicenet-ipam) and OUT_H/RC_H (host-local).
+both() {
+	local cs ch
+	cs=$(conf 1.0.0 "$DS" "$STATIC_RANGES" | jq -c "$3")
+	ch=$(conf 1.0.0 "$DH" "$STATIC_RANGES" | jq -c "$3")
+	RC_S=0
+	RC_H=0
+	OUT_S=$(cni_call "$1" /x "$2" eth0 "$cs" "$4") || RC_S=$?
+	OUT_H=$(PLUGIN=$HOST_LOCAL cni_call "$1" /x "$2" eth0 "$ch" "$4") || RC_H=$?
+}
+
+# store_state DIR: every file of the network's store with its contents.
+store_state() {
+	local f
+	for f in "$1"/ipamnet/*; do
+		if [ -f "$f" ] && [ "$(basename "$f")" != lock ]; then
+			printf '%s=%s\n' "$(basename "$f")" "$(cat "$f")"
+		fi
+	done
+}
+
+test_static_addresses_match_host_local() {
+	DS=$(mktemp -d "$BASE/s.XXXXXX")
+	DH=$(mktemp -d "$BASE/h.XXXXXX")
+	# CNI_ARGS IP= (podman --ip): IPv4 requested, IPv6 round robin.
+	both ADD c1 . "IgnoreUnknown=1;K8S_POD_NAME=p1;IP=10.80.0.15"
+	assert_eq "$RC_S/$RC_H" 0/0 "IP= ADD: $OUT_S / $OUT_H"
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" \
+		'[{"address":"10.80.0.15/24","gateway":"10.80.0.1"},{"address":"fd00:80::2/120","gateway":"fd00:80::1"}]'
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" "$(echo "$OUT_H" | jq -c .ips)" "same as host-local"
+	# runtimeConfig.ips (the ips capability), both forms, both families.
+	both ADD c2 '. + {runtimeConfig: {ips: ["10.80.0.12/24", "fd00:80::40"]}}' ""
+	assert_eq "$RC_S/$RC_H" 0/0 "runtimeConfig.ips ADD: $OUT_S / $OUT_H"
+	assert_eq "$(echo "$OUT_S" | jq -r '[.ips[].address] | join(" ")')" "10.80.0.12/24 fd00:80::40/120"
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" "$(echo "$OUT_H" | jq -c .ips)" "same as host-local"
+	# args.cni.ips (Multus cni-args).
+	both ADD c3 '. + {args: {cni: {ips: ["10.80.0.18"]}}}' ""
+	assert_eq "$RC_S/$RC_H" 0/0 "args.cni.ips ADD: $OUT_S / $OUT_H"
+	assert_eq "$(echo "$OUT_S" | jq -r '.ips[0].address')" 10.80.0.18/24
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" "$(echo "$OUT_H" | jq -c .ips)" "same as host-local"
+	# The next dynamic address follows the last requested one, as in host-local.
+	both ADD c4 . ""
+	assert_eq "$(echo "$OUT_S" | jq -r '.ips[0].address')" 10.80.0.19/24
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" "$(echo "$OUT_H" | jq -c .ips)" "same as host-local"
+	# The two stores hold the same records.
+	assert_eq "$(store_state "$DS")" "$(store_state "$DH")" "store files"
+	assert_eq "$(od -An -c "$DS/ipamnet/10.80.0.15" | tr -s ' ')" " c 1 \r \n e t h 0"
+	# A re-ADD of the same attachment gets its address again (host-local refuses).
+	OUT_S=$(cni_call ADD /x c1 eth0 "$(conf 1.0.0 "$DS" "$STATIC_RANGES")" "IP=10.80.0.15") ||
+		fail "re-ADD: $OUT_S"
+	assert_eq "$(echo "$OUT_S" | jq -r '.ips[0].address')" 10.80.0.15/24
+	# DEL releases a requested address like any other.
+	both DEL c1 . "IP=10.80.0.15"
+	assert_eq "$RC_S/$RC_H" 0/0 "DEL: $OUT_S / $OUT_H"
+	[ ! -e "$DS/ipamnet/10.80.0.15" ] || fail "slicenet-ipam kept 10.80.0.15 after DEL"
+	[ ! -e "$DH/ipamnet/10.80.0.15" ] || fail "host-local kept 10.80.0.15 after DEL"
+	both ADD c5 . "IP=10.80.0.15"
+	assert_eq "$RC_S/$RC_H" 0/0 "ADD of the released address: $OUT_S / $OUT_H"
+	assert_eq "$(echo "$OUT_S" | jq -c .ips)" "$(echo "$OUT_H" | jq -c .ips)" "same as host-local"
+}
+
+test_static_address_that_cannot_be_honoured_names_it_and_changes_nothing() {
+	local before_s before_h
+	DS=$(mktemp -d "$BASE/s.XXXXXX")
+	DH=$(mktemp -d "$BASE/h.XXXXXX")
+	both ADD c1 . "IP=10.80.0.15"
+	assert_eq "$RC_S/$RC_H" 0/0 "ADD: $OUT_S / $OUT_H"
+	before_s=$(store_state "$DS")
+	before_h=$(store_state "$DH")
+	# Taken by another attachment: both refuse; ours says which address, code 11.
+	both ADD c2 . "IP=10.80.0.15"
+	assert_eq "$RC_S/$RC_H" 1/1 "taken address: $OUT_S / $OUT_H"
+	assert_eq "$(code "$OUT_S")" 11
+	assert_eq "$(echo "$OUT_S" | jq -r .msg)" \
+		"ipam: requested address 10.80.0.15 is already allocated to another attachment of network ipamnet"
+	assert_contains "$(echo "$OUT_H" | jq -r .msg)" 10.80.0.15
+	# Outside every range (in the subnet but before rangeStart, and in no subnet): code 7.
+	both ADD c2 '. + {runtimeConfig: {ips: ["10.80.0.5"]}}' ""
+	assert_eq "$RC_S/$RC_H" 1/1 "out of range: $OUT_S / $OUT_H"
+	assert_eq "$(code "$OUT_S")" 7
+	assert_eq "$(echo "$OUT_S" | jq -r .msg)" \
+		"ipam: requested address 10.80.0.5 is not in any configured range (10.80.0.10-10.80.0.20, fd00:80::1-fd00:80::ff)"
+	assert_contains "$(echo "$OUT_H" | jq -r .msg)" 10.80.0.5
+	both ADD c2 '. + {args: {cni: {ips: ["192.168.9.9"]}}}' ""
+	assert_eq "$RC_S/$RC_H" 1/1 "in no subnet: $OUT_S / $OUT_H"
+	assert_eq "$(code "$OUT_S")" 7
+	assert_contains "$(echo "$OUT_S" | jq -r .msg)" "192.168.9.9 is not in any configured range"
+	# Malformed: code 7 naming the value and where it came from.
+	both ADD c2 . "IP=10.80.0.300"
+	assert_eq "$RC_S/$RC_H" 1/1 "malformed: $OUT_S / $OUT_H"
+	assert_eq "$(code "$OUT_S")" 7
+	assert_eq "$(echo "$OUT_S" | jq -r .msg)" \
+		'ipam: requested address CNI_ARGS IP= "10.80.0.300" is not an IP address'
+	# Wrong prefix length for the range's subnet.
+	OUT_S=$(cni_call ADD /x c2 eth0 "$(conf 1.0.0 "$DS" "$STATIC_RANGES" |
+		jq -c '. + {runtimeConfig: {ips: ["10.80.0.16/16"]}}')") && fail "wrong prefix accepted"
+	assert_eq "$(code "$OUT_S")" 7
+	assert_contains "$(echo "$OUT_S" | jq -r .msg)" "10.80.0.16/16 does not match the subnet 10.80.0.0/24"
+	# Nothing was reserved, not even the other family's dynamic address.
+	assert_eq "$(store_state "$DS")" "$before_s" "slicenet-ipam store unchanged"
+	# host-local reserves and releases before failing, so only its hints move.
+	assert_eq "$(store_state "$DH" | grep -v ^last_reserved)" \
+		"$(echo "$before_h" | grep -v ^last_reserved)" "host-local holds no new address"
+	# A malformed IP= never stops a DEL (it is ADD's input only).
+	OUT_S=$(cni_call DEL /x c1 eth0 "$(conf 1.0.0 "$DS" "$STATIC_RANGES")" "IP=bogus") ||
+		fail "DEL with a malformed IP=: $OUT_S"
+	assert_eq "$(store_state "$DS" | grep -v ^last_reserved)" "" "DEL released c1"
+}
+
 run_tests

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "ipam/allocator.h"
+#include "ipam/ipam_conf.h"
 
 #define FAKE_MAX 64
 
@@ -144,7 +145,7 @@ static const char *add(const char *id)
 
 	cni_result_init(&result);
 	memset(&err, 0, sizeof(err));
-	if (allocator_add(&fake.store, &conf, id, "eth0", &result, &err))
+	if (allocator_add(&fake.store, &conf, id, "eth0", NULL, 0, &result, &err))
 		return NULL;
 	cr_assert_not(fake.locked, "lock released");
 	return ip_address_format(&result.ips[0].address.addr, text[next++ % 4], INET6_ADDRSTRLEN);
@@ -196,4 +197,202 @@ Test(allocator, failed_hint_write_releases_the_address)
 	cr_assert_null(add("a"));
 	cr_assert_eq(err.code, CNI_ERR_IO);
 	cr_assert_eq(fake.n, 0, "nothing left reserved");
+}
+
+/* Static addresses (issue 14): the rules of ipam_add, one test each. */
+
+#define DUAL                                                                                       \
+	"{\"ranges\":[[{\"subnet\":\"10.0.0.0/24\",\"rangeStart\":\"10.0.0.10\",\"rangeEnd\":"     \
+	"\"10.0.0.20\"}],[{\"subnet\":\"fd00::/120\"}]]}"
+
+static struct cni_result last_result;
+
+/*
+ * ADD of (id, ifname) requesting ips (CNI_ARGS IP= syntax); the address
+ * of set index `set` as text, or NULL with err filled.
+ */
+static const char *add_static(const char *id, const char *ifname, const char *ips, unsigned int set)
+{
+	static char text[4][INET6_ADDRSTRLEN];
+	static int next;
+	struct ipam_requested req;
+
+	memset(&err, 0, sizeof(err));
+	cr_assert_eq(ipam_requested_parse(NULL, NULL, ips, &req, &err), 0, "%s", err.msg);
+	cni_result_init(&last_result);
+	if (allocator_add(&fake.store, &conf, id, ifname, req.ips, req.n, &last_result, &err))
+		return NULL;
+	cr_assert_not(fake.locked, "lock released");
+	cr_assert_eq(last_result.n_ips, conf.n_sets);
+	return ip_address_format(&last_result.ips[set].address.addr, text[next++ % 4],
+				 INET6_ADDRSTRLEN);
+}
+
+/* The failed call left the store exactly as it was. */
+static void assert_unchanged(size_t n_before, const struct ip_address *last_before)
+{
+	cr_assert_eq(fake.n, n_before, "nothing left reserved");
+	for (unsigned int i = 0; i < IPAM_MAX_RANGE_SETS; i++)
+		cr_assert(fake.last[i].family == last_before[i].family &&
+				  (!fake.last[i].family ||
+				   ip_address_equal(&fake.last[i], &last_before[i])),
+			  "hint of set %u unchanged", i);
+}
+
+Test(allocator, requested_address_is_given_and_other_sets_allocate_dynamically)
+{
+	char prefix[IP_PREFIX_STRLEN], gw[INET6_ADDRSTRLEN];
+
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	cr_assert_str_eq(ip_prefix_format(&last_result.ips[0].address, prefix, sizeof(prefix)),
+			 "10.0.0.15/24");
+	cr_assert_str_eq(ip_address_format(&last_result.ips[0].gateway, gw, sizeof(gw)),
+			 "10.0.0.1");
+	cr_assert_str_eq(ip_address_format(&last_result.ips[1].address.addr, gw, sizeof(gw)),
+			 "fd00::2", "the IPv6 set had no request: round robin from the start");
+	cr_assert_eq(fake.n, 2);
+}
+
+Test(allocator, one_request_per_set_in_both_families)
+{
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "fd00::40,10.0.0.11", 0), "10.0.0.11");
+	{
+		char text[INET6_ADDRSTRLEN];
+
+		cr_assert_str_eq(
+			ip_address_format(&last_result.ips[1].address.addr, text, sizeof(text)),
+			"fd00::40");
+	}
+}
+
+Test(allocator, requested_address_moves_the_round_robin_hint_like_host_local)
+{
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	cr_assert_str_eq(add("b"), "10.0.0.16", "the next dynamic address follows it");
+}
+
+Test(allocator, re_add_of_the_same_owner_returns_its_requested_address)
+{
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15/24", 0), "10.0.0.15");
+	cr_assert_eq(fake.n, 2, "no second reservation");
+}
+
+Test(allocator, address_taken_by_another_attachment_is_try_again_naming_it)
+{
+	struct ip_address last[IPAM_MAX_RANGE_SETS];
+
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	memcpy(last, fake.last, sizeof(last));
+	cr_assert_null(add_static("b", "eth0", "10.0.0.15", 0));
+	cr_assert_eq(err.code, CNI_ERR_TRY_AGAIN);
+	cr_assert_str_eq(err.msg, "ipam: requested address 10.0.0.15 is already allocated to "
+				  "another attachment of network fake");
+	assert_unchanged(2, last);
+	/* The same container on another interface is another attachment. */
+	cr_assert_null(add_static("a", "net1", "10.0.0.15", 0));
+	cr_assert_eq(err.code, CNI_ERR_TRY_AGAIN);
+	assert_unchanged(2, last);
+}
+
+Test(allocator, failure_in_a_later_set_releases_the_earlier_requested_address)
+{
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "fd00::40", 1), "fd00::40");
+	/*
+	 * 10.0.0.12 is free and reserved first; fd00::40 then fails. (The
+	 * round-robin hint may have moved, as in host-local: it is no reservation.)
+	 */
+	cr_assert_null(add_static("b", "eth0", "10.0.0.12,fd00::40", 0));
+	cr_assert_eq(err.code, CNI_ERR_TRY_AGAIN);
+	cr_assert(strstr(err.msg, "fd00::40"), "%s", err.msg);
+	cr_assert_eq(fake.n, 2, "10.0.0.12 released again");
+	for (size_t i = 0; i < fake.n; i++)
+		cr_assert_str_neq(fake.records[i].key, "10.0.0.12");
+}
+
+Test(allocator, address_outside_every_range_is_code_7_naming_it)
+{
+	static const char *const outside[] = {
+		"10.0.0.9",  /* in the subnet, before rangeStart */
+		"10.0.0.21", /* after rangeEnd */
+		"10.9.9.9",  /* in no subnet */
+		"fd01::1",
+	};
+	struct ip_address last[IPAM_MAX_RANGE_SETS];
+
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", NULL, 0), "10.0.0.10");
+	memcpy(last, fake.last, sizeof(last));
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		char want[256];
+
+		cr_assert_null(add_static("b", "eth0", outside[i], 0), "%s", outside[i]);
+		cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+		snprintf(want, sizeof(want),
+			 "ipam: requested address %s is not in any configured range "
+			 "(10.0.0.10-10.0.0.20, fd00::1-fd00::ff)",
+			 outside[i]);
+		cr_assert_str_eq(err.msg, want);
+		assert_unchanged(2, last);
+	}
+}
+
+Test(allocator, two_requests_in_one_set_are_code_7_naming_both)
+{
+	load(DUAL);
+	cr_assert_null(add_static("a", "eth0", "10.0.0.11,10.0.0.12", 0));
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert_str_eq(err.msg, "ipam: requested addresses 10.0.0.11 and 10.0.0.12 are both in "
+				  "range 10.0.0.10-10.0.0.20: at most one address per range set "
+				  "can be requested");
+	cr_assert_eq(fake.n, 0);
+}
+
+Test(allocator, prefix_of_a_request_must_match_the_subnet)
+{
+	load(DUAL);
+	cr_assert_null(add_static("a", "eth0", "10.0.0.11/16", 0));
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert_str_eq(err.msg, "ipam: requested address 10.0.0.11/16 does not match the subnet "
+				  "10.0.0.0/24 of its range");
+	cr_assert_eq(fake.n, 0);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.11/24", 0), "10.0.0.11");
+}
+
+Test(allocator, gateway_cannot_be_requested)
+{
+	load("{\"subnet\":\"10.0.0.0/29\",\"gateway\":\"10.0.0.3\"}");
+	cr_assert_null(add_static("a", "eth0", "10.0.0.3", 0));
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert_str_eq(
+		err.msg,
+		"ipam: requested address 10.0.0.3 is the gateway of range 10.0.0.1-10.0.0.6");
+	cr_assert_eq(fake.n, 0);
+}
+
+Test(allocator, owner_holding_another_address_must_del_first)
+{
+	load(DUAL);
+	cr_assert_str_eq(add("a"), "10.0.0.10");
+	cr_assert_null(add_static("a", "eth0", "10.0.0.15", 0));
+	cr_assert_eq(err.code, CNI_ERR_IPAM);
+	cr_assert_str_eq(err.msg, "ipam: a/eth0 already holds 10.0.0.10, not the requested "
+				  "address 10.0.0.15; DEL it first");
+	cr_assert_eq(fake.n, 2);
+}
+
+Test(allocator, del_releases_a_requested_address)
+{
+	load(DUAL);
+	cr_assert_str_eq(add_static("a", "eth0", "10.0.0.15", 0), "10.0.0.15");
+	cr_assert_eq(allocator_del(&fake.store, "a", "eth0", &err), 0, "%s", err.msg);
+	cr_assert_eq(fake.n, 0);
+	cr_assert_str_eq(add_static("b", "eth0", "10.0.0.15", 0), "10.0.0.15");
 }

@@ -166,3 +166,19 @@ Test(cni_args, pair_without_equals_is_an_error)
 	cr_assert_lt(cni_args_parse("IgnoreUnknown=1;garbage", &args, &err), 0);
 	cr_assert(strstr(err.msg, "\"garbage\" is not KEY=VALUE"));
 }
+
+Test(cni_args, ip_is_a_known_key_kept_raw_for_ipam)
+{
+	struct cni_args args;
+	struct cni_error err = {0};
+
+	/* podman --ip sends it without IgnoreUnknown being needed for IP itself. */
+	cr_assert_eq(cni_args_parse("IP=10.226.0.50", &args, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(args.ip, "10.226.0.50");
+	cr_assert_eq(cni_args_parse("IgnoreUnknown=1;K8S_POD_NAME=p;IP=10.1.0.5,fd00::5/64", &args,
+				    &err),
+		     0, "%s", err.msg);
+	cr_assert_str_eq(args.ip, "10.1.0.5,fd00::5/64", "validated by IPAM, not here");
+	cr_assert_eq(cni_args_parse("K8S_POD_NAME=p", &args, &err), 0);
+	cr_assert_str_eq(args.ip, "");
+}

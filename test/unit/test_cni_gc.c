@@ -1,4 +1,5 @@
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ Test(cni_gc, reads_either_key)
 	};
 
 	for (size_t i = 0; i < 2; i++) {
-		struct ipam_attachment *valid;
+		struct cni_gc_attachment *valid;
 		struct cni_error err = {0};
 		json_t *json = parse(texts[i]);
 		size_t n;
@@ -38,7 +39,7 @@ Test(cni_gc, reads_either_key)
 
 Test(cni_gc, absent_key_keeps_nothing_and_bad_entries_are_named)
 {
-	struct ipam_attachment *valid;
+	struct cni_gc_attachment *valid;
 	struct cni_error err = {0};
 	json_t *json = parse("{}");
 	size_t n = 7;

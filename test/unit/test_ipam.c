@@ -8,7 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 
 static char data_dir[64];
 static struct ipam_conf conf;
@@ -54,7 +54,7 @@ static const char *add(const char *id, const char *ifname)
 
 	cni_result_init(&result);
 	memset(&err, 0, sizeof(err));
-	if (ipam_add(&conf, id, ifname, &result, &err))
+	if (ipam_add(&conf, id, ifname, NULL, 0, &result, &err))
 		return NULL;
 	cr_assert_eq(result.n_ips, conf.n_sets);
 	return ip_address_format(&result.ips[0].address.addr, buf, IP_PREFIX_STRLEN);
@@ -241,7 +241,7 @@ Test(ipam, del_of_nothing_and_twice_succeeds)
 
 Test(ipam, gc_keeps_only_valid_attachments)
 {
-	struct ipam_attachment valid[] = {{"c2", "eth0"}, {"c3", "eth0"}};
+	struct cni_gc_attachment valid[] = {{"c2", "eth0"}, {"c3", "eth0"}};
 
 	load(SMALL);
 	must_add("c1", "eth0");
@@ -400,4 +400,73 @@ Test(ipam, status_reports_free_full_and_unusable)
 	memset(&err, 0, sizeof(err));
 	cr_assert_null(add("c9", "eth0"));
 	cr_assert_eq(err.code, CNI_ERR_IO);
+}
+
+/* Static addresses through the disk store, requests parsed from a network config. */
+static const char *add_config(const char *id, const char *ifname, const char *config,
+			      const char *cni_ip)
+{
+	static char text[IP_PREFIX_STRLEN];
+	struct ipam_requested req;
+	json_t *root = json_loads(config, 0, NULL);
+	int ret;
+
+	cr_assert_not_null(root, "bad test JSON %s", config);
+	memset(&err, 0, sizeof(err));
+	ret = ipam_requested_parse(json_object_get(root, "runtimeConfig"),
+				   json_object_get(root, "args"), cni_ip, &req, &err);
+	json_decref(root);
+	if (ret)
+		return NULL;
+	cni_result_init(&result);
+	if (ipam_add(&conf, id, ifname, req.ips, req.n, &result, &err))
+		return NULL;
+	return ip_prefix_format(&result.ips[0].address, text, sizeof(text));
+}
+
+Test(ipam, static_address_from_each_source_is_recorded_like_host_local)
+{
+	load(SMALL);
+	cr_assert_str_eq(add_config("c1", "eth0", "{}", "10.1.0.5"), "10.1.0.5/29", "%s", err.msg);
+	cr_assert_str_eq(store_read("10.1.0.5"), "c1\r\neth0");
+	cr_assert_str_eq(store_read("last_reserved_ip.0"), "10.1.0.5");
+	cr_assert_str_eq(
+		add_config("c2", "eth0", "{\"runtimeConfig\":{\"ips\":[\"10.1.0.3/29\"]}}", NULL),
+		"10.1.0.3/29", "%s", err.msg);
+	cr_assert_str_eq(
+		add_config("c3", "eth0", "{\"args\":{\"cni\":{\"ips\":[\"10.1.0.6\"]}}}", ""),
+		"10.1.0.6/29", "%s", err.msg);
+	cr_assert_eq(count_records(), 3);
+	/* A re-ADD (a runtime retry) gives the same address, nothing more. */
+	cr_assert_str_eq(add_config("c1", "eth0", "{}", "10.1.0.5"), "10.1.0.5/29", "%s", err.msg);
+	cr_assert_eq(count_records(), 3);
+	/* Dynamic ADDs go around the static ones. */
+	cr_assert_str_eq(must_add("c4", "eth0"), "10.1.0.2");
+	cr_assert_str_eq(must_add("c5", "eth0"), "10.1.0.4");
+}
+
+Test(ipam, static_address_that_cannot_be_honoured_leaves_the_store_unchanged)
+{
+	load(SMALL);
+	cr_assert_not_null(add_config("c1", "eth0", "{}", "10.1.0.5"), "%s", err.msg);
+	cr_assert_null(add_config("c2", "eth0", "{}", "10.1.0.5"));
+	cr_assert_eq(err.code, CNI_ERR_TRY_AGAIN);
+	cr_assert(strstr(err.msg, "10.1.0.5"), "%s", err.msg);
+	cr_assert_null(add_config("c2", "eth0", "{}", "10.1.0.7"), "broadcast is not in the range");
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert(strstr(err.msg, "10.1.0.7 is not in any configured range"), "%s", err.msg);
+	cr_assert_null(add_config("c2", "eth0", "{}", "10.1.0.1"), "the gateway");
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert_eq(count_records(), 1);
+	cr_assert_str_eq(store_read("10.1.0.5"), "c1\r\neth0");
+	cr_assert_str_eq(store_read("last_reserved_ip.0"), "10.1.0.5");
+}
+
+Test(ipam, del_releases_a_static_address)
+{
+	load(SMALL);
+	cr_assert_not_null(add_config("c1", "eth0", "{}", "10.1.0.5"), "%s", err.msg);
+	del("c1", "eth0");
+	cr_assert_not(store_has("10.1.0.5"));
+	cr_assert_str_eq(add_config("c2", "eth0", "{}", "10.1.0.5"), "10.1.0.5/29", "%s", err.msg);
 }

@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "ipam/ipam.h"
+#include "ipam/ipam_conf.h"
 
 static struct ipam_conf conf;
 static struct cni_error err;
@@ -184,4 +184,150 @@ Test(ipam_conf, not_an_object)
 	cr_assert_lt(ipam_conf_parse(NULL, "net1", &conf, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
 	cr_assert(strstr(err.msg, "\"ipam\""), "%s", err.msg);
+}
+
+/* ipam_requested_parse: the static addresses of an ADD from the three sources. */
+
+static struct ipam_requested req;
+
+/* runtimeConfig and args as JSON text (NULL: absent), IP= as given. */
+static int parse_requested(const char *runtime_config, const char *args, const char *cni_ip)
+{
+	json_t *rc = runtime_config ? json_loads(runtime_config, JSON_DECODE_ANY, NULL) : NULL;
+	json_t *a = args ? json_loads(args, JSON_DECODE_ANY, NULL) : NULL;
+	int ret;
+
+	cr_assert(!runtime_config || rc, "bad test JSON %s", runtime_config);
+	cr_assert(!args || a, "bad test JSON %s", args);
+	memset(&err, 0, sizeof(err));
+	ret = ipam_requested_parse(rc, a, cni_ip, &req, &err);
+	json_decref(rc);
+	json_decref(a);
+	return ret;
+}
+
+static const char *req_text(size_t i)
+{
+	static char bufs[4][IP_PREFIX_STRLEN];
+	static int next;
+	char *buf = bufs[next++ % 4];
+
+	cr_assert_lt(i, req.n);
+	if (!req.ips[i].len)
+		return ip_address_format(&req.ips[i].addr, buf, IP_PREFIX_STRLEN);
+	return ip_prefix_format(&req.ips[i], buf, IP_PREFIX_STRLEN);
+}
+
+Test(ipam_requested, nothing_requested_anywhere)
+{
+	cr_assert_eq(parse_requested(NULL, NULL, NULL), 0, "%s", err.msg);
+	cr_assert_eq(req.n, 0);
+	cr_assert_eq(parse_requested("{}", "{\"cni\":{}}", ""), 0, "%s", err.msg);
+	cr_assert_eq(req.n, 0);
+	cr_assert_eq(parse_requested("{\"ips\":null,\"portMappings\":[]}", "null", ""), 0, "%s",
+		     err.msg);
+	cr_assert_eq(req.n, 0);
+}
+
+Test(ipam_requested, each_source_alone_with_both_forms)
+{
+	cr_assert_eq(parse_requested(NULL, NULL, "10.1.2.3"), 0, "%s", err.msg);
+	cr_assert_eq(req.n, 1);
+	cr_assert_str_eq(req_text(0), "10.1.2.3");
+	cr_assert_eq(parse_requested(NULL, NULL, "10.1.2.3/24,fd00::7"), 0, "%s", err.msg);
+	cr_assert_eq(req.n, 2);
+	cr_assert_str_eq(req_text(0), "10.1.2.3/24");
+	cr_assert_str_eq(req_text(1), "fd00::7");
+	cr_assert_eq(parse_requested("{\"ips\":[\"10.1.2.3/24\"]}", NULL, NULL), 0, "%s", err.msg);
+	cr_assert_eq(req.n, 1);
+	cr_assert_str_eq(req_text(0), "10.1.2.3/24");
+	cr_assert_eq(parse_requested(NULL, "{\"cni\":{\"ips\":[\"fd00::7\",\"10.1.2.3\"]}}", NULL),
+		     0, "%s", err.msg);
+	cr_assert_eq(req.n, 2);
+	cr_assert_str_eq(req_text(0), "fd00::7");
+	cr_assert_str_eq(req_text(1), "10.1.2.3");
+}
+
+Test(ipam_requested, sources_merge_in_host_local_order_and_duplicates_collapse)
+{
+	cr_assert_eq(parse_requested("{\"ips\":[\"10.1.2.3/24\",\"fd00::9\"]}",
+				     "{\"cni\":{\"ips\":[\"10.1.2.3\"]}}", "10.1.2.3"),
+		     0, "%s", err.msg);
+	cr_assert_eq(req.n, 2, "podman sends the same address as IP= and as ips");
+	cr_assert_str_eq(req_text(0), "10.1.2.3/24", "the prefix given anywhere is kept");
+	cr_assert_str_eq(req_text(1), "fd00::9");
+	/* CNI_ARGS first, then args.cni.ips, then runtimeConfig.ips. */
+	cr_assert_eq(parse_requested("{\"ips\":[\"10.0.0.3\"]}",
+				     "{\"cni\":{\"ips\":[\"10.0.0.2\"]}}", "10.0.0.1"),
+		     0, "%s", err.msg);
+	cr_assert_eq(req.n, 3);
+	cr_assert_str_eq(req_text(0), "10.0.0.1");
+	cr_assert_str_eq(req_text(1), "10.0.0.2");
+	cr_assert_str_eq(req_text(2), "10.0.0.3");
+}
+
+Test(ipam_requested, ipv4_mapped_ipv6_counts_as_ipv4)
+{
+	cr_assert_eq(parse_requested(NULL, NULL, "::ffff:10.1.2.3,::ffff:10.1.3.4/120"), 0, "%s",
+		     err.msg);
+	cr_assert_eq(req.n, 2);
+	cr_assert_eq(req.ips[0].addr.family, AF_INET);
+	cr_assert_str_eq(req_text(0), "10.1.2.3");
+	cr_assert_str_eq(req_text(1), "10.1.3.4/24");
+}
+
+/* Arrays, not pointers: Criterion hands parameters to another process. "" = absent. */
+struct bad_request {
+	char runtime_config[64];
+	char args[64];
+	char cni_ip[64];
+	char msg[160]; /* the whole message */
+};
+
+ParameterizedTestParameters(ipam_requested, rejects)
+{
+	static struct bad_request cases[] = {
+		{"", "", "10.1.2.300",
+		 "ipam: requested address CNI_ARGS IP= \"10.1.2.300\" is not an IP address"},
+		{"", "", "10.1.2.3,",
+		 "ipam: requested address in CNI_ARGS IP= \"10.1.2.3,\" has an empty item"},
+		{"", "", " 10.1.2.3",
+		 "ipam: requested address CNI_ARGS IP= \" 10.1.2.3\" is not an IP address"},
+		{"", "", "10.1.2.3/33",
+		 "ipam: requested address CNI_ARGS IP= \"10.1.2.3/33\" is not an IP address or "
+		 "prefix"},
+		{"", "", "10.1.2.3/0",
+		 "ipam: requested address CNI_ARGS IP= \"10.1.2.3/0\" has a prefix length naming "
+		 "no subnet"},
+		{"", "", "10.1.2.3/24,10.1.2.3/25",
+		 "ipam: requested address CNI_ARGS IP= \"10.1.2.3/25\" is requested again with "
+		 "another prefix length"},
+		{"", "", "10.0.0.1,10.0.0.2,10.0.0.3,10.0.0.4,10.0.0.5",
+		 "ipam: requested address CNI_ARGS IP= \"10.0.0.5\": at most 4 addresses can be "
+		 "requested (one per range set)"},
+		{"{\"ips\":\"10.1.2.3\"}", "", "",
+		 "ipam: runtimeConfig.ips must be a list of IP address strings"},
+		{"{\"ips\":[\"10.1.2.3\",7]}", "", "",
+		 "ipam: runtimeConfig.ips[1] must be an IP address string"},
+		{"{\"ips\":[\"bogus\"]}", "", "",
+		 "ipam: requested address runtimeConfig.ips[0] \"bogus\" is not an IP address"},
+		{"[]", "", "", "ipam: runtimeConfig must be an object"},
+		{"", "{\"cni\":{\"ips\":[\"10.1.2.3/x\"]}}", "",
+		 "ipam: requested address args.cni.ips[0] \"10.1.2.3/x\" is not an IP address or "
+		 "prefix"},
+		{"", "{\"cni\":[]}", "", "ipam: args.cni must be an object"},
+		{"", "\"x\"", "", "ipam: args must be an object"},
+	};
+
+	return cr_make_param_array(struct bad_request, cases, sizeof(cases) / sizeof(cases[0]));
+}
+
+ParameterizedTest(struct bad_request *c, ipam_requested, rejects)
+{
+	cr_assert_lt(parse_requested(c->runtime_config[0] ? c->runtime_config : NULL,
+				     c->args[0] ? c->args : NULL, c->cni_ip),
+		     0);
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert_str_eq(err.msg, c->msg);
+	cr_assert_eq(req.n, 0, "nothing half-parsed is handed on");
 }
