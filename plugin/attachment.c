@@ -31,7 +31,11 @@ int attachment_from_call(const struct cni_env *env, const struct netconf *conf,
 	COPY(out->ipam_type, conf->ipam_type);
 	if (conf->ipam)
 		COPY(out->ipam_data_dir, conf->ipam->data_dir);
-	COPY(out->mac, conf->runtime.mac);
+	/* runtimeConfig's mac (the capability) wins over CNI_ARGS MAC=. */
+	if (conf->runtime.mac[0])
+		COPY(out->mac, conf->runtime.mac);
+	else if (env->args.mac[0] && conf_mac_normalize(env->args.mac, out->mac, "CNI_ARGS MAC", err))
+		return -EINVAL;
 	COPY(out->device_info_file, conf->runtime.device_info_file);
 	/* deviceID: runtimeConfig or the top level (Multus) first, then CNI_ARGS. */
 	if (conf->runtime.device_id[0])

@@ -98,13 +98,18 @@ out:
 int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 		    struct cni_error *err)
 {
+	struct ipam_requested requested;
+	int ret;
+
 	if (!req->conf->has_ipam)
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 				     "the \"ipam\" section is required: the pod needs an address");
-	if (in_process(req))
-		return ipam_add(req->conf->ipam, req->att->container_id, req->att->ifname, NULL, 0,
-				result, err);
-	return add_delegated(req, result, err);
+	if (!in_process(req))
+		return add_delegated(req, result, err);
+	ret = conf_requested_ips(req->conf, req->env->args.ip, &requested, err);
+	return ret ? ret
+		   : ipam_add(req->conf->ipam, req->att->container_id, req->att->ifname,
+			      requested.ips, requested.n, result, err);
 }
 
 int ipam_client_del(const struct ipam_request *req, struct cni_error *err)

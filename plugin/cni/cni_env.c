@@ -111,6 +111,7 @@ static const struct args_key args_keys[] = {
 	{"SLICENET_SLICE", offsetof(struct cni_args, slice)},
 	{"deviceID", offsetof(struct cni_args, device_id)},
 	{"IP", offsetof(struct cni_args, ip)},
+	{"MAC", offsetof(struct cni_args, mac)},
 };
 
 /* One pass over "K=V;K=V": the first pass only reads IgnoreUnknown, the second stores. */

@@ -35,6 +35,7 @@ struct cni_args {
 	 * (ipam_requested_parse), which knows the ranges.
 	 */
 	char ip[CNI_ARGS_VALUE_MAX];
+	char mac[CNI_ARGS_VALUE_MAX]; /* MAC (podman, the tuning plugin's convention) */
 };
 
 struct cni_env {

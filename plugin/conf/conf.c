@@ -110,6 +110,9 @@ static int parse_ipam(const json_t *root, struct netconf *out, struct cni_error 
 	if (!out->ipam)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	ret = ipam_conf_parse(ipam, out->name, out->ipam, err);
+	if (!ret)
+		ret = ipam_requested_parse(json_object_get(root, "runtimeConfig"),
+					   json_object_get(root, "args"), NULL, &out->requested, err);
 	if (ret) {
 		/* Half a config must not be used: DEL then works from the record. */
 		free(out->ipam);

@@ -65,6 +65,8 @@ struct netconf {
 	bool has_ipam;
 	char ipam_type[64];
 	struct ipam_conf *ipam; /* in-process IPAM only; NULL for a delegated type */
+	/* static addresses from runtimeConfig.ips and args.cni.ips (CNI_ARGS IP= joins at ADD) */
+	struct ipam_requested requested;
 	char default_slice[SLICE_NAME_MAX];
 	struct slice_class slices[SLICE_MAX_CLASSES];
 	unsigned int n_slices;
@@ -94,6 +96,22 @@ void conf_free(struct netconf *conf);
  * parse its defaults, so removal can go on from the records.
  */
 int conf_datapath_defaults(struct netconf *conf, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * A MAC a pod interface may carry, from what (named in the message): six
+ * hex pairs, unicast, not all zero; out gets it in lower case. Code 7.
+ */
+int conf_mac_normalize(const char *text, char out[CNI_MAC_STRLEN], const char *what,
+		       struct cni_error *err) __attribute__((warn_unused_result));
+
+/*
+ * The static addresses an ADD asks for, merged as host-local does: CNI_ARGS
+ * IP= (cni_args_ip, "" when absent) first, then args.cni.ips, then
+ * runtimeConfig.ips; an address given twice counts once. Code 7.
+ */
+int conf_requested_ips(const struct netconf *conf, const char *cni_args_ip,
+		       struct ipam_requested *out, struct cni_error *err)
 	__attribute__((warn_unused_result));
 
 /* The class named name, or NULL. */

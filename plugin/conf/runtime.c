@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ipam/ipam_conf.h"
 #include "plugin/conf/annotations.h"
 #include "plugin/conf/conf_internal.h"
 #include "plugin/conf/json_get.h"
@@ -47,29 +48,36 @@ static int parse_slice_request(const json_t *runtime, const json_t *args,
 			   sizeof(out->args_cni), err);
 }
 
-/* A MAC the pod's interface may carry: unicast and not all zero. */
-static int parse_mac(const json_t *runtime, char *dst, size_t size, struct cni_error *err)
+int conf_mac_normalize(const char *text, char out[CNI_MAC_STRLEN], const char *what,
+		       struct cni_error *err)
 {
 	unsigned char b[6];
-	char text[32] = "", tail;
+	char tail;
+
+	if (strlen(text) != 17 || sscanf(text, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &b[0],
+					 &b[1], &b[2], &b[3], &b[4], &b[5], &tail) != 6)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "%s \"%s\" is not a MAC address", what, text);
+	if (b[0] & 1)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "%s \"%s\" is a multicast address", what, text);
+	if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s \"%s\" is all zero",
+				     what, text);
+	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
+		 b[4], b[5]);
+	return 0;
+}
+
+static int parse_mac(const json_t *runtime, char *dst, struct cni_error *err)
+{
+	char text[32] = "";
 	int ret = json_get_string(runtime, "mac", text, sizeof(text), "runtimeConfig: ", false,
 				  err);
 
 	if (ret || !text[0])
 		return ret;
-	if (sscanf(text, "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5],
-		   &tail) != 6 ||
-	    strlen(text) != 17)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "runtimeConfig: mac \"%s\" is not a MAC address", text);
-	if (b[0] & 1)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "runtimeConfig: mac \"%s\" is a multicast address", text);
-	if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "runtimeConfig: mac \"%s\" is all zero", text);
-	snprintf(dst, size, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4], b[5]);
-	return 0;
+	return conf_mac_normalize(text, dst, "runtimeConfig: mac", err);
 }
 
 int conf_runtime_parse(const json_t *root, struct netconf *out, struct cni_error *err)
@@ -81,7 +89,7 @@ int conf_runtime_parse(const json_t *root, struct netconf *out, struct cni_error
 	if ((ret = json_get_object(root, "runtimeConfig", &runtime, "", err)) ||
 	    (ret = json_get_object(root, "args", &args, "", err)) ||
 	    (ret = parse_slice_request(runtime, args, &rt->slice, err)) ||
-	    (ret = parse_mac(runtime, rt->mac, sizeof(rt->mac), err)) ||
+	    (ret = parse_mac(runtime, rt->mac, err)) ||
 	    (ret = json_get_string(runtime, "CNIDeviceInfoFile", rt->device_info_file,
 				   sizeof(rt->device_info_file), "runtimeConfig: ", false, err)) ||
 	    (ret = json_get_string(runtime, "deviceID", rt->device_id, sizeof(rt->device_id),
@@ -96,5 +104,27 @@ int conf_runtime_parse(const json_t *root, struct netconf *out, struct cni_error
 	if (!rt->device_id[0])
 		ret = json_get_string(root, "deviceID", rt->device_id, sizeof(rt->device_id), "",
 				      false, err);
+	return ret;
+}
+
+int conf_requested_ips(const struct netconf *conf, const char *cni_args_ip,
+		       struct ipam_requested *out, struct cni_error *err)
+{
+	int ret = ipam_requested_parse(NULL, NULL, cni_args_ip[0] ? cni_args_ip : NULL, out, err);
+
+	for (size_t i = 0; !ret && i < conf->requested.n; i++) {
+		const struct ip_prefix *ip = &conf->requested.ips[i];
+		bool seen = false;
+
+		for (size_t k = 0; k < out->n; k++)
+			seen = seen || ip_address_equal(&out->ips[k].addr, &ip->addr);
+		if (seen)
+			continue;
+		if (out->n >= IPAM_MAX_REQUESTED)
+			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, E2BIG,
+					     "more than %d static addresses requested",
+					     IPAM_MAX_REQUESTED);
+		out->ips[out->n++] = *ip;
+	}
 	return ret;
 }

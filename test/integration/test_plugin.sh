@@ -281,4 +281,54 @@ test_second_add_of_a_live_attachment_keeps_its_address() {
 	[ -z "$(ipam_files)" ] || fail "IPAM files left"
 }
 
+test_static_addresses_and_macs_as_runtimes_ask() {
+	local nsp nsp2 out
+	nsp=$(new_netns stat)
+	nsp2=$(new_netns stat2)
+	out=$(cni_call ADD "$nsp" ctr-st1 eth0 "$(conf 1.0.0)" "IgnoreUnknown=1;IP=$SUBNET_PREFIX.50;MAC=0A:00:00:00:00:50") ||
+		fail "ADD with IP= and MAC=: $out"
+	assert_eq "$(echo "$out" | jq -r '.ips[0].address')" "$SUBNET_PREFIX.50/24"
+	assert_eq "$(echo "$out" | jq -r '.interfaces[1].mac')" "0a:00:00:00:00:50"
+	assert_contains "$(ip -n "$(ns stat)" link show dev eth0)" "link/ether 0a:00:00:00:00:50"
+	out=$(cni_call ADD "$nsp2" ctr-st2 eth0 "$(conf 1.0.0 ",\"runtimeConfig\":{\"ips\":[\"$SUBNET_PREFIX.51/24\"],\"mac\":\"0a:00:00:00:00:51\"}")") ||
+		fail "ADD with runtimeConfig ips/mac: $out"
+	assert_eq "$(echo "$out" | jq -r '.ips[0].address')" "$SUBNET_PREFIX.51/24"
+	assert_contains "$(ip -n "$(ns stat2)" link show dev eth0)" "link/ether 0a:00:00:00:00:51"
+	# Taken by another attachment, outside every range, a multicast MAC: clear errors, nothing made.
+	out=$(cni_call ADD "$nsp" ctr-st3 eth2 "$(conf 1.0.0)" "IP=$SUBNET_PREFIX.50") && fail "a taken address was handed out"
+	assert_contains "$(echo "$out" | jq -r .msg)" "$SUBNET_PREFIX.50"
+	out=$(cni_call ADD "$nsp" ctr-st3 eth2 "$(conf 1.0.0)" "IP=10.250.0.9") && fail "an address outside the range was handed out"
+	assert_eq "$(echo "$out" | jq .code)" 7
+	assert_contains "$(echo "$out" | jq -r .msg)" "10.250.0.9"
+	out=$(cni_call ADD "$nsp" ctr-st3 eth2 "$(conf 1.0.0)" "MAC=01:00:5e:00:00:01") && fail "a multicast MAC was taken"
+	assert_contains "$(echo "$out" | jq -r .msg)" "multicast"
+	! ip -n "$(ns stat)" link show eth2 >/dev/null 2>&1 || fail "a refused ADD left eth2"
+	[ "$(ipam_files | wc -l)" = 2 ] || fail "refused ADDs reserved addresses: $(ipam_files)"
+	cni_call DEL "$nsp" ctr-st1 eth0 "$(conf 1.0.0)" || fail "DEL st1"
+	cni_call DEL "$nsp2" ctr-st2 eth0 "$(conf 1.0.0)" || fail "DEL st2"
+	[ -z "$(ipam_files)" ] || fail "static addresses not released: $(ipam_files)"
+}
+
+# A second network in a pod that already has a default route (Multus
+# secondary, podman --network a,b): the first network's route is kept.
+test_second_network_keeps_the_first_default_route() {
+	local nsp out conf2
+	nsp=$(new_netns two)
+	conf2=$(conf 1.0.0 | sed "s/\"name\":\"sntest\"/\"name\":\"sntest2\"/; s#$SUBNET_PREFIX.0/24#10.97.3.0/24#")
+	out=$(cni_call ADD "$nsp" ctr-two eth0 "$(conf 1.0.0)") || fail "ADD first network: $out"
+	out=$(cni_call ADD "$nsp" ctr-two net1 "$conf2") || fail "ADD second network: $out"
+	assert_eq "$(echo "$out" | jq -r '.ips[0].address' | cut -d. -f1-3)" "10.97.3"
+	assert_eq "$(echo "$out" | jq '[.routes[]? | select(.dst=="0.0.0.0/0")] | length')" 0 \
+		"the default route the second network did not add is not reported"
+	assert_contains "$(ip -n "$(ns two)" route show default)" "dev eth0"
+	assert_contains "$(ip -n "$(ns two)" route show 10.97.3.0/24)" "dev net1"
+	assert_contains "$(cat "$LOG")" "already has a route to the default; keeping it"
+	cni_call DEL "$nsp" ctr-two net1 "$conf2" || fail "DEL second network"
+	ip -n "$(ns two)" link show eth0 >/dev/null || fail "DEL of net1 removed eth0"
+	assert_contains "$(ip -n "$(ns two)" route show default)" "dev eth0"
+	cni_call CHECK "$nsp" ctr-two eth0 "$(conf 1.0.0)" || fail "first network damaged by the second's DEL"
+	cni_call DEL "$nsp" ctr-two eth0 "$(conf 1.0.0)" || fail "DEL first network"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left"
+}
+
 run_tests
