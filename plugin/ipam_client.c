@@ -54,6 +54,7 @@ static int delegate(const struct ipam_request *req, const char *command,
 		snprintf(env->netns, sizeof(env->netns), "%s", req->att->netns);
 	}
 	ret = cni_invoke_exec(ipam_type(req), command, env, req->raw_config, req->raw_config_size,
+			      (int)req->conf->delegate_timeout_ms,
 			      output, err);
 	free(env);
 	return ret;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DELEGATE_OUTPUT_MAX (1 << 20)
@@ -33,13 +34,27 @@ static int find_plugin(const char *type, const char *cni_path, char *out, size_t
 			     cni_path ? cni_path : "");
 }
 
-/* Write all of config to fd and read fd_out to EOF, without deadlocking on full pipes. */
-static int pump(int fd_in, const char *config, size_t size, int fd_out, char **output,
-		size_t *output_size)
+static long long now_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Write all of config to fd_in and read fd_out to EOF, without deadlocking on
+ * full pipes. A delegate is not trusted to end: past timeout_ms this is
+ * -ETIMEDOUT, past DELEGATE_OUTPUT_MAX bytes -EFBIG, and the caller kills it.
+ */
+static int pump(int fd_in, const char *config, size_t size, int fd_out, int timeout_ms,
+		char **output, size_t *output_size)
+{
+	long long deadline = now_ms() + timeout_ms;
 	size_t written = 0, cap = 4096, used = 0;
 	char *buf = malloc(cap);
 	struct pollfd fds[2];
+	int ret = 0;
 
 	if (!buf)
 		return -ENOMEM;
@@ -48,14 +63,21 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, char **o
 		fd_in = -1;
 	}
 	for (;;) {
-		int n = 0;
+		long long left = deadline - now_ms();
+		int n = 0, ready;
 
+		if (left <= 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
 		if (fd_in >= 0)
 			fds[n++] = (struct pollfd){.fd = fd_in, .events = POLLOUT};
 		fds[n++] = (struct pollfd){.fd = fd_out, .events = POLLIN};
-		if (poll(fds, (nfds_t)n, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		ready = poll(fds, (nfds_t)n, (int)left);
+		if (ready < 0 && errno == EINTR)
+			continue;
+		if (ready < 0) {
+			ret = -errno;
 			break;
 		}
 		if (fd_in >= 0 && fds[0].revents) {
@@ -72,11 +94,12 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, char **o
 			ssize_t r;
 
 			if (used + 1 >= cap) {
-				char *grown =
-					cap < DELEGATE_OUTPUT_MAX ? realloc(buf, cap * 2) : NULL;
+				char *grown = cap <= DELEGATE_OUTPUT_MAX ? realloc(buf, cap * 2) : NULL;
 
-				if (!grown)
+				if (!grown) {
+					ret = cap > DELEGATE_OUTPUT_MAX ? -EFBIG : -ENOMEM;
 					break;
+				}
 				buf = grown;
 				cap *= 2;
 			}
@@ -90,6 +113,10 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, char **o
 	}
 	if (fd_in >= 0)
 		close(fd_in);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
 	buf[used] = '\0';
 	*output = buf;
 	*output_size = used;
@@ -97,8 +124,8 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, char **o
 }
 
 int cni_invoke_exec(const char *type, const char *command, const struct cni_env *env,
-		    const char *config, size_t config_size, struct cni_result *output,
-		    struct cni_error *err)
+		    const char *config, size_t config_size, int timeout_ms,
+		    struct cni_result *output, struct cni_error *err)
 {
 	int in_pipe[2] = {-1, -1}, out_pipe[2] = {-1, -1};
 	char path[PATH_MAX], *text = NULL;
@@ -123,6 +150,8 @@ int cni_invoke_exec(const char *type, const char *command, const struct cni_env 
 		goto out;
 	}
 	if (pid == 0) {
+		/* Its own process group: on a timeout its children go with it. */
+		setpgid(0, 0);
 		/* Same parameters as ours (spec §4), but for the attachment at hand (GC). */
 		if (dup2(in_pipe[0], 0) < 0 || dup2(out_pipe[1], 1) < 0 ||
 		    setenv("CNI_COMMAND", command, 1) ||
@@ -137,10 +166,26 @@ int cni_invoke_exec(const char *type, const char *command, const struct cni_env 
 	close(in_pipe[0]);
 	close(out_pipe[1]);
 	in_pipe[0] = out_pipe[1] = -1;
-	ret = pump(in_pipe[1], config, config_size, out_pipe[0], &text, &text_size);
+	ret = pump(in_pipe[1], config, config_size, out_pipe[0], timeout_ms, &text, &text_size);
 	in_pipe[1] = -1;
+	if (ret) {
+		kill(-pid, SIGKILL);
+		kill(pid, SIGKILL);
+	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	if (ret == -ETIMEDOUT) {
+		cni_error_set(err, CNI_ERR_DELEGATE, ETIMEDOUT,
+			      "%s %s: no answer within %d ms; killed it", type, command,
+			      timeout_ms);
+		goto out;
+	}
+	if (ret == -EFBIG) {
+		cni_error_set(err, CNI_ERR_DELEGATE, EFBIG,
+			      "%s %s: printed more than %d bytes; killed it", type, command,
+			      DELEGATE_OUTPUT_MAX);
+		goto out;
+	}
 	if (ret) {
 		cni_error_set(err, CNI_ERR_INTERNAL, -ret, "%s: reading its output failed", type);
 		goto out;

@@ -74,6 +74,10 @@ static int parse_core(const json_t *root, struct netconf *out, struct cni_error 
 				   false, err)) ||
 	    (ret = json_get_string(root, "logLevel", level, sizeof(level), "", false, err)))
 		return ret;
+	out->delegate_timeout_ms = CONF_DEFAULT_DELEGATE_TIMEOUT_MS;
+	if ((ret = json_get_uint(root, "delegateTimeoutMs", 100, 600000, &out->delegate_timeout_ms,
+				 NULL, "", err)))
+		return ret;
 	out->log_level = LOG_LEVEL_INFO;
 	if (level[0]) {
 		out->log_level = log_level_parse(level);

@@ -23,6 +23,7 @@
 #define DATAPATH_MAX	       4 /* registered datapaths */
 #define CONF_DEVICE_ID_MAX     32
 #define CONF_DEFAULT_STATE_DIR "/var/lib/cni/slicenet"
+#define CONF_DEFAULT_DELEGATE_TIMEOUT_MS 30000
 #define CONF_IPAM_IN_PROCESS_TYPE "slicenet-ipam" /* runs in-process, no exec */
 
 struct slice_class {
@@ -57,6 +58,7 @@ struct netconf {
 	char state_dir[PATH_MAX];
 	char log_file[PATH_MAX]; /* "" = no log */
 	int log_level;		 /* enum log_level */
+	unsigned int delegate_timeout_ms; /* a delegated plugin is killed after this */
 	/* GC: cni.dev/valid-attachments; strings owned by the conf */
 	struct cni_gc_attachment *valid;
 	size_t n_valid;

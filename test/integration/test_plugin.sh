@@ -331,4 +331,31 @@ test_second_network_keeps_the_first_default_route() {
 	[ -z "$(ipam_files)" ] || fail "IPAM files left"
 }
 
+# A delegated IPAM plugin that hangs (and leaves a child holding its stdout)
+# or prints megabytes is killed with its process group and reaped: a clear
+# error, never a hung CNI call, nothing left behind.
+test_hostile_delegates_are_bounded() {
+	local nsp out rc dir="$TMP/plugins" token="sndelegate$$"
+	mkdir -p "$dir"
+	printf '#!/bin/bash\n(exec -a %s-child sleep 300) &\nexec -a %s sleep 300\n' "$token" "$token" >"$dir/hang-ipam"
+	printf '#!/bin/sh\nhead -c 8000000 /dev/zero | tr "\\\\0" a\n' >"$dir/loud-ipam"
+	chmod +x "$dir/hang-ipam" "$dir/loud-ipam"
+	nsp=$(new_netns deleg)
+	for type in hang-ipam loud-ipam; do
+		out=$(SLICENET="$SLICENET" BUILD_DIR="$BUILD_DIR" REF_CNI_DIR="$dir:$REF_CNI_DIR" \
+			timeout 60 bash -c "$(declare -f cni_call); cni_call ADD '$nsp' ctr-$type eth0 '$(conf 1.0.0 | jq -c ".ipam={\"type\":\"$type\"} | .delegateTimeoutMs=500")'") && rc=0 || rc=$?
+		[ $rc -ne 124 ] || fail "$type: the CNI call hung"
+		[ $rc -ne 0 ] || fail "$type: ADD passed"
+		assert_eq "$(echo "$out" | jq .code)" 107 "$type"
+		case $type in
+		hang-ipam) assert_contains "$(echo "$out" | jq -r .msg)" "no answer within 500 ms; killed it" ;;
+		loud-ipam) assert_contains "$(echo "$out" | jq -r .msg)" "printed more than 1048576 bytes" ;;
+		esac
+		! link_exists "$(host_ifname "ctr-$type" eth0)" || fail "$type: host veth left"
+		[ -z "$(state_records)" ] || fail "$type: record left: $(state_records)"
+	done
+	sleep 0.2
+	! pgrep -f "$token" >/dev/null || fail "the hung delegate or its child survived: $(pgrep -af "$token")"
+}
+
 run_tests
