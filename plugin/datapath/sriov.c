@@ -160,7 +160,12 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 	ret = netlink_open_in(a->pod_ns_fd, &a->pod_nl, &err->base);
 	if (ret < 0)
 		return ret;
-	return sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
+	ret = sriov_pod_configure(a->pod_nl, env->ifname, mtu, result, &a->link, err);
+	if (ret < 0)
+		return ret;
+	/* DEL moves back only this interface: the pod may make others with the VF's name. */
+	a->rec.pod_ifindex = a->link.ifindex;
+	return sriov_pool_update(a->conf.pool_dir, &a->rec, err);
 }
 
 /* Undo a partial ADD, newest step first; errors are logged, not returned. */
@@ -315,7 +320,13 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 		if (ret < 0)
 			goto out;
 		ret = netlink_link_get(pod_nl, env->ifname, &link, &err->base);
-		if (ret == 0) {
+		if (ret == 0 && rec->pod_ifindex && link.ifindex != rec->pod_ifindex) {
+			/* Not the VF (a device the pod made under its name): never move it to the host. */
+			log_warn("sriov: %s in the pod is not VF %s (ifindex %d, the VF had %d); "
+				 "leaving it there",
+				 env->ifname, rec->pci, link.ifindex, rec->pod_ifindex);
+			ret = -ENODEV;
+		} else if (ret == 0) {
 			host_fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 			if (host_fd < 0) {
 				ret = cni_error_set(err, CNI_ERR_INTERNAL, errno,

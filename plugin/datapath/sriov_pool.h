@@ -30,6 +30,7 @@ struct sriov_reservation {
 	bool have_orig_mac;
 	unsigned int orig_mtu;		  /* 0 = not changed */
 	struct sriov_vf_settings orig_vf; /* PF-side values of the fields ADD set */
+	int pod_ifindex; /* the VF netdev's ifindex in the pod; 0 = unknown (DPDK, older records) */
 };
 
 /* Take the pool's lock (flock on <dir>/lock), creating dir. Returns the fd or -errno. */

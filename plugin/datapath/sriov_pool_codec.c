@@ -31,8 +31,10 @@ static json_t *pool_encode(const struct sriov_reservation *r)
 {
 	json_t *root = pool_encode_fields(r);
 
-	if (root && r->network[0] &&
-	    json_object_set_new(root, "network", json_string(r->network))) {
+	if (root && ((r->network[0] &&
+		      json_object_set_new(root, "network", json_string(r->network))) ||
+		     (r->pod_ifindex &&
+		      json_object_set_new(root, "podIfindex", json_integer(r->pod_ifindex))))) {
 		json_decref(root);
 		return NULL;
 	}
@@ -87,6 +89,8 @@ static int pool_decode(json_t *root, struct sriov_reservation *r)
 	    pool_copy(r->network, sizeof(r->network),
 		      json_string_value(json_object_get(root, "network"))))
 		return -EINVAL;
+	if (json_is_integer(json_object_get(root, "podIfindex")))
+		r->pod_ifindex = (int)json_integer_value(json_object_get(root, "podIfindex"));
 	r->vf_index = (unsigned int)index;
 	r->dpdk = dpdk;
 	r->have_orig_mac = mac && pool_mac(mac, r->orig_mac);

@@ -309,4 +309,25 @@ test_no_pf_is_unavailable_and_bad_config_named() {
 	assert_contains "$(echo "$out" | jq -r .msg)" sometimes
 }
 
+# A pod that renames its VF and makes a device under the VF's name: DEL moves
+# back only the recorded VF, never the pod's own device into the host.
+test_del_moves_back_only_the_recorded_vf() {
+	local nsp out
+	setup_nodes
+	nsp=$(new_netns swap)
+	out=$(cni_call ADD "$nsp" ctr-swap eth0 "$(sconf 1.1.0)" "$(slice_args fronthaul)") || fail "ADD: $out"
+	ip -n "$(ns swap)" link set eth0 down
+	ip -n "$(ns swap)" link set eth0 name vfhidden
+	ip -n "$(ns swap)" link add eth0 type veth peer name podpeer
+	cni_call DEL "$nsp" ctr-swap eth0 "$(sconf 1.1.0)" "$(slice_args fronthaul)" || fail "DEL"
+	ip -n "$(ns swap)" link show eth0 >/dev/null || fail "the pod's own eth0 was moved out"
+	! ip link show tsrpf0v0 2>/dev/null | grep -q veth || fail "a pod-made veth reached the host"
+	! ip -o link show | grep -q podpeer || fail "the pod's veth peer is in the host"
+	assert_contains "$(cat "$LOG")" "is not VF 0000:5e:01.0"
+	[ -z "$(pool_records)" ] || fail "reservation left: $(pool_records)"
+	# The VF comes home when the pod's netns goes, as a physical device would.
+	ip -n "$(ns swap)" link set vfhidden netns 1
+	ip link set vfhidden name tsrpf0v0
+}
+
 run_tests
