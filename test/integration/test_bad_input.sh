@@ -227,4 +227,42 @@ test_zz_nothing_escaped() {
 	[ -z "$hits" ] || fail "a directory other than the network's: $hits"
 }
 
+# The pod owns its vhost-user directory: symlinks to host files, FIFOs and
+# directories named like our files, the directory itself swapped for a
+# symlink. Re-ADD with the same pod UID never writes through any of them.
+test_vhostuser_pod_directory_tampering() {
+	local out rc uid=0b3c2d6e-aaaa-bbbb-cccc-ddddeeeeffff dir host="$TMP/host-file"
+	setup_ns
+	start_fake_daemon "$TMP/fake.sock"
+	trap "kill \$FAKE_PID; rm -rf '$TMP/fake.sock' '$TMP/ports' '$host' '$host.d'" EXIT
+	dir="$TMP/ports/$uid"
+	echo precious >"$host"
+	mkdir -p "$host.d" "$dir"
+	ln -s "$host" "$dir/eth0.json"
+	mkfifo "$dir/eth0.sock"
+	mkdir "$dir/net1.json"
+	out=$(timeout 20 bash -c "$(declare -f cni_call); SLICENET=$SLICENET BUILD_DIR=$BUILD_DIR REF_CNI_DIR=$REF_CNI_DIR cni_call ADD '$NSP' ctr-tam eth0 '$(vhost_conf)' 'SLICENET_SLICE=vu;K8S_POD_UID=$uid'") &&
+		rc=0 || rc=$?
+	[ $rc -ne 124 ] || fail "ADD hung on the pod's FIFO"
+	[ $rc -eq 0 ] || fail "ADD over a tampered directory: $out"
+	assert_eq "$(cat "$host")" precious "the host file behind the symlink"
+	[ -f "$dir/eth0.json" ] && [ ! -L "$dir/eth0.json" ] || fail "eth0.json is not our own file"
+	assert_contains "$(cat "$dir/eth0.json")" '"vhost-user"'
+	# A directory where our file goes: a clear error, nothing left.
+	out=$(cni_call ADD "$NSP" ctr-tam net1 "$(vhost_conf)" "SLICENET_SLICE=vu;K8S_POD_UID=$uid") &&
+		fail "ADD wrote through a directory named net1.json"
+	assert_contains "$(echo "$out" | jq -r .msg)" "net1.json"
+	cni_call DEL "$NSP" ctr-tam eth0 "$(vhost_conf)" || fail "DEL"
+	# The pod directory itself swapped for a symlink to a host directory.
+	rm -rf "$dir"
+	ln -s "$host.d" "$dir"
+	out=$(cni_call ADD "$NSP" ctr-tam2 eth0 "$(vhost_conf)" "SLICENET_SLICE=vu;K8S_POD_UID=$uid") &&
+		fail "ADD followed a symlinked pod directory"
+	assert_contains "$(echo "$out" | jq -r .msg)" "pod directory"
+	[ -z "$(ls -A "$host.d")" ] || fail "wrote into the symlink's target: $(ls -A "$host.d")"
+	assert_eq "$(cat "$host")" precious
+	rm -f "$dir"
+	nothing_left
+}
+
 run_tests
