@@ -35,3 +35,19 @@ int pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *where,
 	free(addrs);
 	return ret;
 }
+
+void pod_route_from_cni(const struct cni_route *cr, const struct ip_address *gw,
+			struct netlink_route *out)
+{
+	netlink_route_init(out);
+	ip_prefix_network(&cr->dst, &out->dst.addr);
+	out->dst.len = cr->dst.len;
+	if (gw)
+		out->gw = *gw;
+	out->mtu = cr->mtu;
+	out->advmss = cr->advmss;
+	out->priority = cr->priority;
+	out->table = cr->table;
+	if (cr->scope >= 0)
+		out->scope = cr->scope;
+}

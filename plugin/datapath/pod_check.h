@@ -1,4 +1,4 @@
-/* CHECK helpers shared by the datapaths that configure an interface in the pod. */
+/* Helpers shared by the datapaths that configure an interface in the pod. */
 #ifndef SLICENET_PLUGIN_POD_CHECK_H
 #define SLICENET_PLUGIN_POD_CHECK_H
 
@@ -14,5 +14,12 @@
 int pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *where,
 			const struct cni_result *expected, int index, struct cni_error *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * The kernel route for IPAM's route cr via gw (NULL: none), without oif:
+ * destination masked to its prefix, metrics, table and scope carried over.
+ */
+void pod_route_from_cni(const struct cni_route *cr, const struct ip_address *gw,
+			struct netlink_route *out);
 
 #endif

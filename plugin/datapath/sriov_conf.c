@@ -1,4 +1,5 @@
 #include "plugin/datapath/sriov_conf.h"
+#include "plugin/conf/json_get.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -12,20 +13,14 @@ static int bad(struct cni_error *err, const char *where, const char *key, const 
 			     where, key, want);
 }
 
+/* The shared getters, with "<where>sriov: " naming the section in messages. */
 static int get_str(const json_t *obj, const char *key, char *dst, size_t size, const char *where,
 		   struct cni_error *err)
 {
-	const json_t *v = json_object_get(obj, key);
+	char prefix[SLICE_NAME_MAX + 48];
 
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_string(v))
-		return bad(err, where, key, "a string");
-	if (snprintf(dst, size, "%s", json_string_value(v)) >= (int)size)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, ENAMETOOLONG,
-				     "%ssriov: \"%s\" value \"%.40s...\" is longer than %zu bytes",
-				     where, key, json_string_value(v), size - 1);
-	return 0;
+	snprintf(prefix, sizeof(prefix), "%ssriov: ", where);
+	return json_get_string(obj, key, dst, size, prefix, false, err);
 }
 
 /* An integer in [min, max] into *dst, setting bit in *set when present. */
@@ -33,32 +28,29 @@ static int get_uint(const json_t *obj, const char *key, unsigned int min, unsign
 		    unsigned int *dst, unsigned int *set, unsigned int bit, const char *where,
 		    struct cni_error *err)
 {
-	const json_t *v = json_object_get(obj, key);
-	char want[64];
+	char prefix[SLICE_NAME_MAX + 48];
+	bool present;
+	int ret;
 
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max) {
-		snprintf(want, sizeof(want), "an integer from %u to %u", min, max);
-		return bad(err, where, key, want);
-	}
-	*dst = (unsigned int)json_integer_value(v);
-	*set |= bit;
-	return 0;
+	snprintf(prefix, sizeof(prefix), "%ssriov: ", where);
+	ret = json_get_uint(obj, key, min, max, dst, &present, prefix, err);
+	if (!ret && present)
+		*set |= bit;
+	return ret;
 }
 
 static int get_bool(const json_t *obj, const char *key, bool *dst, unsigned int *set,
 		    unsigned int bit, const char *where, struct cni_error *err)
 {
-	const json_t *v = json_object_get(obj, key);
+	char prefix[SLICE_NAME_MAX + 48];
+	bool present;
+	int ret;
 
-	if (!v || json_is_null(v))
-		return 0;
-	if (!json_is_boolean(v))
-		return bad(err, where, key, "true or false");
-	*dst = json_is_true(v);
-	*set |= bit;
-	return 0;
+	snprintf(prefix, sizeof(prefix), "%ssriov: ", where);
+	ret = json_get_bool(obj, key, dst, &present, prefix, err);
+	if (!ret && present)
+		*set |= bit;
+	return ret;
 }
 
 static int parse_pfs(const json_t *obj, struct sriov_conf *out, const char *where,

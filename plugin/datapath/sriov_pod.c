@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "plugin/datapath/pod_check.h"
 #include "plugin/kernel/netns.h"
 
 static const struct ip_address *pod_gateway(const struct cni_result *result, int family)
@@ -25,18 +26,8 @@ static int pod_routes(struct netlink *nl, int ifindex, const struct cni_result *
 		int ret;
 
 		gw = cr->gw.family ? &cr->gw : pod_gateway(result, cr->dst.addr.family);
-		netlink_route_init(&r);
-		ip_prefix_network(&cr->dst, &r.dst.addr);
-		r.dst.len = cr->dst.len;
-		if (gw)
-			r.gw = *gw;
+		pod_route_from_cni(cr, gw, &r);
 		r.oif = ifindex;
-		r.mtu = cr->mtu;
-		r.advmss = cr->advmss;
-		r.priority = cr->priority;
-		r.table = cr->table;
-		if (cr->scope >= 0)
-			r.scope = cr->scope;
 		ret = netlink_route_add(nl, &r, &err->base);
 		/* The prefix route of an address may already cover an IPAM route. */
 		if (ret < 0 && ret != -EEXIST)

@@ -90,18 +90,33 @@ static bool veth_route_matches(const struct netlink_route *have, const struct cn
 	return !gw || ip_address_equal(&have->gw, gw);
 }
 
+/* The routes of table (0: all) on nl; *out is malloc'ed. */
+static int veth_list_routes(struct netlink *nl, unsigned int table, struct netlink_route **out,
+			    size_t *n, struct cni_error *err)
+{
+	int ret;
+
+	*n = 0;
+	*out = calloc(VETH_MAX_ROUTES, sizeof(**out));
+	if (!*out)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
+	ret = netlink_route_list(nl, AF_UNSPEC, table, *out, VETH_MAX_ROUTES, n, &err->base);
+	if (ret) {
+		free(*out);
+		*out = NULL;
+	}
+	return ret;
+}
+
 static int veth_check_routes(struct veth_check *c, struct cni_error *err)
 {
 	const struct attachment *env = c->att;
 	struct netlink_route *routes;
 	char text[IP_PREFIX_STRLEN];
-	size_t n = 0;
+	size_t n;
 	int ret;
 
-	routes = calloc(VETH_MAX_ROUTES, sizeof(*routes));
-	if (!routes)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
-	ret = netlink_route_list(c->pod_nl, AF_UNSPEC, 0, routes, VETH_MAX_ROUTES, &n, &err->base);
+	ret = veth_list_routes(c->pod_nl, 0, &routes, &n, err);
 	for (unsigned int i = 0; ret == 0 && i < c->expected->n_routes; i++) {
 		const struct cni_route *want = &c->expected->routes[i];
 		const struct ip_address *gw = want->gw.family ? &want->gw : NULL;
@@ -124,14 +139,10 @@ static int veth_check_host_routes(struct veth_check *c, int index, struct cni_er
 {
 	struct netlink_route *routes;
 	char text[IP_PREFIX_STRLEN];
-	size_t n = 0;
+	size_t n;
 	int ret;
 
-	routes = calloc(VETH_MAX_ROUTES, sizeof(*routes));
-	if (!routes)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "veth: out of memory");
-	ret = netlink_route_list(c->host_nl, AF_UNSPEC, RT_TABLE_MAIN, routes, VETH_MAX_ROUTES, &n,
-				 &err->base);
+	ret = veth_list_routes(c->host_nl, RT_TABLE_MAIN, &routes, &n, err);
 	for (unsigned int i = 0; ret == 0 && i < c->expected->n_ips; i++) {
 		const struct ip_address *addr = &c->expected->ips[i].address.addr;
 		bool found = false;

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plugin/datapath/pod_check.h"
 #include "plugin/datapath/veth_internal.h"
 #include "plugin/util/ipaddr.h"
 
@@ -90,16 +91,7 @@ static int plan_ipam_routes(const struct cni_result *result, struct veth_plan *p
 				err, CNI_ERR_DATAPATH, EINVAL,
 				"veth: route %s: no address of its family for a gateway",
 				ip_prefix_format(&cr->dst, text, sizeof(text)));
-		netlink_route_init(&r);
-		ip_prefix_network(&cr->dst, &r.dst.addr);
-		r.dst.len = cr->dst.len;
-		r.gw = *gw;
-		r.mtu = cr->mtu;
-		r.advmss = cr->advmss;
-		r.priority = cr->priority;
-		r.table = cr->table;
-		if (cr->scope >= 0)
-			r.scope = cr->scope;
+		pod_route_from_cni(cr, gw, &r);
 		if ((ret = plan_pod_route(plan, &r, false, err)))
 			return ret;
 	}

@@ -129,7 +129,8 @@ ParameterizedTestParameters(conf, rejects)
 		 "\"socketDir\": \"rel\" must be an absolute path"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":7}", 7,
 		 "\"vhostuser\" must be an object"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"sriov\":{\"vlan\":5000}}", 7, "\"vlan\" must be"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"sriov\":{\"vlan\":5000}}", 7,
+		 "sriov: \"vlan\": 5000 must be an integer from 0 to 4095"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"defaultSlice\":\"u\",\"slices\":{\"u\":{"
 		 "\"datapaths\":[\"vhostuser\",\"veth\"],\"queues\":0}}}",
 		 7, "slices: class \"u\": \"queues\": 0 must be an integer"},
