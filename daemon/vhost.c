@@ -2,6 +2,7 @@
 #include "daemon/vhost.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -123,8 +124,12 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 	step = "start";
 	if (rte_vhost_driver_start(spec->socket))
 		goto fail;
-	/* Created with our umask by bind(); the pod's app must be able to connect. */
-	if (spec->mode == CTL_MODE_SERVER && chmod(spec->socket, 0660))
+	/*
+	 * Created with our umask by bind(); the pod's app must be able to connect.
+	 * The pod may have swapped the socket for a symlink already: never follow it.
+	 */
+	if (spec->mode == CTL_MODE_SERVER &&
+	    fchmodat(AT_FDCWD, spec->socket, 0660, AT_SYMLINK_NOFOLLOW))
 		LOG(WARNING, "port %s: chmod %s: %s", spec->name, spec->socket, strerror(errno));
 	return 0;
 fail:
