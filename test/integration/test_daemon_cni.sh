@@ -32,10 +32,12 @@ JSON
 }
 
 # As lib.sh's cni_call, with a deadline: a hung plugin must fail the test, not stall the suite.
-cni() { # CMD pod(a|b)
+cni() { # CMD pod(a|b); pod b asks for its MAC as podman does (CNI_ARGS MAC=)
+	local mac=""
+	[ "$2" != b ] || mac=";MAC=0a:00:00:00:0b:0b"
 	conf "$2" | env CNI_COMMAND="$1" CNI_NETNS="/run/netns/sncni$$-$2" CNI_CONTAINERID="ctr-$2" \
 		CNI_IFNAME=net1 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
-		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$2;K8S_POD_UID=uid-$2;SLICENET_SLICE=urllc" \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=default;K8S_POD_NAME=pod-$2;K8S_POD_UID=uid-$2;SLICENET_SLICE=urllc$mac" \
 		timeout 20 "$SLICENET"
 }
 
@@ -69,6 +71,8 @@ test_add_traffic_restart_del() {
 	mac_a=$(echo "$ra" | jq -r '.interfaces[0].mac')
 	mac_b=$(echo "$rb" | jq -r '.interfaces[0].mac')
 	assert_eq "$sock_a" "$W/ports/uid-a/net1.sock" "socketPath"
+	assert_eq "$mac_b" 0a:00:00:00:0b:0b "the requested MAC"
+	assert_eq "$(jq -r .mac "$W/ports/uid-b/net1.json")" 0a:00:00:00:0b:0b "descriptor MAC"
 	assert_eq "$(jq -r '."vhost-user".mode' "$W/ports/uid-a/net1.json")" server "descriptor mode"
 	assert_eq "$(jq -r '.ips[0].address' "$W/ports/uid-a/net1.json")" \
 		"$(echo "$ra" | jq -r '.ips[0].address')" "descriptor address"

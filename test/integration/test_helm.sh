@@ -160,7 +160,9 @@ test_rendered_conflist_is_valid_for_slicenet() {
 	assert_eq "$(jq -r .cniVersion <<<"$list")" 1.0.0 "containerd 1.6/1.7 need 1.0.0"
 	assert_eq "$(jq -r '.plugins[0].type' <<<"$list")" slicenet
 	assert_eq "$(jq -r '.plugins[0].ipam.type' <<<"$list")" slicenet-ipam
-	assert_eq "$(jq -r '.plugins[0].capabilities["io.kubernetes.cri.pod-annotations"]' <<<"$list")" true
+	assert_eq "$(jq -c '.plugins[0].capabilities' <<<"$list")" \
+		'{"CNIDeviceInfoFile":true,"deviceID":true,"io.kubernetes.cri.pod-annotations":true,"ips":true,"mac":true}' \
+		"the capabilities slicenet honours"
 	assert_eq "$(jq -r '.plugins[0].slicesFile' <<<"$list")" /etc/slicenet/slices.json
 	assert_eq "$(jq -r '.plugins[0].slices' <<<"$list")" null "slice table not inline"
 	assert_eq "$(jq -r '.plugins[0].vhostuser.daemonSocket' <<<"$list")" /run/slicenet/slicenetd.sock

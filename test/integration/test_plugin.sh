@@ -323,8 +323,11 @@ test_second_network_keeps_the_first_default_route() {
 	assert_contains "$(ip -n "$(ns two)" route show default)" "dev eth0"
 	assert_contains "$(ip -n "$(ns two)" route show 10.97.3.0/24)" "dev net1"
 	assert_contains "$(cat "$LOG")" "already has a route to the default; keeping it"
+	ip netns exec "$(ns two)" ping -c1 -W2 "$SUBNET_PREFIX.1" >/dev/null || fail "no ping through eth0"
+	ip netns exec "$(ns two)" ping -c1 -W2 10.97.3.1 >/dev/null || fail "no ping through net1"
 	cni_call DEL "$nsp" ctr-two net1 "$conf2" || fail "DEL second network"
 	ip -n "$(ns two)" link show eth0 >/dev/null || fail "DEL of net1 removed eth0"
+	ip netns exec "$(ns two)" ping -c1 -W2 "$SUBNET_PREFIX.1" >/dev/null || fail "eth0 broken by net1's DEL"
 	assert_contains "$(ip -n "$(ns two)" route show default)" "dev eth0"
 	cni_call CHECK "$nsp" ctr-two eth0 "$(conf 1.0.0)" || fail "first network damaged by the second's DEL"
 	cni_call DEL "$nsp" ctr-two eth0 "$(conf 1.0.0)" || fail "DEL first network"
@@ -356,6 +359,27 @@ test_hostile_delegates_are_bounded() {
 	done
 	sleep 0.2
 	! pgrep -f "$token" >/dev/null || fail "the hung delegate or its child survived: $(pgrep -af "$token")"
+}
+
+# slicenet as a second network after the reference ptp plugin, and the
+# other way round: both work, the first default route stays, DEL of either
+# leaves the other one reachable.
+test_slicenet_after_ptp_in_one_pod() {
+	local nsp out ptp
+	nsp=$(new_netns ptp)
+	ptp="{\"cniVersion\":\"1.0.0\",\"name\":\"ptpnet\",\"type\":\"ptp\",\"ipam\":{\"type\":\"host-local\",\"subnet\":\"10.96.7.0/24\",\"routes\":[{\"dst\":\"0.0.0.0/0\"}],\"dataDir\":\"$TMP/hl\"}}"
+	out=$(PLUGIN=$REF_CNI_DIR/ptp cni_call ADD "$nsp" ctr-ptp eth0 "$ptp") || fail "ptp ADD: $out"
+	out=$(cni_call ADD "$nsp" ctr-ptp net1 "$(conf 1.0.0)") || fail "slicenet ADD after ptp: $out"
+	assert_contains "$(ip -n "$(ns ptp)" route show default)" "dev eth0"
+	ip netns exec "$(ns ptp)" ping -c1 -W2 10.96.7.1 >/dev/null || fail "no ping through ptp's eth0"
+	ip netns exec "$(ns ptp)" ping -c1 -W2 "$SUBNET_PREFIX.1" >/dev/null || fail "no ping through net1"
+	cni_call DEL "$nsp" ctr-ptp net1 "$(conf 1.0.0)" || fail "slicenet DEL"
+	ip netns exec "$(ns ptp)" ping -c1 -W2 10.96.7.1 >/dev/null || fail "ptp broken by slicenet's DEL"
+	out=$(cni_call ADD "$nsp" ctr-ptp net1 "$(conf 1.0.0)") || fail "slicenet re-ADD: $out"
+	PLUGIN=$REF_CNI_DIR/ptp cni_call DEL "$nsp" ctr-ptp eth0 "$ptp" || fail "ptp DEL"
+	ip netns exec "$(ns ptp)" ping -c1 -W2 "$SUBNET_PREFIX.1" >/dev/null || fail "slicenet broken by ptp's DEL"
+	cni_call DEL "$nsp" ctr-ptp net1 "$(conf 1.0.0)" || fail "slicenet DEL"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left"
 }
 
 run_tests

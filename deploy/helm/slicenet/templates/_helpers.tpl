@@ -59,7 +59,7 @@ app.kubernetes.io/part-of: slicenet
 {{- define "slicenet.conflist" -}}
 {{- $c := .Values.cni }}
 {{- $plugin := dict "type" "slicenet"
-      "capabilities" (dict "io.kubernetes.cri.pod-annotations" true "deviceID" true "CNIDeviceInfoFile" true)
+      "capabilities" (dict "io.kubernetes.cri.pod-annotations" true "ips" true "mac" true "deviceID" true "CNIDeviceInfoFile" true)
       "ipam" $c.ipam
       "slicesFile" $c.slicesFile
       "stateDir" $c.stateDir
