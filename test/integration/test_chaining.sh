@@ -61,4 +61,21 @@ test_chain_with_tuning_and_bandwidth() {
 	chain DEL "" ctr-chain "$list" >/dev/null || fail "second chained DEL without netns"
 }
 
+# portmap after slicenet: hostPort works because slicenet's result names the
+# pod's address on its interface; DEL removes the rules again.
+test_chain_with_portmap() {
+	local nsp list result ip cfg
+	nsp=$(new_netns pmap)
+	list=$(jq -c -n --argjson first "$(conf 1.0.0)" '{cniVersion:"1.0.0", name:"sntest", plugins:[
+		($first | del(.cniVersion, .name)),
+		{type:"portmap", capabilities:{portMappings:true},
+		 runtimeConfig:{portMappings:[{hostPort:18080, containerPort:8080, protocol:"tcp"}]}}]}')
+	result=$(chain ADD "$nsp" ctr-pmap "$list") || fail "chained ADD with portmap"
+	ip=$(echo "$result" | jq -r '.ips[0].address' | cut -d/ -f1)
+	assert_contains "$(iptables -t nat -S 2>/dev/null)" "--to-destination $ip:8080"
+	chain DEL "$nsp" ctr-pmap "$list" "$result" >/dev/null || fail "chained DEL"
+	! iptables -t nat -S 2>/dev/null | grep -q -- "--to-destination $ip:8080" || fail "portmap rule left"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left"
+}
+
 run_tests
