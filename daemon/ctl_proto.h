@@ -87,6 +87,7 @@ struct ctl_port_info {
 	struct ctl_port_spec spec;
 	bool connected; /* a vhost-user peer negotiated the device */
 	unsigned int active_queues;
+	uint64_t refused; /* vhost-user frontends refused (hostile or broken) since added */
 };
 
 struct ctl_port_stats {

@@ -146,7 +146,8 @@ json_t *ctl_proto_port_info_to_json(const struct ctl_port_info *info)
 	/* Operators see the MTU of every port, also the default one. */
 	if (obj && (json_object_set_new(obj, "mtu", json_integer((json_int_t)info->spec.mtu)) ||
 		    json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
-		    json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)))) {
+		    json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)) ||
+		    json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -170,8 +171,11 @@ int ctl_proto_port_info_from_json(json_t *obj, struct ctl_port_info *info)
 	if (ctl_proto_json_get_u64(obj, "activeQueues", &q))
 		q = 0; /* missing or bad: report 0, the spec part decides */
 	info->active_queues = (unsigned int)q;
+	if (ctl_proto_json_get_u64(obj, "refused", &info->refused))
+		info->refused = 0;
 	json_object_del(copy, "connected");
 	json_object_del(copy, "activeQueues");
+	json_object_del(copy, "refused");
 	rc = ctl_proto_port_decode(copy, &info->spec, false, true, msg, sizeof(msg)) ? -EPROTO : 0;
 	json_decref(copy);
 	return rc;

@@ -17,6 +17,7 @@
 #include "daemon/state.h"
 #include "daemon/stats.h"
 #include "daemon/vhost.h"
+#include "daemon/vhost_guard.h"
 
 static struct {
 	/*
@@ -112,6 +113,11 @@ static void info_locked(int i, struct ctl_port_info *info)
 	info->spec = s->spec;
 	info->connected = s->kind == PORT_SLOT_ETH || s->vid >= 0;
 	info->active_queues = info->connected ? s->nr_queues : 0;
+	if (s->kind == PORT_SLOT_VHOST) {
+		long refused = vhost_guard_refusals(s->spec.socket);
+
+		info->refused = refused > 0 ? (uint64_t)refused : 0;
+	}
 }
 
 __attribute__((format(printf, 3, 4))) static int set_msg(char *msg, size_t size, const char *fmt,

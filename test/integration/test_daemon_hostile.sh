@@ -117,6 +117,8 @@ refused_attack() {
 	attack "$2" "$3" "$4"
 	assert_eq "$(field result)" disconnected "$4"
 	[ "$(refusals "$1")" -gt "$r0" ] || fail "$4: refusal not counted"
+	[ "$(ctl --json ports | jq -r ".result.ports[] | select(.name == \"$1\") | .refused")" -gt "$r0" ] ||
+		fail "$4: refusal not in the port's info"
 	grep -q "port $1: vhost-user frontend refused $5" "$W/daemon.log" || fail "$4: reason not logged"
 }
 
