@@ -164,6 +164,7 @@ static void housekeeping(void)
 {
 	stats_tick();
 	fdb_age(fdb, fwd_now());
+	port_refresh_shadows();
 }
 
 int main(int argc, char **argv)

@@ -13,6 +13,7 @@
 
 #include "daemon/fwd.h"
 #include "daemon/log.h"
+#include "daemon/port_shadow.h"
 #include "daemon/port_slots.h"
 #include "daemon/state.h"
 #include "daemon/stats.h"
@@ -44,12 +45,53 @@ static const struct vhost_events events = {
 
 int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_dir)
 {
+	int rc;
+
 	ports.fdb = fdb;
 	if (snprintf(ports.state_dir, sizeof(ports.state_dir), "%s", state_dir) >=
 	    (int)sizeof(ports.state_dir))
 		return -ENAMETOOLONG;
 	vhost_set_events(&events);
-	return port_slots_init(&ports.t, socket_dir);
+	rc = port_slots_init(&ports.t, socket_dir);
+	return rc ? rc : port_shadow_init(ports.t.socket_dir);
+}
+
+/* The slot whose DPDK registration is path, or -1. */
+static int find_registered(const char *path)
+{
+	for (int i = 0; i < L2SWITCH_PORT_MAX; i++)
+		if (ports.t.slot[i].state != PORT_SLOT_FREE && ports.t.slot[i].kind == PORT_SLOT_VHOST &&
+		    !strcmp(ports.t.slot[i].reg_path, path))
+			return i;
+	return -1;
+}
+
+/*
+ * Client mode: DPDK connects to the slot's shadow, re-linked to the pod's
+ * socket here (port add, and every second while the port is not connected).
+ */
+static void refresh_shadow_locked(int i, bool log_absent)
+{
+	struct port_slot *s = &ports.t.slot[i];
+	char why[CTL_SOCKET_MAX + 64] = "";
+	int rc;
+
+	if (s->kind != PORT_SLOT_VHOST || s->spec.mode != CTL_MODE_CLIENT || s->vid >= 0)
+		return;
+	rc = port_shadow_refresh(i, s->spec.socket, why, sizeof(why));
+	if (rc == 1)
+		LOG(INFO, "port %s: linked to the pod's socket %s", s->spec.name, s->spec.socket);
+	else if (rc < 0 && (rc != -ENOENT || log_absent) && why[0])
+		LOG(WARNING, "port %s: not connecting: %s", s->spec.name, why);
+}
+
+void port_refresh_shadows(void)
+{
+	pthread_mutex_lock(&ports.lock);
+	for (int i = 0; i < L2SWITCH_PORT_MAX; i++)
+		if (ports.t.slot[i].state == PORT_SLOT_READY)
+			refresh_shadow_locked(i, false);
+	pthread_mutex_unlock(&ports.lock);
 }
 
 /* Rebuild and publish the datapath table; returns after the lcores dropped the old one. */
@@ -114,7 +156,7 @@ static void info_locked(int i, struct ctl_port_info *info)
 	info->connected = s->kind == PORT_SLOT_ETH || s->vid >= 0;
 	info->active_queues = info->connected ? s->nr_queues : 0;
 	if (s->kind == PORT_SLOT_VHOST) {
-		long refused = vhost_guard_refusals(s->spec.socket);
+		long refused = vhost_guard_refusals(s->reg_path);
 
 		info->refused = refused > 0 ? (uint64_t)refused : 0;
 	}
@@ -175,12 +217,25 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 		}
 	}
 	ports.t.slot[free_slot].gen = ++ports.last_gen;
+	if (spec->mode == CTL_MODE_CLIENT)
+		rc = port_shadow_path(free_slot, ports.t.slot[free_slot].reg_path, CTL_SOCKET_MAX);
+	else
+		snprintf(ports.t.slot[free_slot].reg_path, CTL_SOCKET_MAX, "%s", spec->socket);
+	if (rc) {
+		set_msg(msg, msg_size, "port %s: the socket directory's path is too long",
+			spec->name);
+		goto fail_locked;
+	}
+	refresh_shadow_locked(free_slot, true);
 	pthread_mutex_unlock(&ports.lock);
 
-	rc = vhost_port_start(spec, msg, msg_size);
+	rc = vhost_port_start(spec, ports.t.slot[free_slot].reg_path, msg, msg_size);
 
 	pthread_mutex_lock(&ports.lock);
 	if (rc) {
+fail_locked:
+		if (spec->mode == CTL_MODE_CLIENT)
+			port_shadow_remove(free_slot);
 		fdb_flush_port(ports.fdb, (uint16_t)free_slot);
 		port_slots_release(&ports.t, free_slot);
 		pthread_mutex_unlock(&ports.lock);
@@ -201,7 +256,7 @@ static void remove_vhost(int i, bool forget)
 	char path[CTL_SOCKET_MAX];
 
 	/* Caller holds the lock and set PORT_SLOT_DELETING: nobody else touches the slot. */
-	memcpy(path, ports.t.slot[i].spec.socket, sizeof(path));
+	memcpy(path, ports.t.slot[i].reg_path, sizeof(path));
 	pthread_mutex_unlock(&ports.lock);
 	if (vhost_port_stop(path))
 		LOG(WARNING, "port %s: removed while its vhost connection still winds down",
@@ -213,6 +268,8 @@ static void remove_vhost(int i, bool forget)
 		ports.t.slot[i].vid = -1;
 		publish_locked();
 	}
+	if (ports.t.slot[i].spec.mode == CTL_MODE_CLIENT)
+		port_shadow_remove(i);
 	fdb_flush_port(ports.fdb, (uint16_t)i);
 	port_slots_release(&ports.t, i);
 	if (forget)
@@ -359,7 +416,7 @@ static int vhost_attach(const char *path, int vid, unsigned int nr_queues)
 	int i;
 
 	pthread_mutex_lock(&ports.lock);
-	i = port_slots_find_socket(&ports.t, path);
+	i = find_registered(path);
 	if (i < 0) {
 		pthread_mutex_unlock(&ports.lock);
 		LOG(ERR, "vhost device %d on %s: no such port", vid, path);

@@ -39,6 +39,9 @@ int port_add_uplink(uint16_t eth_port, uint16_t nr_queues) __attribute__((warn_u
 /* Re-add every port of the state file; ports that fail are logged and skipped. */
 int port_restore(void) __attribute__((warn_unused_result));
 
+/* Client-mode ports not connected: re-link their shadows (port_shadow.h); once a second. */
+void port_refresh_shadows(void);
+
 /* Unregister every vhost port for shutdown; the state file keeps them. */
 void port_shutdown(void);
 

@@ -35,6 +35,7 @@ struct port_slot {
 	int vid; /* -1 while no device is connected */
 	unsigned int nr_queues;
 	uint16_t eth_port;
+	char reg_path[CTL_SOCKET_MAX]; /* what DPDK knows the port by: its shadow in client mode */
 	uint32_t gen; /* set by port.c for every port added: the datapath resets its per-port state */
 };
 

@@ -76,7 +76,7 @@ static const struct rte_vhost_device_ops device_ops = {
 	.destroy_connection = vhost_guard_destroy_connection,
 };
 
-int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_size)
+int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg, size_t msg_size)
 {
 	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT;
 	uint64_t protocol_features;
@@ -100,7 +100,7 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 			return -errno;
 		}
 	}
-	rc = vhost_guard_add(spec->socket, spec->name, spec->queues);
+	rc = vhost_guard_add(path, spec->name, spec->queues);
 	if (rc) {
 		snprintf(msg, msg_size, "port %s: %s", spec->name,
 			 rc == -EBUSY ? "an earlier port on this socket is still being removed"
@@ -108,21 +108,21 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 		return rc;
 	}
 	step = "register";
-	if (rte_vhost_driver_register(spec->socket, flags))
+	if (rte_vhost_driver_register(path, flags))
 		goto fail_early;
 	step = "disable features";
-	if (rte_vhost_driver_disable_features(spec->socket, DISABLED_FEATURES))
+	if (rte_vhost_driver_disable_features(path, DISABLED_FEATURES))
 		goto fail;
 	step = "protocol features";
-	if (rte_vhost_driver_get_protocol_features(spec->socket, &protocol_features) ||
-	    rte_vhost_driver_set_protocol_features(spec->socket,
+	if (rte_vhost_driver_get_protocol_features(path, &protocol_features) ||
+	    rte_vhost_driver_set_protocol_features(path,
 						   protocol_features & PROTOCOL_FEATURES))
 		goto fail;
 	step = "register callbacks";
-	if (rte_vhost_driver_callback_register(spec->socket, &device_ops))
+	if (rte_vhost_driver_callback_register(path, &device_ops))
 		goto fail;
 	step = "start";
-	if (rte_vhost_driver_start(spec->socket))
+	if (rte_vhost_driver_start(path))
 		goto fail;
 	/*
 	 * Created with our umask by bind(); the pod's app must be able to connect.
@@ -133,9 +133,9 @@ int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_siz
 		LOG(WARNING, "port %s: chmod %s: %s", spec->name, spec->socket, strerror(errno));
 	return 0;
 fail:
-	rte_vhost_driver_unregister(spec->socket);
+	rte_vhost_driver_unregister(path);
 fail_early:
-	vhost_guard_del(spec->socket);
+	vhost_guard_del(path);
 	snprintf(msg, msg_size, "port %s: vhost-user %s of %s failed (see the daemon log)",
 		 spec->name, step, spec->socket);
 	return -EIO;

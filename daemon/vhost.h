@@ -21,11 +21,14 @@ struct vhost_events {
 void vhost_set_events(const struct vhost_events *events);
 
 /*
- * Register and start the socket of spec: client mode connects to the pod's
- * socket and keeps reconnecting; server mode creates it (stale file
- * removed, mode 0660). Must not be called with locks a callback takes.
+ * Register and start spec's port under path (what DPDK and the callbacks know
+ * it by): client mode connects to path and keeps reconnecting (path is the
+ * port's shadow, port_shadow.h); server mode creates spec->socket (= path;
+ * stale socket removed, mode 0660). Must not be called with locks a
+ * callback takes.
  */
-int vhost_port_start(const struct ctl_port_spec *spec, char *msg, size_t msg_size)
+int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg,
+		     size_t msg_size)
 	__attribute__((warn_unused_result));
 /*
  * Unregister (destroy_device runs first for a live device). Never from a

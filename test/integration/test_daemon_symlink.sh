@@ -1,0 +1,71 @@
+#!/bin/bash
+# A pod swaps its client-mode vhost-user socket for a symlink to a host
+# socket: slicenetd, root, must never connect to where the symlink points.
+# It connects only through a root-owned hard link it made after checking the
+# inode is a socket (daemon/port_shadow.c). No DPDK frontend needed: a plain
+# listener stands in for the pod's application and for the host's socket.
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+SLICENETD=$BUILD_DIR/bin/slicenetd
+SLICENETCTL=$BUILD_DIR/bin/slicenetctl
+W=$(mktemp -d /tmp/sn-symlink.XXXXXX)
+CTL=$W/ctl.sock
+EAL="--no-huge -m 256 --no-pci --lcores 0@1 --file-prefix=sn-itest-sl"
+
+ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
+
+start_daemon() {
+	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" \
+		-- $EAL >>"$W/daemon.log" 2>&1 &
+	echo $! >"$W/daemon.pid"
+	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && return 0; sleep 0.1; done
+	fail "slicenetd did not come up"
+}
+
+# listener PATH COUNTFILE: accept connections on PATH, append one line per accept.
+listener() {
+	python3 - "$1" "$2" <<'PY' &
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(16)
+while True:
+    c, _ = s.accept()
+    with open(sys.argv[2], "a") as f:
+        f.write("accept\n")
+    c.close()
+PY
+	echo $!
+}
+
+accepts() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+
+cleanup_all() {
+	[ -f "$W/daemon.pid" ] && { pkill -P "$(cat "$W/daemon.pid")" 2>/dev/null; kill "$(cat "$W/daemon.pid")" 2>/dev/null; }
+	for p in "$W"/*.lpid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done
+	sleep 0.3
+	rm -rf "$W"
+}
+trap cleanup_all EXIT
+
+test_client_port_never_connects_through_a_symlink() {
+	mkdir -p "$W/ports/uid-evil" "$W/host"
+	listener "$W/host/containerd.sock" "$W/victim.count" >"$W/victim.lpid"
+	for _ in $(seq 50); do [ -S "$W/host/containerd.sock" ] && break; sleep 0.1; done
+	ln -s "$W/host/containerd.sock" "$W/ports/uid-evil/net1.sock"
+	start_daemon
+	ctl add evil/net1 "$W/ports/uid-evil/net1.sock" client >/dev/null || fail "port add"
+	sleep 3 # DPDK retries every second
+	assert_eq "$(accepts "$W/victim.count")" 0 "connections to the symlink's target"
+	grep -q "port evil/net1: not connecting: .* is not a socket" "$W/daemon.log" || fail "refusal not logged"
+	# The pod now puts a real socket there: slicenetd connects to it, and only to it.
+	rm "$W/ports/uid-evil/net1.sock"
+	listener "$W/ports/uid-evil/net1.sock" "$W/pod.count" >"$W/pod.lpid"
+	for _ in $(seq 50); do [ "$(accepts "$W/pod.count")" -gt 0 ] && break; sleep 0.1; done
+	[ "$(accepts "$W/pod.count")" -gt 0 ] || fail "never connected to the pod's real socket"
+	assert_eq "$(accepts "$W/victim.count")" 0 "connections to the host socket"
+	ctl ports | grep -q "^evil/net1" || fail "port gone: $(ctl ports)"
+	ctl version >/dev/null || fail "control socket"
+}
+
+run_tests
