@@ -1,6 +1,5 @@
 /* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
 #include <errno.h>
-#include <jansson.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,16 +58,6 @@ static int read_stdin(char **out, size_t *size, struct cni_error *err)
 	return 0;
 }
 
-/* Best effort: the cniVersion to label an error with, before full parsing. */
-static void peek_version(const char *data, size_t size, char *out, size_t out_size)
-{
-	json_t *json = json_loadb(data, size, 0, NULL);
-	const char *version = json_string_value(json_object_get(json, "cniVersion"));
-
-	if (version && cni_version_supported(version))
-		snprintf(out, out_size, "%s", version);
-	json_decref(json);
-}
 
 static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
 {
@@ -147,17 +136,25 @@ int main(void)
 	ret = read_stdin(&config, &config_size, &err);
 	if (ret)
 		goto fail;
-	peek_version(config, config_size, version, sizeof(version));
+	{
+		char peeked[CNI_VERSION_STRLEN] = "";
+
+		/* Best effort: the cniVersion to label an error with, before full parsing. */
+		if (!conf_peek_version(config, config_size, peeked, sizeof(peeked)) &&
+		    cni_version_supported(peeked))
+			snprintf(version, sizeof(version), "%s", peeked);
+	}
 	ret = cni_env_load(&call->env, env_lookup, &err);
 	if (ret)
 		goto fail;
 	if (call->env.command == CNI_CMD_VERSION) {
 		/* Echo the asked version: libcni probes with {"cniVersion":"1.1.0"}. */
-		json_t *json = json_loadb(config, config_size, 0, NULL);
-		const char *asked = json_string_value(json_object_get(json, "cniVersion"));
+		char asked[CNI_VERSION_STRLEN];
 
-		ret = cni_version_print(stdout, asked ? asked : version);
-		json_decref(json);
+		ret = cni_version_print(stdout, conf_peek_version(config, config_size, asked,
+								   sizeof(asked))
+							? version
+							: asked);
 		free(config);
 		free(call);
 		return ret ? 1 : 0;

@@ -185,6 +185,18 @@ int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok
 	return ret;
 }
 
+int conf_peek_version(const char *data, size_t size, char *out, size_t out_size)
+{
+	json_t *json = json_loadb(data, size, 0, NULL);
+	const char *version = json_string_value(json_object_get(json, "cniVersion"));
+	int ret = -ENOENT;
+
+	if (version && snprintf(out, out_size, "%s", version) < (int)out_size)
+		ret = 0;
+	json_decref(json);
+	return ret;
+}
+
 void conf_free(struct netconf *conf)
 {
 	if (!conf)

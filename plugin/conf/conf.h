@@ -90,6 +90,12 @@ struct netconf {
  */
 int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok,
 	       struct cni_error *err) __attribute__((warn_unused_result));
+/*
+ * The "cniVersion" string of a config that may not parse otherwise (to label
+ * an error, to answer VERSION). -ENOENT when there is none that fits.
+ */
+int conf_peek_version(const char *data, size_t size, char *out, size_t out_size);
+
 /* Accepts NULL and a partly parsed conf. */
 void conf_free(struct netconf *conf);
 
