@@ -382,4 +382,32 @@ test_slicenet_after_ptp_in_one_pod() {
 	[ -z "$(ipam_files)" ] || fail "IPAM files left"
 }
 
+# slicenet as a Multus secondary network: Multus calls the NAD's config as a
+# delegate with CNI_IFNAME=net1, the NAD's cni-args as "args.cni", and the
+# pod's network-selection annotation as runtimeConfig (mac, ips).
+test_multus_secondary_network() {
+	local nsp out nad
+	nsp=$(new_netns mul)
+	out=$(cni_call ADD "$nsp" ctr-mul eth0 "$(conf 1.0.0 | sed 's/"name":"sntest"/"name":"primary"/; s#'"$SUBNET_PREFIX"'.0/24#10.95.1.0/24#')") ||
+		fail "primary ADD: $out"
+	nad=$(conf 1.0.0 | jq -c '.name = "urllc-net" | .args = {cni: {slice: "urllc"}}
+		| .runtimeConfig = {mac: "0a:00:00:00:0c:01", ips: ["'"$SUBNET_PREFIX"'.77/24"]}')
+	out=$(cni_call ADD "$nsp" ctr-mul net1 "$nad" \
+		"IgnoreUnknown=true;K8S_POD_NAMESPACE=ran;K8S_POD_NAME=du-0;K8S_POD_INFRA_CONTAINER_ID=ctr-mul;K8S_POD_UID=u-1") ||
+		fail "Multus delegate ADD: $out"
+	assert_eq "$(echo "$out" | jq -r '.interfaces[1].name')" net1
+	assert_eq "$(echo "$out" | jq -r '.interfaces[1].mac')" 0a:00:00:00:0c:01
+	assert_eq "$(echo "$out" | jq -r '.ips[0].address')" "$SUBNET_PREFIX.77/24"
+	assert_contains "$(cat "$LOG")" "slice urllc (from args.cni.slice)"
+	assert_contains "$(ip -n "$(ns mul)" route show default)" "dev eth0"
+	assert_eq "$(jq -r '.podName + "/" + .podInfraContainerID' "$STATE/urllc-net/ctr-mul:net1.json")" du-0/ctr-mul \
+		"K8S_POD_* pass through to the record"
+	cni_call DEL "$nsp" ctr-mul net1 "$nad" || fail "Multus delegate DEL"
+	ip -n "$(ns mul)" link show eth0 >/dev/null || fail "the primary interface went with net1"
+	! ip -n "$(ns mul)" link show net1 >/dev/null 2>&1 || fail "net1 left"
+	cni_call DEL "$nsp" ctr-mul eth0 "$(conf 1.0.0 | sed 's/"name":"sntest"/"name":"primary"/; s#'"$SUBNET_PREFIX"'.0/24#10.95.1.0/24#')" ||
+		fail "primary DEL"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left: $(ipam_files)"
+}
+
 run_tests
