@@ -24,6 +24,7 @@ struct attachment {
 	char network[256];
 	char slice[SLICE_NAME_MAX];
 	char datapath[DATAPATH_NAME_MAX];
+	char preferred[DATAPATH_NAME_MAX]; /* the class's first choice: differs on a fallback */
 	/* the pod, from CNI_ARGS (K8S_POD_*) */
 	char pod_namespace[CNI_ARGS_VALUE_MAX];
 	char pod_name[CNI_ARGS_VALUE_MAX];

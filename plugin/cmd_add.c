@@ -6,6 +6,7 @@
 #include "plugin/commands.h"
 #include "plugin/conf/annotations.h"
 #include "plugin/datapath/datapath.h"
+#include "plugin/events.h"
 #include "plugin/ipam_client.h"
 #include "plugin/slice.h"
 #include "plugin/state.h"
@@ -103,6 +104,7 @@ int cmd_add(const struct cni_call *call, struct cni_result *result, struct cni_e
 			 "merge it");
 	snprintf(att->slice, sizeof(att->slice), "%s", ctx.slice->name);
 	snprintf(att->datapath, sizeof(att->datapath), "%s", ops->name);
+	snprintf(att->preferred, sizeof(att->preferred), "%s", ctx.slice->datapaths[0]);
 	ret = claim(call, att, err);
 	if (ret)
 		goto out;
@@ -143,6 +145,7 @@ remove_record:
 			 &ignored))
 		log_error("rollback: removing the record failed: %s", ignored.msg);
 out:
+	events_append(call->conf.state_dir, "ADD", att, ret ? (err->code ? err->code : 100) : 0);
 	free(att);
 	return ret;
 }

@@ -5,6 +5,7 @@
 
 #include "plugin/commands.h"
 #include "plugin/datapath/datapath.h"
+#include "plugin/events.h"
 #include "plugin/ipam_client.h"
 #include "plugin/remove.h"
 #include "plugin/state.h"
@@ -44,6 +45,7 @@ int cmd_del(const struct cni_call *call, struct cni_error *err)
 	log_info("DEL %s/%s (%s)", att->container_id, att->ifname,
 		 have_record ? att->datapath : "no record");
 	ret = remove_attachment(call, att, have_record, err);
+	events_append(call->conf.state_dir, "DEL", att, ret ? (err->code ? err->code : 100) : 0);
 	free(att);
 	return ret;
 }

@@ -26,6 +26,7 @@ static const struct record_field {
 	FIELD("pciID", pci_id, true),
 	FIELD("ipamType", ipam_type, true),
 	FIELD("ipamDataDir", ipam_data_dir, false),
+	FIELD("preferredDatapath", preferred, false),
 	FIELD("podNamespace", pod_namespace, false),
 	FIELD("podName", pod_name, false),
 	FIELD("podUID", pod_uid, false),

@@ -107,7 +107,7 @@ no_reports() { # what
 stray_files() {
 	find "$TMP" -type f ! -name lock ! -name 'last_reserved_ip*' ! -path "$SANLOG/*" \
 		! -path "$FDLOG/*" ! -name 'fdcheck*' ! -name "$(basename "$LOG")" \
-		! -path "$IPAMDIR/*" ! -name '*.json' || true
+		! -path "$IPAMDIR/*" ! -name '*.json' ! -name events.log || true
 }
 
 test_add_del_cycles_leak_nothing() {
@@ -137,6 +137,9 @@ test_add_del_cycles_leak_nothing() {
 	[ -z "$(ipam_files)" ] || fail "IPAM files left: $(ipam_files)"
 	[ -z "$(state_records)" ] || fail "records left: $(state_records)"
 	[ -z "$(stray_files)" ] || fail "stray files left: $(stray_files)"
+	# The agent's event lines: one per ADD and DEL, bounded (plugin/events.h).
+	[ "$(grep -c ' ADD ' "$STATE/events.log")" -ge 1 ] || fail "no ADD counted in events.log"
+	[ "$(stat -c %s "$STATE/events.log")" -le $((4 << 20)) ] || fail "events.log past its cap"
 	[ "$(ls "$FDLOG" | wc -l)" -eq $((2 * CYCLES)) ] || fail "fd checker did not run for every call"
 	echo "$CYCLES ADD/DEL cycles under ASan+LSan in ${elapsed}s; host open files" \
 		"$fds_before -> $(awk '{print $1}' /proc/sys/fs/file-nr) (whole host, informational)"
