@@ -41,6 +41,10 @@ struct attachment {
 	char pci_id[64];					       /* sriov */
 	char ipam_type[64];
 	char ipam_data_dir[PATH_MAX]; /* in-process IPAM's store, for a DEL whose config broke */
+	char ipam_network[256];	      /* its network name in the store; "" = network */
+	/* primary mode: the main record names its extra interface, the extra one its owner */
+	char data_ifname[IFNAMSIZ];
+	char owner_ifname[IFNAMSIZ];
 	struct cni_result result; /* what ADD returned */
 };
 

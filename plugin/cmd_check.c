@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "plugin/cni/cni_result.h"
+#include "plugin/cluster.h"
 #include "plugin/commands.h"
 #include "plugin/datapath/datapath.h"
 #include "plugin/ipam_client.h"
@@ -29,11 +30,61 @@ static int check_result_shape(const struct cni_call *call, const struct cni_resu
 			     "prevResult has no interface %s in a sandbox", call->env.ifname);
 }
 
+/* Primary mode: the extra interface, against its own record, with its data block. */
+static int check_extra(const struct cni_call *call, const struct attachment *att,
+		       struct cni_error *err)
+{
+	struct attachment *extra = malloc(sizeof(*extra));
+	struct ipam_conf *data_ipam = malloc(sizeof(*data_ipam));
+	struct ipam_request ipam = {.conf = &call->conf, .env = &call->env, .att = extra};
+	const struct datapath_ops *ops;
+	struct datapath_context ctx;
+	int ret;
+
+	if (!extra || !data_ipam) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto out;
+	}
+	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id,
+			 att->data_ifname, extra, err);
+	if (ret == -ENOENT)
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+				    "check: the record of %s/%s is missing", att->container_id,
+				    att->data_ifname);
+	if (ret)
+		goto out;
+	snprintf(extra->netns, sizeof(extra->netns), "%s", att->netns);
+	ops = datapath_find(extra->datapath);
+	const struct slice_class *slice = conf_find_slice(&call->conf, extra->slice);
+
+	if (!ops || !slice) {
+		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
+				    "check: %s uses datapath %s of class %s, which this "
+				    "configuration does not have",
+				    extra->ifname, extra->datapath, extra->slice);
+		goto out;
+	}
+	if (!(ret = datapath_context_make(&call->conf, slice, ops, &ctx, err)) &&
+	    !(ret = cni_error_code(err, CNI_ERR_NETLINK,
+				   ops->check(&ctx, extra, &extra->result, err))) &&
+	    !(ret = cluster_data_ipam(&call->conf, slice, data_ipam, err))) {
+		ipam.ipam = data_ipam;
+		ret = ipam_client_check(&ipam, &extra->result, err);
+	}
+out:
+	free(extra);
+	free(data_ipam);
+	return ret;
+}
+
 int cmd_check(const struct cni_call *call, struct cni_error *err)
 {
 	struct attachment *att = malloc(sizeof(*att));
-	struct ipam_request ipam = {&call->conf, &call->env, att, call->raw_config,
-				    call->raw_config_size};
+	struct ipam_request ipam = {.conf = &call->conf,
+				    .env = &call->env,
+				    .att = att,
+				    .raw_config = call->raw_config,
+				    .raw_config_size = call->raw_config_size};
 	const struct cni_result *expected;
 	const struct datapath_ops *ops;
 	struct datapath_context ctx;
@@ -50,7 +101,8 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 	if (ret)
 		goto out;
 	snprintf(att->netns, sizeof(att->netns), "%s", call->env.netns);
-	/* prevResult is authoritative (later chained plugins may change things); else the record. */
+	/* prevResult is authoritative (later chained plugins may change things); else the record.
+	 */
 	expected = call->conf.prev_result ? call->conf.prev_result : &att->result;
 	ret = check_result_shape(call, expected, err);
 	if (ret)
@@ -66,8 +118,30 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 				    &ctx, err);
 	if (!ret)
 		ret = cni_error_code(err, CNI_ERR_NETLINK, ops->check(&ctx, att, expected, err));
-	if (!ret)
+	if (!ret && att->data_ifname[0]) {
+		/* IPAM holds only the main interface's addresses; the extra's are its block's. */
+		struct cni_result *own = malloc(sizeof(*own));
+
+		if (!own) {
+			ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+			goto out;
+		}
+		*own = *expected;
+		own->n_ips = 0;
+		for (unsigned int i = 0; i < expected->n_ips; i++) {
+			int k = expected->ips[i].interface;
+
+			if (k < 0 || (unsigned int)k >= expected->n_interfaces ||
+			    strcmp(expected->interfaces[k].name, att->data_ifname))
+				own->ips[own->n_ips++] = expected->ips[i];
+		}
+		ret = ipam_client_check(&ipam, own, err);
+		free(own);
+	} else if (!ret) {
 		ret = ipam_client_check(&ipam, expected, err);
+	}
+	if (!ret && att->data_ifname[0])
+		ret = check_extra(call, att, err);
 out:
 	free(att);
 	return ret;

@@ -33,7 +33,9 @@ static int gc_one(const struct attachment *att, bool ok, void *arg)
 	struct attachment one = *att;
 	int ret;
 
-	if (gc_is_valid(att->container_id, att->ifname, walk))
+	/* Primary mode's extra interface lives as long as the attachment that owns it. */
+	if (gc_is_valid(att->container_id, att->owner_ifname[0] ? att->owner_ifname : att->ifname,
+			walk))
 		return 0;
 	/* The ids come from a file name we wrote; still, they must be what CNI allows. */
 	if (cni_validate_container_id(att->container_id, &(struct cni_error){0}) ||
@@ -70,8 +72,11 @@ static int gc_datapaths(const struct cni_call *call, struct gc_walk *walk, struc
 
 int cmd_gc(const struct cni_call *call, struct cni_error *err)
 {
-	struct ipam_request ipam = {&call->conf, &call->env, NULL, call->raw_config,
-				    call->raw_config_size};
+	struct ipam_request ipam = {.conf = &call->conf,
+				    .env = &call->env,
+				    .att = NULL,
+				    .raw_config = call->raw_config,
+				    .raw_config_size = call->raw_config_size};
 	struct gc_walk walk = {.call = call, .err = err};
 	int ret;
 

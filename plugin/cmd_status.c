@@ -16,8 +16,11 @@
  */
 int cmd_status(const struct cni_call *call, struct cni_error *err)
 {
-	struct ipam_request ipam = {&call->conf, &call->env, NULL, call->raw_config,
-				    call->raw_config_size};
+	struct ipam_request ipam = {.conf = &call->conf,
+				    .env = &call->env,
+				    .att = NULL,
+				    .raw_config = call->raw_config,
+				    .raw_config_size = call->raw_config_size};
 	const struct attachment nobody = {0};
 	const struct datapath_ops *ops;
 	struct datapath_context ctx;

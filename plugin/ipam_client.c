@@ -27,10 +27,14 @@ static bool in_process(const struct ipam_request *req)
 static const struct ipam_conf *ipam_conf_of(const struct ipam_request *req,
 					    struct ipam_conf *fallback)
 {
-	if (req->conf->ipam)
+	if (req->ipam)
+		return req->ipam;
+	/* A data network's record names its own store; the network's config is not it. */
+	if (req->conf->ipam && !(req->att && req->att->ipam_network[0]))
 		return req->conf->ipam;
 	memset(fallback, 0, sizeof(*fallback));
-	snprintf(fallback->network_name, sizeof(fallback->network_name), "%s", req->conf->name);
+	snprintf(fallback->network_name, sizeof(fallback->network_name), "%s",
+		 req->att && req->att->ipam_network[0] ? req->att->ipam_network : req->conf->name);
 	snprintf(fallback->data_dir, sizeof(fallback->data_dir), "%s",
 		 req->att && req->att->ipam_data_dir[0] ? req->att->ipam_data_dir
 							: IPAM_DEFAULT_DATA_DIR);
@@ -102,6 +106,9 @@ int ipam_client_add(const struct ipam_request *req, struct cni_result *result,
 	struct ipam_requested requested;
 	int ret;
 
+	if (req->ipam) /* a data block: its addresses are never requested statically */
+		return ipam_add(req->ipam, req->att->container_id, req->att->ifname, NULL, 0,
+				result, err);
 	if (!req->conf->has_ipam)
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 				     "the \"ipam\" section is required: the pod needs an address");
@@ -128,12 +135,14 @@ int ipam_client_del(const struct ipam_request *req, struct cni_error *err)
 int ipam_client_check(const struct ipam_request *req, const struct cni_result *expected,
 		      struct cni_error *err)
 {
-	if (!req->conf->has_ipam)
+	struct ipam_conf fallback;
+
+	if (!req->conf->has_ipam && !req->ipam)
 		return 0;
 	if (!in_process(req))
 		return delegate(req, "CHECK", NULL, err);
-	return ipam_check(req->conf->ipam, req->att->container_id, req->att->ifname, expected,
-			  err);
+	return ipam_check(ipam_conf_of(req, &fallback), req->att->container_id, req->att->ifname,
+			  expected, err);
 }
 
 int ipam_client_gc(const struct ipam_request *req, struct cni_error *err)

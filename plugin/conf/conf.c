@@ -10,6 +10,7 @@
 #include "plugin/cni/cni_result.h"
 #include "plugin/conf/conf_internal.h"
 #include "plugin/conf/json_get.h"
+#include "plugin/util/ipaddr.h"
 #include "plugin/datapath/datapath.h"
 #include "plugin/util/log.h"
 
@@ -144,6 +145,42 @@ static int parse_prev_result(const json_t *root, struct netconf *out, struct cni
 	return ret;
 }
 
+/* "mode" and what primary mode needs of every class with a fast datapath. */
+static int parse_mode(const json_t *root, struct netconf *out, struct cni_error *err)
+{
+	static const char *const modes[] = {"secondary", "primary"};
+	char cidr[IP_PREFIX_STRLEN] = "";
+	unsigned int mode = 0;
+	int ret;
+
+	if ((ret = json_get_enum(root, "mode", modes, 2, &mode, "", err)) ||
+	    (ret = json_get_string(root, "clusterCIDR", cidr, sizeof(cidr), "", false, err)))
+		return ret;
+	out->primary = mode == 1;
+	if (cidr[0] &&
+	    (ip_prefix_parse(cidr, &out->cluster_cidr) || out->cluster_cidr.addr.family != AF_INET))
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "\"clusterCIDR\": \"%s\" is not an IPv4 subnet", cidr);
+	for (unsigned int c = 0; out->primary && c < out->n_slices; c++) {
+		const struct slice_class *slice = &out->slices[c];
+		bool fast = false;
+
+		for (unsigned int d = 0; d < slice->n_datapaths; d++)
+			fast |= strcmp(slice->datapaths[d], "veth") != 0;
+		if (fast && !slice->data_subnet.addr.family)
+			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					     "slices: class \"%s\": primary mode needs a "
+					     "\"dataSubnet\" for its non-veth datapaths",
+					     slice->name);
+		if (fast && !cidr[0])
+			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					     "primary mode with class \"%s\" needs \"clusterCIDR\" "
+					     "(nodes' data blocks follow their pod ranges)",
+					     slice->name);
+	}
+	return 0;
+}
+
 /* Everything else: what ADD, CHECK and STATUS act on. */
 static int parse_rest(const json_t *root, struct netconf *out, struct cni_error *err)
 {
@@ -154,7 +191,9 @@ static int parse_rest(const json_t *root, struct netconf *out, struct cni_error 
 		return ret;
 	if ((ret = cni_dns_decode(json_object_get(root, "dns"), &out->dns, err)))
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, -ret, "invalid \"dns\"");
-	return conf_slices_parse(root, out, err);
+	if ((ret = conf_slices_parse(root, out, err)))
+		return ret;
+	return parse_mode(root, out, err);
 }
 
 int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok,

@@ -31,6 +31,14 @@ struct slice_class {
 	char datapaths[SLICE_MAX_DATAPATHS][DATAPATH_NAME_MAX]; /* preference order */
 	unsigned int n_datapaths;
 	unsigned int mtu; /* 0 = kernel default */
+	/*
+	 * Primary mode: when the chosen datapath is not veth, it is an extra
+	 * interface data_ifname on the class's data network, addressed from this
+	 * node's block of data_subnet (cluster.c says which block).
+	 */
+	char data_ifname[16];
+	struct ip_prefix data_subnet; /* family 0: none */
+	unsigned int data_block_prefix;
 	/* datapath_conf[i]: datapaths[i]'s config with the class's overrides (owned) */
 	void *datapath_conf[SLICE_MAX_DATAPATHS];
 };
@@ -77,6 +85,14 @@ struct netconf {
 	struct conf_runtime runtime;
 	struct cni_result *prev_result; /* decoded; NULL when absent */
 	struct cni_dns dns;		/* "dns" key, passed into the result */
+	/*
+	 * "mode": primary (every pod gets a veth CNI_IFNAME on the cluster
+	 * network, a fast class's datapath comes on top as data_ifname) or
+	 * secondary (the class's datapath is the attachment: Multus, a second
+	 * network). Secondary is the default.
+	 */
+	bool primary;
+	struct ip_prefix cluster_cidr; /* "clusterCIDR": where node pod ranges come from */
 };
 
 /*

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "plugin/cni/cni_env.h"
 #include "plugin/conf/conf_internal.h"
 #include "plugin/conf/json_get.h"
 #include "plugin/datapath/datapath.h"
+#include "plugin/util/ipaddr.h"
 
 static int invalid(struct cni_error *err, const char *fmt, const char *a, const char *b)
 {
@@ -59,6 +61,39 @@ static int parse_datapath_list(const char *name, const json_t *list, struct slic
 	return 0;
 }
 
+/* Primary mode's data network of a class: "dataIfname", "dataSubnet", "dataBlockPrefix". */
+static int parse_data_network(const json_t *obj, struct slice_class *out, const char *prefix,
+			      struct cni_error *err)
+{
+	char subnet[IP_PREFIX_STRLEN] = "";
+	int ret;
+
+	strcpy(out->data_ifname, "net1");
+	out->data_block_prefix = 24;
+	if ((ret = json_get_string(obj, "dataIfname", out->data_ifname, sizeof(out->data_ifname),
+				   prefix, false, err)) ||
+	    (ret = json_get_string(obj, "dataSubnet", subnet, sizeof(subnet), prefix, false, err)) ||
+	    (ret = json_get_uint(obj, "dataBlockPrefix", 8, 30, &out->data_block_prefix, NULL,
+				 prefix, err)))
+		return ret;
+	if (cni_validate_ifname(out->data_ifname, err))
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "%s\"dataIfname\": \"%s\" is not an interface name", prefix,
+				     out->data_ifname);
+	if (!subnet[0])
+		return 0;
+	if (ip_prefix_parse(subnet, &out->data_subnet) ||
+	    out->data_subnet.addr.family != AF_INET)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "%s\"dataSubnet\": \"%s\" is not an IPv4 subnet", prefix,
+				     subnet);
+	if (out->data_block_prefix <= out->data_subnet.len)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "%s\"dataBlockPrefix\": /%u is not smaller than \"dataSubnet\" %s",
+				     prefix, out->data_block_prefix, subnet);
+	return 0;
+}
+
 static int parse_class(const char *name, const json_t *obj, struct slice_class *out,
 		       const char *where, struct cni_error *err)
 {
@@ -75,7 +110,9 @@ static int parse_class(const char *name, const json_t *obj, struct slice_class *
 	if ((ret = parse_datapath_list(name, json_object_get(obj, "datapaths"), out, where, err)))
 		return ret;
 	snprintf(prefix, sizeof(prefix), "%sslices: class \"%s\": ", where, name);
-	return json_get_uint(obj, "mtu", 68, 65535, &out->mtu, NULL, prefix, err);
+	if ((ret = json_get_uint(obj, "mtu", 68, 65535, &out->mtu, NULL, prefix, err)))
+		return ret;
+	return parse_data_network(obj, out, prefix, err);
 }
 
 static int parse_table(const json_t *slices, struct netconf *out, const char *where,

@@ -179,7 +179,54 @@ test_fallback_to_veth_when_daemon_down() {
 	cni DEL a
 }
 
+# Primary mode: every pod gets a veth eth0 on the cluster network (probes,
+# Services, DNS); a urllc pod gets its vhost-user port on top as net1,
+# addressed from this node's block of the class's data network (pod range
+# 10.244.3.0/24 is block 3 of clusterCIDR 10.244.0.0/16, so data block 3 of
+# 10.250.0.0/16: 10.250.3.0/24).
+pconf() {
+	jq -c --arg w "$W" '.mode = "primary" | .clusterCIDR = "10.244.0.0/16"
+		| .ipam.ranges = [[{subnet: "10.244.3.0/24"}]]
+		| .slices.urllc += {dataSubnet: "10.250.0.0/16", dataBlockPrefix: 24}' <<<"$(conf a)"
+}
+
+pcni() { # CMD
+	pconf | env CNI_COMMAND="$1" CNI_NETNS="/run/netns/$NS_A" CNI_CONTAINERID=ctr-p \
+		CNI_IFNAME=eth0 CNI_PATH="$BUILD_DIR/bin:$REF_CNI_DIR" \
+		CNI_ARGS="IgnoreUnknown=1;K8S_POD_UID=uid-p;SLICENET_SLICE=${2:-urllc}" \
+		timeout 20 "$SLICENET"
+}
+
+test_primary_mode_veth_plus_vhostuser() {
+	local r host
+	start_daemon
+	ip netns add "$NS_A"
+	r=$(pcni ADD) || fail "ADD: $r"
+	echo "$r" >&2
+	assert_eq "$(echo "$r" | jq -r '[.interfaces[].name] | join(",")' | cut -d, -f2-)" eth0,net1
+	assert_eq "$(echo "$r" | jq -r '.interfaces[2].socketPath')" "$W/ports/uid-p/net1.sock"
+	assert_eq "$(echo "$r" | jq -r '.ips[] | select(.interface == 1) | .address' | cut -d. -f1-3)" 10.244.3
+	assert_eq "$(echo "$r" | jq -r '.ips[] | select(.interface == 2) | .address' | cut -d. -f1-3)" 10.250.3
+	host=$(echo "$r" | jq -r '.interfaces[0].name')
+	assert_contains "$(ip -n "$NS_A" route show default)" "dev eth0"
+	ctl ports | grep -q "^ctr-p/net1 " || fail "no vhost-user port: $(ctl ports)"
+	assert_eq "$(jq -r .dataIfname "$W/pstate/sncni/ctr-p:eth0.json")" net1
+	assert_eq "$(jq -r .ownerIfname "$W/pstate/sncni/ctr-p:net1.json")" eth0
+	pcni CHECK >/dev/null || fail "CHECK"
+	# GC keeps both while (ctr-p, eth0) is valid.
+	pconf | jq -c '.cniVersion = "1.1.0" | ."cni.dev/valid-attachments" = [{containerID: "ctr-p", ifname: "eth0"}]' |
+		env CNI_COMMAND=GC CNI_PATH="$BUILD_DIR/bin" timeout 20 "$SLICENET" || fail "GC"
+	ctl ports | grep -q "^ctr-p/net1 " || fail "GC removed the extra interface of a valid attachment"
+	pcni DEL || fail "DEL"
+	! ctl ports | grep -q "^ctr-p/net1 " || fail "port left after DEL"
+	! ip link show "$host" >/dev/null 2>&1 || fail "host veth left"
+	[ -z "$(find "$W/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null)" ] ||
+		fail "addresses left: $(find "$W/ipam" -type f)"
+	[ -z "$(find "$W/pstate" -name '*.json')" ] || fail "records left"
+	# A veth-only class in primary mode is one interface, as before.
+	r=$(pcni ADD embb) || fail "embb ADD: $r"
+	assert_eq "$(echo "$r" | jq '.interfaces | length')" 2
+	pcni DEL embb || fail "embb DEL"
+}
+
 run_tests
-rm -rf "$W"
-# EAL runtime directories of our file prefixes.
-rm -rf /var/run/dpdk/sn-itest-*
