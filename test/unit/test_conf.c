@@ -140,6 +140,17 @@ ParameterizedTestParameters(conf, rejects)
 		 "mac \"01:00:5e:00:00:01\" is a multicast address"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"00:00:00:00:00:00\"}}", 7,
 		 "is all zero"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\",\"slices\":{\"u\":"
+		 "{\"datapaths\":[\"vhostuser\",\"veth\"]}}}",
+		 7, "slices: class \"u\": primary mode needs a \"dataSubnet\""},
+		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\",\"slices\":{\"u\":"
+		 "{\"datapaths\":[\"vhostuser\"],\"dataSubnet\":\"10.9.0.0/16\"}}}",
+		 7, "needs \"clusterCIDR\""},
+		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"u\":{\"datapaths\":[\"veth\"],"
+		 "\"dataSubnet\":\"10.9.0.0/16\",\"dataBlockPrefix\":12}}}",
+		 7, "\"dataBlockPrefix\": /12 is not smaller than"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"tertiary\"}", 7,
+		 "\"mode\": \"tertiary\" must be one of \"secondary\", \"primary\""},
 		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"zz\"}}", 7,
 		 "mac \"zz\" is not a MAC address"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":"
