@@ -12,7 +12,7 @@ FAB=$P-fab
 API_IP=10.99.0.254
 ADMIN=127.0.0.1:18080
 WORK=$(mktemp -d /tmp/slicenet-agent-test.XXXXXX)
-MODE=host-gw
+MODE=host-gw # each test runs in a subshell: a test that changes it passes it on explicitly
 
 ns() { echo "$P-n$1"; }
 admin() { # METHOD PATH [BODY]
@@ -31,6 +31,8 @@ wait_for() { # SECONDS CMD...: poll until CMD succeeds
 		sleep 0.2
 	done
 }
+listed() { grep -c "listed .* nodes" "$WORK/agent-n$1.log"; }
+relisted() { [ "$(listed "$1")" -gt "$2" ]; } # I COUNT: a list since COUNT was taken
 has_route() { routes "$1" | grep -qF "$2"; }
 lacks_route() { ! routes "$1" | grep -qF "$2"; }
 
@@ -167,7 +169,8 @@ test_06_deleted_node_unrouted() {
 }
 
 test_07_restart_does_not_flap() {
-	local before after mon
+	local before after mon lists
+	lists=$(listed 1)
 	before=$(routes 1)
 	ip -n "$(ns 1)" monitor route >"$WORK/monitor" 2>&1 &
 	mon=$!
@@ -179,13 +182,19 @@ test_07_restart_does_not_flap() {
 		assert_eq "$(routes 1)" "$before" "routes during restart"
 		sleep 0.2
 	done
-	wait_for 10 grep -q "listed 4 nodes" "$WORK/agent-n1.log"
+	wait_for 10 relisted 1 "$lists"
 	sleep 2.5 # past one resync period
 	after=$(routes 1)
 	kill "$mon"
 	assert_eq "$after" "$before" "routes after restart"
 	grep -q "proto 199" "$WORK/monitor" && fail "route events during restart: $(cat "$WORK/monitor")"
 	return 0
+}
+
+test_07a_resync_repairs_kernel_state() {
+	# Someone removes one of the agent's routes: the periodic reconcile puts it back.
+	ip -n "$(ns 3)" route del 10.244.1.0/24 proto 199
+	wait_for 10 has_route 3 "10.244.1.0/24 via 10.99.0.1 dev eth0 onlink"
 }
 
 test_08_gone_relists() {
@@ -291,6 +300,22 @@ test_12_vxlan_ping_between_pod_ranges() {
 	ip netns exec "$(ns 1)" ping -c 2 -W 2 -I 10.244.1.10 10.244.2.10
 	tx=$(ip -n "$(ns 1)" -j -s link show slicenet.1 | jq '.[0].stats64.tx.packets')
 	[ "$tx" -ge 2 ] || fail "the ping did not go through slicenet.1 (tx $tx)"
+}
+
+test_12a_vxlan_restart_does_not_flap() {
+	local mon lists
+	lists=$(listed 1)
+	ip -n "$(ns 1)" monitor link route neigh >"$WORK/monitor" 2>&1 &
+	mon=$!
+	sleep 0.3
+	stop_agent 1
+	MODE=vxlan start_agent 1
+	wait_for 10 relisted 1 "$lists"
+	sleep 2.5 # past one resync period
+	kill "$mon"
+	grep -q "mode vxlan" "$WORK/agent-n1.log"
+	grep -E "Deleted.*(slicenet.1|proto 199)" "$WORK/monitor" && fail "vxlan entries flapped"
+	ip netns exec "$(ns 1)" ping -c 1 -W 2 -I 10.244.1.10 10.244.2.10
 }
 
 test_13_vxlan_node_delete_and_uninstall() {
