@@ -6,7 +6,8 @@ set -eu
 
 build="gcc make pkg-config libjansson-dev libmnl-dev libnl-route-3-dev"
 test="$build libcriterion-dev iproute2 containernetworking-plugins iputils-ping jq procps util-linux
-	clang libclang-rt-14-dev containerd python3-yaml unzip libdpdk-dev dpdk-dev"
+	clang libclang-rt-14-dev containerd python3-yaml unzip libdpdk-dev dpdk-dev
+	libcurl4-openssl-dev libnftables-dev nftables openssl"
 bench="$test hyperfine"
 dpdk="$build libdpdk-dev dpdk-dev"
 

@@ -2,10 +2,16 @@
 #include "ipam/ipam_conf.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ipam/range.h"
+#include "plugin/util/fs.h"
+
+/* A ranges file holds a handful of subnets; anything larger is not one. */
+#define IPAM_RANGES_FILE_MAX (64 * 1024)
 
 static int invalid(struct cni_error *err, const char *what)
 {
@@ -110,6 +116,47 @@ static int parse_ranges(const json_t *ipam, struct ipam_conf *out, struct cni_er
 	return ipam_range_sets_validate(out->sets, out->n_sets, err);
 }
 
+/*
+ * "rangesFile": the node agent writes this node's pod ranges there (the
+ * same "ranges" syntax) once the API server has allocated them, and they
+ * replace the config's. Until then there is nothing to allocate from: code
+ * 11, so the runtime retries the ADD instead of giving up.
+ */
+static int parse_ranges_file(const char *path, struct ipam_conf *out, struct cni_error *err)
+{
+	json_error_t json_err;
+	char *text = NULL;
+	json_t *file;
+	size_t size;
+	int ret;
+
+	ret = fs_read_at(AT_FDCWD, path, IPAM_RANGES_FILE_MAX, &text, &size);
+	if (ret == -ENOENT)
+		return cni_error_set(err, CNI_ERR_TRY_AGAIN, ENOENT,
+				     "ipam: rangesFile %s does not exist yet: this node's pod "
+				     "range is not known, try again",
+				     path);
+	if (ret < 0)
+		return cni_error_set(err, CNI_ERR_IO, -ret, "ipam: rangesFile %s: %s", path,
+				     strerror(-ret));
+	file = json_loadb(text, size, 0, &json_err);
+	free(text);
+	if (!file)
+		return cni_error_set(err, CNI_ERR_DECODE, EINVAL,
+				     "ipam: rangesFile %s: %s (line %d)", path, json_err.text,
+				     json_err.line);
+	if (!json_is_object(file))
+		ret = cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "ipam: rangesFile %s must hold an object with \"ranges\"",
+				    path);
+	else
+		ret = parse_ranges(file, out, err);
+	if (ret)
+		cni_error_details(err, "in rangesFile %s", path);
+	json_decref(file);
+	return ret;
+}
+
 static int parse_route(const json_t *obj, size_t index, struct cni_route *out,
 		       struct cni_error *err)
 {
@@ -186,14 +233,20 @@ static int set_network_name(const char *name, struct ipam_conf *out, struct cni_
 int ipam_conf_parse(const json_t *ipam, const char *network_name, struct ipam_conf *out,
 		    struct cni_error *err)
 {
-	const char *data_dir;
+	const char *data_dir, *ranges_file;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
 	if (!json_is_object(ipam))
 		return invalid(err, "the \"ipam\" section must be an object");
 	if ((ret = set_network_name(network_name, out, err)) ||
-	    (ret = parse_ranges(ipam, out, err)) || (ret = parse_routes(ipam, out, err)) ||
+	    (ret = get_string(ipam, "rangesFile", "", &ranges_file, err)))
+		return ret;
+	if (ranges_file && *ranges_file)
+		ret = parse_ranges_file(ranges_file, out, err);
+	else
+		ret = parse_ranges(ipam, out, err);
+	if (ret || (ret = parse_routes(ipam, out, err)) ||
 	    (ret = get_string(ipam, "dataDir", "", &data_dir, err)))
 		return ret;
 	if (!data_dir || !*data_dir)

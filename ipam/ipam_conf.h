@@ -15,6 +15,9 @@
  * Parse the "ipam" object of a network config (host-local syntax: "ranges",
  * or the legacy single "subnet"/"rangeStart"/"rangeEnd"/"gateway"; "routes";
  * "dataDir"). Unknown keys are ignored. Code 7 names the bad value.
+ * "rangesFile" (the node agent's file of this node's pod ranges, the same
+ * {"ranges": [...]} syntax): when set its ranges replace the config's; a
+ * missing file is code 11 (try again) naming it.
  */
 int ipam_conf_parse(const json_t *ipam, const char *network_name, struct ipam_conf *out,
 		    struct cni_error *err) __attribute__((warn_unused_result));

@@ -1,7 +1,10 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "ipam/ipam_conf.h"
 
@@ -184,6 +187,114 @@ Test(ipam_conf, not_an_object)
 	cr_assert_lt(ipam_conf_parse(NULL, "net1", &conf, &err), 0);
 	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
 	cr_assert(strstr(err.msg, "\"ipam\""), "%s", err.msg);
+}
+
+/* "rangesFile": the node agent's file of this node's ranges. */
+
+static char ranges_dir[] = "/tmp/test_ipam_conf.XXXXXX";
+static char ranges_path[128];
+
+static void ranges_file_setup(void)
+{
+	cr_assert_not_null(mkdtemp(ranges_dir));
+	snprintf(ranges_path, sizeof(ranges_path), "%s/ranges.json", ranges_dir);
+}
+
+static void ranges_file_teardown(void)
+{
+	unlink(ranges_path);
+	rmdir(ranges_dir);
+}
+
+static void ranges_file_write(const char *text)
+{
+	FILE *f = fopen(ranges_path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int parse_with_ranges_file(const char *rest)
+{
+	char text[512];
+
+	snprintf(text, sizeof(text), "{\"rangesFile\":\"%s\"%s}", ranges_path, rest);
+	return parse(text);
+}
+
+Test(ipam_conf, ranges_file_replaces_the_config_ranges, .init = ranges_file_setup,
+     .fini = ranges_file_teardown)
+{
+	ranges_file_write("{\"ranges\":[[{\"subnet\":\"10.244.1.0/24\"}],"
+			  "[{\"subnet\":\"fd00:10:244:1::/64\"}]]}\n");
+	cr_assert_eq(parse_with_ranges_file(",\"ranges\":[[{\"subnet\":\"10.9.0.0/16\"}]],"
+					    "\"routes\":[{\"dst\":\"0.0.0.0/0\"}]"),
+		     0, "%s", err.msg);
+	cr_assert_eq(conf.n_sets, 2);
+	cr_assert_str_eq(fmt(&conf.sets[0].ranges[0].subnet.addr), "10.244.1.0");
+	cr_assert_eq(conf.sets[0].ranges[0].subnet.len, 24);
+	cr_assert_str_eq(fmt(&conf.sets[1].ranges[0].subnet.addr), "fd00:10:244:1::");
+	cr_assert_eq(conf.n_routes, 1, "routes still come from the config");
+}
+
+Test(ipam_conf, ranges_file_alone_is_enough, .init = ranges_file_setup,
+     .fini = ranges_file_teardown)
+{
+	ranges_file_write("{\"ranges\":[[{\"subnet\":\"10.244.3.0/24\"}]]}");
+	cr_assert_eq(parse_with_ranges_file(""), 0, "%s", err.msg);
+	cr_assert_eq(conf.n_sets, 1);
+	cr_assert_str_eq(fmt(&conf.sets[0].ranges[0].range_start), "10.244.3.1");
+}
+
+Test(ipam_conf, missing_ranges_file_is_try_again, .init = ranges_file_setup,
+     .fini = ranges_file_teardown)
+{
+	cr_assert_lt(parse_with_ranges_file(",\"subnet\":\"10.9.0.0/24\""), 0);
+	cr_assert_eq(err.code, CNI_ERR_TRY_AGAIN, "code %d: %s", err.code, err.msg);
+	cr_assert(strstr(err.msg, ranges_path), "%s", err.msg);
+	cr_assert(strstr(err.msg, "try again"), "%s", err.msg);
+}
+
+Test(ipam_conf, bad_ranges_file_names_the_file, .init = ranges_file_setup,
+     .fini = ranges_file_teardown)
+{
+	ranges_file_write("{\"ranges\":[[{\"subnet\":\"10.0.0.0/33\"}]]}");
+	cr_assert_lt(parse_with_ranges_file(""), 0);
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert(strstr(err.msg, "prefix /33 too long"), "%s", err.msg);
+	cr_assert(strstr(err.details, ranges_path), "%s", err.details);
+
+	ranges_file_write("{\"ranges\": [[");
+	memset(&err, 0, sizeof(err));
+	cr_assert_lt(parse_with_ranges_file(""), 0);
+	cr_assert_eq(err.code, CNI_ERR_DECODE);
+	cr_assert(strstr(err.msg, ranges_path), "%s", err.msg);
+
+	ranges_file_write("[]");
+	cr_assert_lt(parse_with_ranges_file(""), 0);
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert(strstr(err.msg, "must hold an object"), "%s", err.msg);
+
+	ranges_file_write("{}");
+	cr_assert_lt(parse_with_ranges_file(""), 0);
+	cr_assert(strstr(err.msg, "no IP ranges specified"), "%s", err.msg);
+}
+
+Test(ipam_conf, ranges_file_symlink_is_not_followed, .init = ranges_file_setup,
+     .fini = ranges_file_teardown)
+{
+	cr_assert_eq(symlink("/etc/hostname", ranges_path), 0);
+	cr_assert_lt(parse_with_ranges_file(""), 0);
+	cr_assert_eq(err.code, CNI_ERR_IO, "code %d: %s", err.code, err.msg);
+	cr_assert(strstr(err.msg, ranges_path), "%s", err.msg);
+}
+
+Test(ipam_conf, ranges_file_must_be_a_string)
+{
+	cr_assert_lt(parse("{\"rangesFile\":5}"), 0);
+	cr_assert_eq(err.code, CNI_ERR_INVALID_CONFIG);
+	cr_assert(strstr(err.msg, "\"rangesFile\" must be a string"), "%s", err.msg);
 }
 
 /* ipam_requested_parse: the static addresses of an ADD from the three sources. */

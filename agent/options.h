@@ -1,0 +1,41 @@
+/* slicenet-agent's command line (and the environment it falls back on). */
+#ifndef SLICENET_AGENT_OPTIONS_H
+#define SLICENET_AGENT_OPTIONS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "agent/desired.h"
+#include "agent/kube_config.h"
+#include "agent/masq.h"
+#include "agent/ranges_file.h"
+#include "agent/node.h"
+#include "agent/vxlan_device.h"
+#include "plugin/util/error.h"
+
+#define OPTIONS_DEFAULT_RESYNC 60 /* seconds between full kernel reconciles */
+
+struct agent_options {
+	const char *api_server; /* NULL: from KUBERNETES_SERVICE_HOST/PORT */
+	const char *token_file; /* NULL: the service account's */
+	const char *ca_file;
+	char node_name[NODE_NAME_MAX];
+	enum agent_mode mode;
+	char ranges_file[PATH_MAX];
+	struct masq_conf masq; /* no cluster CIDR: no masquerade */
+	struct vxlan_params vxlan;
+	unsigned int resync_seconds;
+	const char *log_file; /* NULL: stderr */
+	int log_level;
+	bool uninstall;
+	bool help;
+};
+
+/* Fill out from argv and NODE_NAME. err names the bad flag or value. */
+int options_parse(int argc, char **argv, struct agent_options *out, struct error *err)
+	__attribute__((warn_unused_result));
+
+void options_usage(FILE *out);
+
+#endif
