@@ -76,6 +76,9 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 	if (ret && !(core_ok && (call->env.command == CNI_CMD_DEL ||
 				 call->env.command == CNI_CMD_GC))) {
 		*err = conf_err;
+		/* STATUS: a node whose range is not known yet (no rangesFile) is not ready. */
+		if (call->env.command == CNI_CMD_STATUS && err->code == CNI_ERR_TRY_AGAIN)
+			err->code = CNI_ERR_NOT_AVAILABLE;
 		return ret;
 	}
 	if (!call->conf_complete && (ret = conf_datapath_defaults(&call->conf, err)))
