@@ -1,7 +1,8 @@
 /*
  * slicenetd: the node-local DPDK vhost-user switch.
  *   slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR] [--config FILE]
- *             [--uplink tap:NAME|af_packet:IFACE] [--ctl-group GROUP] -- <EAL args>
+ *             [--uplink tap:NAME|af_packet:IFACE] [--ctl-group GROUP]
+ *             [--metrics ADDR:PORT] -- <EAL args>
  */
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@
 #include "daemon/fdb.h"
 #include "daemon/fwd.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/port.h"
 #include "daemon/stats.h"
 #include "daemon/uplink.h"
@@ -57,7 +59,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR]\n"
 		"                 [--config FILE] [--uplink tap:NAME|af_packet:IFACE]\n"
-		"                 [--ctl-group GROUP] -- <EAL args>\n"
+		"                 [--ctl-group GROUP] [--metrics ADDR:PORT] -- <EAL args>\n"
 		"defaults: --ctl-socket %s --socket-dir %s --state-dir %s\n",
 		"/run/slicenet/slicenetd.sock", CONFIG_DEFAULT_SOCKET_DIR,
 		CONFIG_DEFAULT_STATE_DIR);
@@ -73,13 +75,14 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"config", required_argument, NULL, 'c'},
 		{"uplink", required_argument, NULL, 'u'},
 		{"ctl-group", required_argument, NULL, 'g'},
+		{"metrics", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char msg[CTL_MESSAGE_MAX];
 	int ours = argc, i, c;
 	struct {
-		char *ctl_socket, *socket_dir, *state_dir, *uplink, *group;
+		char *ctl_socket, *socket_dir, *state_dir, *uplink, *group, *metrics;
 	} cli = {0};
 
 	for (i = 1; i < argc; i++)
@@ -103,6 +106,9 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 			break;
 		case 'g':
 			cli.group = optarg;
+			break;
+		case 'm':
+			cli.metrics = optarg;
 			break;
 		case 'c':
 			if (config_load(optarg, cfg, msg, sizeof(msg))) {
@@ -135,7 +141,8 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 	SET(state_dir, cli.state_dir);
 	SET(ctl_group, cli.group);
 #undef SET
-	if (cli.uplink && config_set_uplink(cfg, cli.uplink, msg, sizeof(msg))) {
+	if ((cli.uplink && config_set_uplink(cfg, cli.uplink, msg, sizeof(msg))) ||
+	    (cli.metrics && config_set_metrics(cfg, cli.metrics, msg, sizeof(msg)))) {
 		fprintf(stderr, "slicenetd: %s\n", msg);
 		exit(2);
 	}
@@ -244,6 +251,8 @@ int main(int argc, char **argv)
 		    cfg.state_dir);
 	if (ctl_thread_start(&cfg, housekeeping))
 		goto out_ports;
+	if (cfg.metrics[0] && metrics_start(cfg.metrics, fdb))
+		goto out_server;
 	LOG(INFO, "running: %u forwarding lcore(s), socket dir %s, state dir %s", fwd_lcore_count(),
 	    cfg.socket_dir, cfg.state_dir);
 	if (fwd_run()) {
@@ -258,6 +267,7 @@ int main(int argc, char **argv)
 out_server:
 	fwd_stop();
 	fwd_wait();
+	metrics_stop();
 	ctl_thread_stop();
 out_ports:
 	port_shutdown();
