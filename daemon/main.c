@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "daemon/config.h"
 #include "daemon/ctl_cmds.h"
 #include "daemon/ctl_thread.h"
+#include "daemon/eal_args.h"
 #include "daemon/fdb.h"
 #include "daemon/fwd.h"
 #include "daemon/log.h"
@@ -178,7 +180,9 @@ int main(int argc, char **argv)
 	struct daemon_config cfg;
 	struct rte_mempool *pool = NULL, *jumbo = NULL;
 	struct l2switch_limits limits;
-	char ctl_dir[PATH_MAX];
+	struct eal_args eal = {0};
+	char ctl_dir[PATH_MAX], placement[512] = "out of memory";
+	cpu_set_t cpus;
 	uint16_t uplink_port = 0;
 	bool uplink = false;
 	int sep, eal_argc, rc = 1;
@@ -195,12 +199,23 @@ int main(int argc, char **argv)
 		eal_argv = argv;
 		argv[1] = NULL;
 	}
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+	/* The CPUs we were given (the container's cpuset) place the lcores unless -l/-c says. */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus)) {
+		fprintf(stderr, "slicenetd: sched_getaffinity: %s\n", strerror(errno));
+		return 1;
+	}
+	if (eal_args_build(&cpus, eal_argc, eal_argv, &eal, placement, sizeof(placement))) {
+		fprintf(stderr, "slicenetd: placing the lcores: %s\n", placement);
+		return 1;
+	}
+	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "slicenetd: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		eal_args_free(&eal);
 		return 1;
 	}
 	log_init();
+	LOG(INFO, "%s", placement);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -282,5 +297,6 @@ out_fdb:
 	fdb_free(fdb);
 out_eal:
 	rte_eal_cleanup();
+	eal_args_free(&eal);
 	return rc;
 }

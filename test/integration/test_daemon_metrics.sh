@@ -176,6 +176,24 @@ test_series_exist_and_counters_move_while_forwarding() {
 		fail "idle busy ratio $(value "$m1" 'slicenet_lcore_busy_ratio{lcore="1"}')"
 }
 
+# No -l/--lcores/-c and no -a: slicenetd places its lcores on the CPUs it got
+# (here CPUs 0-1 by taskset, as a container's cpuset would) and adds --no-pci.
+test_lcores_from_the_cpu_set() {
+	taskset -c 0-1 timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" \
+		--state-dir "$W/state" --metrics 127.0.0.1:0 -- --no-huge -m 256 \
+		--file-prefix=sn-itest-m >>"$W/daemon.log" 2>&1 &
+	echo $! >"$W/daemon.pid"
+	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && break; sleep 0.1; done
+	ctl version >/dev/null || { cat "$W/daemon.log" >&2; fail "slicenetd did not come up"; }
+	grep -q 'lcores from the 2 CPU(s) this process may use (0-1): main lcore on the first, forwarding on the rest; --no-pci' \
+		"$W/daemon.log" || fail "placement not logged: $(grep -i lcore "$W/daemon.log")"
+	grep -q 'forwarding on lcore 1$' "$W/daemon.log" || fail "not forwarding on lcore 1"
+	local m
+	m=$(scrape)
+	[ "$(grep -c '^slicenet_lcore_cycles_total{' <<<"$m")" = 1 ] || fail "lcores: $(grep lcore_cycles <<<"$m")"
+	[ -n "$(value "$m" 'slicenet_lcore_cycles_total{lcore="1"}')" ] || fail "no lcore 1"
+}
+
 port_stat_json() { ctl --json stats | jq -r ".result.ports[] | select(.name == \"$1\") | .$2"; }
 
 test_bad_http_requests_get_400_and_it_keeps_answering() {
