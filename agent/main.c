@@ -160,7 +160,8 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (log_open(a->options.log_file ? a->options.log_file : "/dev/stderr",
-		     (enum log_level)a->options.log_level) < 0) {
+		     (enum log_level)a->options.log_level,
+		     a->options.log_file ? 10ULL << 20 : 0) < 0) {
 		fprintf(stderr, "slicenet-agent: cannot open log %s\n", a->options.log_file);
 		free(a);
 		return 1;

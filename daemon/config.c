@@ -11,6 +11,7 @@
 #include "daemon/ctl_server.h"
 #include "daemon/fdb.h"
 #include "daemon/l2switch.h"
+#include "daemon/metrics_http.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t size, const char *fmt, ...)
 {
@@ -59,6 +60,26 @@ int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, si
 	return 0;
 }
 
+int config_set_metrics(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int rc;
+
+	if (!text[0] || !strcmp(text, "off")) {
+		cfg->metrics[0] = '\0';
+		return 0;
+	}
+	if (strlen(text) >= sizeof(cfg->metrics))
+		return fail(msg, msg_size, "metrics address \"%.64s...\": too long", text);
+	/* Checked now, so a typo fails at start, not when the listener is opened. */
+	rc = metrics_http_addr_parse(text, &ss, &len, msg, msg_size);
+	if (rc)
+		return rc;
+	strcpy(cfg->metrics, text);
+	return 0;
+}
+
 static int get_str(json_t *v, const char *key, char *dst, size_t size, char *msg, size_t msg_size)
 {
 	if (!json_is_string(v) || json_string_length(v) >= size || !json_string_length(v))
@@ -82,7 +103,7 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 	json_error_t jerr;
 	json_t *root, *v;
 	const char *key;
-	char uplink[64];
+	char uplink[64], addr[64];
 	int rc = 0;
 
 	root = json_load_file(file, JSON_REJECT_DUPLICATES, &jerr);
@@ -129,6 +150,10 @@ int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t m
 			rc = get_str(v, key, uplink, sizeof(uplink), msg, msg_size);
 			if (!rc)
 				rc = config_set_uplink(cfg, uplink, msg, msg_size);
+		} else if (!strcmp(key, "metrics")) {
+			rc = get_str(v, key, addr, sizeof(addr), msg, msg_size);
+			if (!rc)
+				rc = config_set_metrics(cfg, addr, msg, msg_size);
 		} else
 			rc = fail(msg, msg_size, "unknown key \"%s\"", key);
 		if (rc)

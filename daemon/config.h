@@ -34,11 +34,15 @@ struct daemon_config {
 	unsigned int flood_burst;
 	enum uplink_type uplink;
 	char uplink_iface[IFNAMSIZ];
+	char metrics[64]; /* "ADDR:PORT" of the Prometheus endpoint; "" = off */
 };
 
 void config_defaults(struct daemon_config *cfg);
 /* Read FILE over cfg. Unknown keys are errors (a typo must not pass silently). */
 int config_load(const char *file, struct daemon_config *cfg, char *msg, size_t msg_size)
+	__attribute__((warn_unused_result));
+/* "ADDR:PORT" (metrics_http_addr_parse) or "" / "off" for none. */
+int config_set_metrics(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)
 	__attribute__((warn_unused_result));
 /* "tap:NAME", "af_packet:IFACE" or "none". */
 int config_set_uplink(struct daemon_config *cfg, const char *text, char *msg, size_t msg_size)

@@ -36,6 +36,8 @@
 #define CTL_MTU_DEFAULT	       1500
 #define CTL_MTU_MIN	       68   /* IPv4's minimum */
 #define CTL_MTU_MAX	       9000 /* what slicenetd's jumbo mbufs hold (daemon/main.c) */
+#define CTL_POD_NAMESPACE_MAX  64   /* a DNS-1123 label (Kubernetes namespace), NUL included */
+#define CTL_POD_NAME_MAX       254  /* a DNS-1123 subdomain (Kubernetes object name), NUL included */
 
 enum ctl_method {
 	CTL_PORT_ADD,
@@ -76,6 +78,9 @@ struct ctl_port_spec {
 	unsigned int mtu;	  /* CTL_MTU_MIN..CTL_MTU_MAX, default CTL_MTU_DEFAULT */
 	unsigned int n_addresses; /* recorded for operators, not used to switch */
 	char addresses[CTL_MAX_ADDRESSES][CTL_ADDRESS_MAX];
+	/* The pod the port serves (K8S_POD_NAMESPACE / K8S_POD_NAME); "" = not known. */
+	char pod_namespace[CTL_POD_NAMESPACE_MAX];
+	char pod_name[CTL_POD_NAME_MAX];
 };
 
 struct ctl_request {
@@ -189,6 +194,13 @@ int ctl_proto_decode_port_spec(const char *text, struct ctl_port_spec *spec, cha
 
 /* A port name: non-empty, only [A-Za-z0-9._:/@-]. */
 bool ctl_name_valid(const char *name);
+/*
+ * Kubernetes' rules, so a port record never carries what no pod can be
+ * called: a namespace is a DNS-1123 label ([a-z0-9-], at most 63, alphanumeric
+ * at both ends), a pod name a DNS-1123 subdomain ([a-z0-9.-], at most 253).
+ */
+bool ctl_pod_namespace_valid(const char *text);
+bool ctl_pod_name_valid(const char *text);
 
 /* "02:00:00:00:00:0a" <-> bytes. Parse returns 0 or -EINVAL. */
 int ctl_mac_parse(const char *text, uint8_t mac[6]) __attribute__((warn_unused_result));

@@ -10,6 +10,47 @@
 
 #define fail(msg, msg_size, ...) ctl_proto_errorf(msg, msg_size, -EINVAL, __VA_ARGS__)
 
+/* [a-z0-9] at both ends, [a-z0-9-] (and '.' when dots) between, 1..max bytes. */
+static bool dns_name_valid(const char *text, size_t max, bool dots)
+{
+	size_t len = strlen(text), i;
+
+	if (len == 0 || len > max)
+		return false;
+	for (i = 0; i < len; i++) {
+		char c = text[i];
+		bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+
+		if (!alnum && ((i == 0 || i == len - 1) || (c != '-' && !(dots && c == '.'))))
+			return false;
+	}
+	return true;
+}
+
+bool ctl_pod_namespace_valid(const char *text)
+{
+	return dns_name_valid(text, CTL_POD_NAMESPACE_MAX - 1, false);
+}
+
+bool ctl_pod_name_valid(const char *text)
+{
+	return dns_name_valid(text, CTL_POD_NAME_MAX - 1, true);
+}
+
+/* An optional pod identity key: bounded, and what Kubernetes allows. */
+static int pod_key(json_t *v, const char *key, char *dst, size_t size, bool (*valid)(const char *),
+		   const char *what, char *msg, size_t msg_size)
+{
+	int rc = ctl_proto_json_string(v, key, dst, size, msg, msg_size);
+
+	if (rc)
+		return rc;
+	if (!valid(dst))
+		return fail(msg, msg_size, "\"%s\" \"%s\" is not a valid Kubernetes %s", key,
+			    dst, what);
+	return 0;
+}
+
 int ctl_proto_port_decode(json_t *obj, struct ctl_port_spec *spec, bool name_only,
 			  bool socket_optional, char *msg, size_t msg_size)
 {
@@ -91,6 +132,16 @@ int ctl_proto_port_decode(json_t *obj, struct ctl_port_spec *spec, bool name_onl
 					return rc;
 			}
 			spec->n_addresses = (unsigned int)json_array_size(v);
+		} else if (!strcmp(key, "podNamespace")) {
+			rc = pod_key(v, key, spec->pod_namespace, sizeof(spec->pod_namespace),
+				     ctl_pod_namespace_valid, "namespace", msg, msg_size);
+			if (rc)
+				return rc;
+		} else if (!strcmp(key, "podName")) {
+			rc = pod_key(v, key, spec->pod_name, sizeof(spec->pod_name),
+				     ctl_pod_name_valid, "pod name", msg, msg_size);
+			if (rc)
+				return rc;
 		} else {
 			return fail(msg, msg_size, "unknown key \"%s\"", key);
 		}
@@ -133,6 +184,12 @@ json_t *ctl_proto_port_to_json(const struct ctl_port_spec *spec)
 			if (json_array_append_new(addrs, json_string(spec->addresses[i])))
 				goto fail;
 	}
+	/* Optional like mtu: a port added without them encodes as before. */
+	if (spec->pod_namespace[0] &&
+	    json_object_set_new(obj, "podNamespace", json_string(spec->pod_namespace)))
+		goto fail;
+	if (spec->pod_name[0] && json_object_set_new(obj, "podName", json_string(spec->pod_name)))
+		goto fail;
 	return obj;
 fail:
 	json_decref(obj);

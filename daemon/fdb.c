@@ -28,6 +28,7 @@ struct fdb {
 	struct fdb_bucket *buckets;
 	uint32_t
 		*learned; /* per port: live dynamic + pinned entries, changed on CAS success only */
+	uint64_t learn_events; /* entries written by learning (new MACs and moves) */
 };
 
 static inline uint64_t load(const uint64_t *p)
@@ -201,8 +202,17 @@ static void replace(struct fdb *fdb, struct fdb_bucket *b, int i, uint64_t old, 
 {
 	__atomic_store_n(&b->seen[i], now, __ATOMIC_RELAXED);
 	/* A lost race means another writer changed the slot; the next packet learns again. */
-	if (cas(&b->word[i], old, new))
+	if (cas(&b->word[i], old, new)) {
 		account(fdb, old, new);
+		/* Only on a change (new MAC, move), never per packet: like the CAS itself. */
+		if (!(new & STATIC_BIT))
+			__atomic_fetch_add(&fdb->learn_events, 1, __ATOMIC_RELAXED);
+	}
+}
+
+uint64_t fdb_learn_events(const struct fdb *fdb)
+{
+	return __atomic_load_n(&fdb->learn_events, __ATOMIC_RELAXED);
 }
 
 enum fdb_learn_result fdb_learn(struct fdb *fdb, uint64_t mac, uint16_t port, uint32_t now,

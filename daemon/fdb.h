@@ -99,5 +99,7 @@ struct fdb_entry {
 size_t fdb_snapshot(const struct fdb *fdb, struct fdb_entry *out, size_t max, uint32_t now);
 /* Number of live entries. */
 size_t fdb_count(const struct fdb *fdb, uint32_t now);
+/* Entries written by learning since creation (new MACs and moves; not refreshes, not static). */
+uint64_t fdb_learn_events(const struct fdb *fdb);
 
 #endif

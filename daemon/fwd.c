@@ -25,6 +25,11 @@ struct fwd_lcore {
 	struct l2switch sw;
 	unsigned int index;
 	unsigned int lcore_id;
+	/* Written only by this lcore, read (racily, 64-bit loads) by the metrics. */
+	uint64_t loop_start; /* TSC when the loop began; 0 before */
+	uint64_t busy_cycles; /* TSC spent in passes that moved packets */
+	uint64_t rx_bytes[L2SWITCH_PORT_MAX];
+	uint64_t tx_bytes[L2SWITCH_PORT_MAX];
 } __rte_cache_aligned;
 
 static struct {
@@ -150,8 +155,20 @@ void fwd_publish(const struct fwd_table *table)
 
 struct send_ctx {
 	const struct fwd_table *table;
+	struct fwd_lcore *lc;
 	uint16_t txq;
 };
+
+/* Bytes of the first n mbufs (single segments: see switch_burst). */
+static inline uint64_t burst_bytes(struct rte_mbuf *const *mbufs, uint16_t n)
+{
+	uint64_t bytes = 0;
+	uint16_t i;
+
+	for (i = 0; i < n; i++)
+		bytes += rte_pktmbuf_data_len(mbufs[i]);
+	return bytes;
+}
 
 static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pkts, uint16_t n)
 {
@@ -160,10 +177,13 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 	struct rte_mbuf **mbufs = (struct rte_mbuf **)pkts;
 	uint16_t sent, i;
 
-	if (likely(fp->kind == FWD_PORT_VHOST))
+	if (likely(fp->kind == FWD_PORT_VHOST)) {
 		/* Copies into the pod's ring; we keep ownership and free after the burst. */
-		return rte_vhost_enqueue_burst(
+		sent = rte_vhost_enqueue_burst(
 			fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
+		ctx->lc->tx_bytes[port] += burst_bytes(mbufs, sent);
+		return sent;
+	}
 	/* ethdev TX consumes the mbufs it takes: an extra reference keeps our bulk free balanced.
 	 */
 	for (i = 0; i < n; i++)
@@ -171,23 +191,28 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 	sent = rte_eth_tx_burst(fp->eth_port, ctx->txq, mbufs, n);
 	for (i = sent; i < n; i++)
 		rte_mbuf_refcnt_update(mbufs[i], -1);
+	/* Still ours to read: the extra reference keeps sent mbufs alive until our bulk free. */
+	ctx->lc->tx_bytes[port] += burst_bytes(mbufs, sent);
 	return sent;
 }
 
 static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint16_t in_port,
-				uint16_t queue, struct rte_mbuf **pkts, uint16_t n, uint32_t now)
+				uint16_t queue, struct rte_mbuf **pkts, uint16_t n, uint32_t now,
+				uint64_t ticks)
 {
 	const uint8_t *frames[L2SWITCH_BURST];
 	uint32_t lens[L2SWITCH_BURST];
-	/* One TSC read per non-empty burst, for the flood buckets; no division. */
-	struct l2switch_clock clock = {.now = now, .ticks = rte_rdtsc()};
+	struct l2switch_clock clock = {.now = now, .ticks = ticks};
+	uint64_t bytes = 0;
 	uint16_t i;
 
 	for (i = 0; i < n; i++) {
 		frames[i] = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		/* Single segments only: vhost ports are LINEARBUF, the uplink has no RX scatter. */
 		lens[i] = rte_pktmbuf_data_len(pkts[i]);
+		bytes += lens[i];
 	}
+	lc->rx_bytes[in_port] += bytes;
 	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames,
 		       lens, n, &clock);
 	l2switch_flush(&lc->sw, send_port, ctx);
@@ -198,17 +223,29 @@ static int fwd_loop(void *arg)
 {
 	struct fwd_lcore *lc = arg;
 	struct rte_mbuf *pkts[L2SWITCH_BURST];
-	struct send_ctx ctx = {.txq = (uint16_t)lc->index};
+	struct send_ctx ctx = {.txq = (uint16_t)lc->index, .lc = lc};
 	uint16_t p, q, n;
+	/*
+	 * Busy accounting, one TSC read per pass that moved packets and none
+	 * in an idle one: mark is the TSC at the end of the last pass if that
+	 * pass was busy (0 otherwise). A busy pass after a busy one is busy
+	 * from mark to its end; after an idle one from its first non-empty
+	 * burst (that burst's dequeue copy is not counted: a small undercount
+	 * at the idle-to-busy edge only). Under load every pass is busy and the
+	 * account is exact. The same reads serve the flood buckets' clock.
+	 */
+	uint64_t mark = 0, first;
 
 	rte_rcu_qsbr_thread_register(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_online(fwd.qsbr, lc->index);
 	LOG(INFO, "forwarding on lcore %u", lc->lcore_id);
 	uint32_t now = fwd_now(), pass = 0;
 
+	lc->loop_start = rte_rdtsc();
 	while (likely(!fwd.stop)) {
 		const struct fwd_table *t = __atomic_load_n(&fwd.current, __ATOMIC_ACQUIRE);
 
+		first = 0;
 		/*
 		 * rdtsc plus a division took a quarter of an idle pass (perf, this VM);
 		 * FDB ages in seconds, so reading the clock every 256 passes is plenty.
@@ -229,9 +266,20 @@ static int fwd_loop(void *arg)
 								    fwd.pool, pkts, L2SWITCH_BURST);
 				else
 					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);
-				if (n)
-					switch_burst(lc, &ctx, port, q, pkts, n, now);
+				if (n) {
+					if (!first)
+						first = mark ? mark : rte_rdtsc();
+					switch_burst(lc, &ctx, port, q, pkts, n, now, first);
+				}
 			}
+		}
+		if (first) {
+			uint64_t end = rte_rdtsc();
+
+			lc->busy_cycles += end - first;
+			mark = end;
+		} else {
+			mark = 0;
 		}
 		/* One quiescent report per pass: the table pointer is not held across it. */
 		rte_rcu_qsbr_quiescent(fwd.qsbr, lc->index);
@@ -284,4 +332,41 @@ void fwd_counters(uint16_t port, struct l2switch_counters *sum)
 		for (d = 0; d < CTL_DROP_COUNT; d++)
 			sum->drops[d] += c->drops[d];
 	}
+}
+
+void fwd_bytes(uint16_t port, uint64_t *rx, uint64_t *tx)
+{
+	unsigned int i;
+
+	*rx = *tx = 0;
+	if (port >= L2SWITCH_PORT_MAX)
+		return;
+	for (i = 0; i < fwd.n_lcores; i++) {
+		*rx += fwd.lcores[i]->rx_bytes[port];
+		*tx += fwd.lcores[i]->tx_bytes[port];
+	}
+}
+
+unsigned int fwd_lcore_loads(struct fwd_lcore_load *out, unsigned int max)
+{
+	uint64_t now = rte_rdtsc();
+	unsigned int i;
+
+	for (i = 0; i < fwd.n_lcores && i < max; i++) {
+		const struct fwd_lcore *lc = fwd.lcores[i];
+		uint64_t start = __atomic_load_n(&lc->loop_start, __ATOMIC_RELAXED);
+
+		out[i].lcore_id = lc->lcore_id;
+		out[i].busy_cycles = __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
+		out[i].cycles = start ? now - start : 0;
+		/* Read racily: never report more busy than elapsed. */
+		if (out[i].busy_cycles > out[i].cycles)
+			out[i].busy_cycles = out[i].cycles;
+	}
+	return i;
+}
+
+uint64_t fwd_tsc_hz(void)
+{
+	return fwd.tsc_hz;
 }

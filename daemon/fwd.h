@@ -63,6 +63,24 @@ void fwd_wait(void);
 /* Sum of one port's counters over all forwarding lcores. */
 void fwd_counters(uint16_t port, struct l2switch_counters *sum);
 
+/* Bytes one port received and sent, summed over the forwarding lcores (single-segment frames). */
+void fwd_bytes(uint16_t port, uint64_t *rx, uint64_t *tx);
+
+/*
+ * How busy a forwarding lcore is: TSC cycles since its loop started, and
+ * those spent in loop passes that moved at least one packet (the rest went
+ * to polling empty queues). busy / cycles over an interval is its load.
+ */
+struct fwd_lcore_load {
+	unsigned int lcore_id;
+	uint64_t busy_cycles;
+	uint64_t cycles;
+};
+/* Fill up to max entries, one per forwarding lcore; returns how many. */
+unsigned int fwd_lcore_loads(struct fwd_lcore_load *out, unsigned int max);
+/* TSC ticks per second. */
+uint64_t fwd_tsc_hz(void);
+
 /* Seconds on the datapath's clock (TSC based, monotonic), also used for FDB aging. */
 uint32_t fwd_now(void);
 

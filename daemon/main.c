@@ -1,11 +1,13 @@
 /*
  * slicenetd: the node-local DPDK vhost-user switch.
  *   slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR] [--config FILE]
- *             [--uplink tap:NAME|af_packet:IFACE] [--ctl-group GROUP] -- <EAL args>
+ *             [--uplink tap:NAME|af_packet:IFACE] [--ctl-group GROUP]
+ *             [--metrics ADDR:PORT] -- <EAL args>
  */
 #include <errno.h>
 #include <getopt.h>
 #include <libgen.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,9 +23,11 @@
 #include "daemon/config.h"
 #include "daemon/ctl_cmds.h"
 #include "daemon/ctl_thread.h"
+#include "daemon/eal_args.h"
 #include "daemon/fdb.h"
 #include "daemon/fwd.h"
 #include "daemon/log.h"
+#include "daemon/metrics.h"
 #include "daemon/port.h"
 #include "daemon/stats.h"
 #include "daemon/uplink.h"
@@ -57,7 +61,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: slicenetd [--ctl-socket PATH] [--socket-dir DIR] [--state-dir DIR]\n"
 		"                 [--config FILE] [--uplink tap:NAME|af_packet:IFACE]\n"
-		"                 [--ctl-group GROUP] -- <EAL args>\n"
+		"                 [--ctl-group GROUP] [--metrics ADDR:PORT] -- <EAL args>\n"
 		"defaults: --ctl-socket %s --socket-dir %s --state-dir %s\n",
 		"/run/slicenet/slicenetd.sock", CONFIG_DEFAULT_SOCKET_DIR,
 		CONFIG_DEFAULT_STATE_DIR);
@@ -73,13 +77,14 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"config", required_argument, NULL, 'c'},
 		{"uplink", required_argument, NULL, 'u'},
 		{"ctl-group", required_argument, NULL, 'g'},
+		{"metrics", required_argument, NULL, 'm'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	char msg[CTL_MESSAGE_MAX];
 	int ours = argc, i, c;
 	struct {
-		char *ctl_socket, *socket_dir, *state_dir, *uplink, *group;
+		char *ctl_socket, *socket_dir, *state_dir, *uplink, *group, *metrics;
 	} cli = {0};
 
 	for (i = 1; i < argc; i++)
@@ -103,6 +108,9 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 			break;
 		case 'g':
 			cli.group = optarg;
+			break;
+		case 'm':
+			cli.metrics = optarg;
 			break;
 		case 'c':
 			if (config_load(optarg, cfg, msg, sizeof(msg))) {
@@ -135,7 +143,8 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 	SET(state_dir, cli.state_dir);
 	SET(ctl_group, cli.group);
 #undef SET
-	if (cli.uplink && config_set_uplink(cfg, cli.uplink, msg, sizeof(msg))) {
+	if ((cli.uplink && config_set_uplink(cfg, cli.uplink, msg, sizeof(msg))) ||
+	    (cli.metrics && config_set_metrics(cfg, cli.metrics, msg, sizeof(msg)))) {
 		fprintf(stderr, "slicenetd: %s\n", msg);
 		exit(2);
 	}
@@ -172,7 +181,9 @@ int main(int argc, char **argv)
 	struct daemon_config cfg;
 	struct rte_mempool *pool = NULL, *jumbo = NULL;
 	struct l2switch_limits limits;
-	char ctl_dir[PATH_MAX];
+	struct eal_args eal = {0};
+	char ctl_dir[PATH_MAX], placement[512] = "out of memory";
+	cpu_set_t cpus;
 	uint16_t uplink_port = 0;
 	bool uplink = false;
 	int sep, eal_argc, rc = 1;
@@ -189,12 +200,23 @@ int main(int argc, char **argv)
 		eal_argv = argv;
 		argv[1] = NULL;
 	}
-	if (rte_eal_init(eal_argc, eal_argv) < 0) {
+	/* The CPUs we were given (the container's cpuset) place the lcores unless -l/-c says. */
+	if (sched_getaffinity(0, sizeof(cpus), &cpus)) {
+		fprintf(stderr, "slicenetd: sched_getaffinity: %s\n", strerror(errno));
+		return 1;
+	}
+	if (eal_args_build(&cpus, eal_argc, eal_argv, &eal, placement, sizeof(placement))) {
+		fprintf(stderr, "slicenetd: placing the lcores: %s\n", placement);
+		return 1;
+	}
+	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "slicenetd: EAL initialisation failed: %s\n",
 			rte_strerror(rte_errno));
+		eal_args_free(&eal);
 		return 1;
 	}
 	log_init();
+	LOG(INFO, "%s", placement);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
@@ -245,6 +267,8 @@ int main(int argc, char **argv)
 		    cfg.state_dir);
 	if (ctl_thread_start(&cfg, housekeeping))
 		goto out_ports;
+	if (cfg.metrics[0] && metrics_start(cfg.metrics, fdb))
+		goto out_server;
 	LOG(INFO, "running: %u forwarding lcore(s), socket dir %s, state dir %s", fwd_lcore_count(),
 	    cfg.socket_dir, cfg.state_dir);
 	if (fwd_run()) {
@@ -259,6 +283,7 @@ int main(int argc, char **argv)
 out_server:
 	fwd_stop();
 	fwd_wait();
+	metrics_stop();
 	ctl_thread_stop();
 out_ports:
 	port_shutdown();
@@ -273,5 +298,6 @@ out_fdb:
 	fdb_free(fdb);
 out_eal:
 	rte_eal_cleanup();
+	eal_args_free(&eal);
 	return rc;
 }

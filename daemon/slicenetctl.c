@@ -1,7 +1,7 @@
 /*
  * slicenetctl: operator CLI for slicenetd over its control socket.
  *   slicenetctl [-s SOCKET] [--json] [--timeout MS] ports|stats|fdb|version
- *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES]
+ *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES] [pod=NS/NAME]
  *   slicenetctl [-s SOCKET] del NAME
  *   slicenetctl [-s SOCKET] raw 'JSON'|-     (one request line as is; for tests and debugging)
  */
@@ -24,7 +24,7 @@ static void usage(FILE *out)
 		"  stats                       per-port packets, pps and drops\n"
 		"  fdb                         learned and static MAC entries\n"
 		"  version                     daemon, DPDK and protocol versions\n"
-		"  add NAME PATH [client|server] [MAC] [QUEUES]\n"
+		"  add NAME PATH [client|server] [MAC] [QUEUES] [pod=NAMESPACE/NAME]\n"
 		"  del NAME\n"
 		"  raw REQUEST|-               send one request line as is, print the answer\n"
 		"default socket: %s\n",
@@ -36,8 +36,8 @@ static void print_ports(const struct ctl_response *r)
 	char mac[18];
 	size_t i;
 
-	printf("%-32s %-6s %-9s %-17s %-6s %s\n", "NAME", "MODE", "STATE", "MAC", "QUEUES",
-	       "SOCKET");
+	printf("%-32s %-6s %-9s %-17s %-6s %-40s %s\n", "NAME", "MODE", "STATE", "MAC", "QUEUES",
+	       "SOCKET", "POD");
 	for (i = 0; i < r->n_ports; i++) {
 		const struct ctl_port_info *p = &r->ports[i];
 
@@ -45,10 +45,12 @@ static void print_ports(const struct ctl_response *r)
 			ctl_mac_format(p->spec.mac, mac);
 		else
 			strcpy(mac, "-");
-		printf("%-32s %-6s %-9s %-17s %u/%-4u %s\n", p->spec.name,
+		printf("%-32s %-6s %-9s %-17s %u/%-4u %-40s %s%s%s\n", p->spec.name,
 		       p->spec.mode == CTL_MODE_SERVER ? "server" : "client",
 		       p->connected ? "connected" : "waiting", mac, p->active_queues,
-		       p->spec.queues, p->spec.socket[0] ? p->spec.socket : "-");
+		       p->spec.queues, p->spec.socket[0] ? p->spec.socket : "-",
+		       p->spec.pod_name[0] ? p->spec.pod_namespace : "-",
+		       p->spec.pod_name[0] ? "/" : "", p->spec.pod_name);
 	}
 }
 
@@ -108,7 +110,7 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 		req->method = CTL_VERSION;
 	else if (!strcmp(cmd, "del") && argc == 2)
 		req->method = CTL_PORT_DEL;
-	else if (!strcmp(cmd, "add") && argc >= 3 && argc <= 6)
+	else if (!strcmp(cmd, "add") && argc >= 3 && argc <= 7)
 		req->method = CTL_PORT_ADD;
 	else
 		return -EINVAL;
@@ -124,7 +126,19 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 		return -ENAMETOOLONG;
 	}
 	for (i = 3; i < argc; i++) {
-		if (!strcmp(argv[i], "client") || !strcmp(argv[i], "server"))
+		if (!strncmp(argv[i], "pod=", 4)) {
+			const char *ns = argv[i] + 4, *slash = strchr(ns, '/');
+
+			/* The daemon validates both; here they only have to fit. */
+			if (!slash || (size_t)(slash - ns) >= sizeof(req->port.pod_namespace) ||
+			    strlen(slash + 1) >= sizeof(req->port.pod_name)) {
+				fprintf(stderr, "slicenetctl: %s: want pod=NAMESPACE/NAME\n",
+					argv[i]);
+				return -EINVAL;
+			}
+			memcpy(req->port.pod_namespace, ns, (size_t)(slash - ns));
+			strcpy(req->port.pod_name, slash + 1);
+		} else if (!strcmp(argv[i], "client") || !strcmp(argv[i], "server"))
 			req->port.mode = argv[i][0] == 's' ? CTL_MODE_SERVER : CTL_MODE_CLIENT;
 		else if (!ctl_mac_parse(argv[i], req->port.mac))
 			req->port.has_mac = true;

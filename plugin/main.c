@@ -85,7 +85,8 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 		return ret;
 	if (cni_version_supported(call->conf.cni_version))
 		snprintf(version, version_size, "%s", call->conf.cni_version);
-	if (log_open(call->conf.log_file, (enum log_level)call->conf.log_level))
+	if (log_open(call->conf.log_file, (enum log_level)call->conf.log_level,
+		     call->conf.log_max_bytes))
 		fprintf(stderr, "slicenet: cannot open log file %s\n", call->conf.log_file);
 	snprintf(context, sizeof(context), "%s %.12s/%s", cni_command_name(call->env.command),
 		 call->env.container_id, call->env.ifname);

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,8 +77,11 @@ static int parse_core(const json_t *root, struct netconf *out, struct cni_error 
 	    (ret = json_get_string(root, "logLevel", level, sizeof(level), "", false, err)))
 		return ret;
 	out->delegate_timeout_ms = CONF_DEFAULT_DELEGATE_TIMEOUT_MS;
+	out->log_max_bytes = LOG_DEFAULT_MAX_BYTES;
 	if ((ret = json_get_uint(root, "delegateTimeoutMs", 100, 600000, &out->delegate_timeout_ms,
-				 NULL, "", err)))
+				 NULL, "", err)) ||
+	    (ret = json_get_uint(root, "logMaxBytes", 0, UINT_MAX, &out->log_max_bytes, NULL, "",
+				 err)))
 		return ret;
 	out->log_level = LOG_LEVEL_INFO;
 	if (level[0]) {

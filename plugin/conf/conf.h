@@ -66,6 +66,7 @@ struct netconf {
 	char state_dir[PATH_MAX];
 	char log_file[PATH_MAX]; /* "" = no log */
 	int log_level;		 /* enum log_level */
+	unsigned int log_max_bytes; /* rotate the log past this size; 0 = never */
 	unsigned int delegate_timeout_ms; /* a delegated plugin is killed after this */
 	/* GC: cni.dev/valid-attachments; strings owned by the conf */
 	struct cni_gc_attachment *valid;

@@ -161,6 +161,25 @@ out:
 	return ret;
 }
 
+/*
+ * The pod's namespace and name label the port in slicenetctl and metrics.
+ * They come from the runtime (CNI_ARGS); a value the daemon would refuse is
+ * left out rather than failing the pod's ADD over a label.
+ */
+static void vhu_pod_identity(const struct attachment *att, struct ctl_port_spec *spec)
+{
+	if (att->pod_namespace[0] && ctl_pod_namespace_valid(att->pod_namespace) &&
+	    att->pod_name[0] && ctl_pod_name_valid(att->pod_name)) {
+		/* Valid means short enough: both fit with their NUL. */
+		memcpy(spec->pod_namespace, att->pod_namespace, strlen(att->pod_namespace) + 1);
+		memcpy(spec->pod_name, att->pod_name, strlen(att->pod_name) + 1);
+	} else if (att->pod_namespace[0] || att->pod_name[0]) {
+		log_warn("vhostuser: pod \"%.64s/%.64s\" is not a Kubernetes namespace/name; "
+			 "port %s goes without them",
+			 att->pod_namespace, att->pod_name, spec->name);
+	}
+}
+
 static void vhu_port_spec(const struct vhu_conf *c, const struct vhu_names *n, const uint8_t mac[6],
 			  unsigned int mtu, const struct cni_result *result,
 			  struct ctl_port_spec *spec)
@@ -202,6 +221,7 @@ static int vhostuser_add(const struct datapath_context *ctx, struct attachment *
 	vhu_mac(att, mac_bytes);
 	ctl_mac_format(mac_bytes, mac);
 	vhu_port_spec(c, &n, mac_bytes, ctx->slice ? ctx->slice->mtu : 0, result, &req.port);
+	vhu_pod_identity(att, &req.port);
 	snprintf(att->socket_path, sizeof(att->socket_path), "%s", n.socket);
 	snprintf(att->daemon_socket, sizeof(att->daemon_socket), "%s", c->daemon_socket);
 

@@ -77,6 +77,8 @@ test_add_traffic_restart_del() {
 	assert_eq "$(jq -r '.ips[0].address' "$W/ports/uid-a/net1.json")" \
 		"$(echo "$ra" | jq -r '.ips[0].address')" "descriptor address"
 	ctl ports | grep -q "^ctr-a/net1 .*client" || fail "no daemon port: $(ctl ports)"
+	# The pod's namespace/name travel with port.add (K8S_POD_NAMESPACE/K8S_POD_NAME).
+	ctl ports | grep -q "^ctr-a/net1 .* default/pod-a$" || fail "no pod name on the port: $(ctl ports)"
 	assert_eq "$(jq -r '.type + " " + ."vhost-user".path' "$W/devinfo-a.json")" \
 		"vhost-user /var/run/slicenet/net1.sock" "device-info file"
 

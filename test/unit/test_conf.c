@@ -238,3 +238,32 @@ Test(conf, broken_rest_keeps_the_core)
 	cr_assert_not_null(conf_datapath_conf(&conf, NULL, "vhostuser"));
 	conf_free(&conf);
 }
+
+Test(conf, log_max_bytes)
+{
+	struct netconf conf;
+	struct cni_error err;
+
+	cr_assert_eq(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\"}", &conf,
+			   &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(conf.log_max_bytes, 10u << 20, "default 10 MiB");
+	conf_free(&conf);
+	cr_assert_eq(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\","
+			   "\"logMaxBytes\":0}",
+			   &conf, &err),
+		     0, "%s", err.msg);
+	cr_assert_eq(conf.log_max_bytes, 0, "0 = no cap");
+	conf_free(&conf);
+	cr_assert_neq(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\","
+			    "\"logMaxBytes\":-1}",
+			    &conf, &err),
+		      0);
+	cr_assert_eq(err.code, 7);
+	cr_assert(strstr(err.msg, "logMaxBytes"), "%s", err.msg);
+	cr_assert_neq(parse("{\"cniVersion\":\"1.0.0\",\"name\":\"n\",\"type\":\"slicenet\","
+			    "\"logMaxBytes\":\"10M\"}",
+			    &conf, &err),
+		      0);
+	cr_assert(strstr(err.msg, "logMaxBytes"), "%s", err.msg);
+}

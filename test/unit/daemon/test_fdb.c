@@ -262,3 +262,26 @@ Test(fdb, learned_macs_are_limited_per_port)
 	cr_assert_eq(fdb_port_learned(fdb, 9), 0);
 	fdb_free(fdb);
 }
+
+Test(fdb, learn_events_count_new_macs_and_moves_only)
+{
+	struct fdb *fdb = fdb_create(64, 300);
+	uint64_t a = fdb_mac_key(mac_a), b = fdb_mac_key(mac_b);
+
+	cr_assert_eq(fdb_learn_events(fdb), 0);
+	cr_assert_eq(fdb_learn(fdb, a, 1, 10, false), FDB_LEARNED);
+	cr_assert_eq(fdb_learn_events(fdb), 1);
+	/* The same MAC on the same port again, even a second later: a refresh, not an event. */
+	cr_assert_eq(fdb_learn(fdb, a, 1, 10, false), FDB_LEARNED);
+	cr_assert_eq(fdb_learn(fdb, a, 1, 11, false), FDB_LEARNED);
+	cr_assert_eq(fdb_learn_events(fdb), 1);
+	cr_assert_eq(fdb_learn(fdb, a, 2, 12, false), FDB_LEARNED); /* a move */
+	cr_assert_eq(fdb_learn_events(fdb), 2);
+	cr_assert_eq(fdb_learn(fdb, b, 3, 12, true), FDB_LEARNED); /* a pod pins its MAC */
+	cr_assert_eq(fdb_learn_events(fdb), 3);
+	/* Static entries come from port specs, not learning. */
+	cr_assert_eq(fdb_add_static(fdb, fdb_mac_key((uint8_t[]){2, 0, 0, 0, 0, 0xc}), 4, 12, NULL),
+		     0);
+	cr_assert_eq(fdb_learn_events(fdb), 3);
+	fdb_free(fdb);
+}
