@@ -134,4 +134,5 @@ clean:
 	rm -rf $(BUILD)
 
 include mk/sriov.mk mk/daemon.mk mk/fuzz.mk mk/e2e.mk
+include mk/bench.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
