@@ -3,6 +3,8 @@
  *   vgen <EAL args, one --vdev net_virtio_user per port> -- --mode tput|max|lat
  *        [--size 64] [--inflight 256] [--rate PPS] [--samples N] [--warmup S]
  *        [--duration S] [--flood] [--flood-burst N] [--cdf PATH]
+ *   series: [--fractions 0,0.1,0.5,0.9] [--max-seconds S] --cdf PREFIX (PREFIX-<point>.dat)
+ *   iso:    --rate PPS --cdf PREFIX (PREFIX-unloaded.dat, PREFIX-loaded.dat)
  * --size is the Ethernet frame size with its FCS, as RFC 2544 counts it
  * (virtio carries no FCS: a 64-byte frame is 60 bytes on the ring).
  */
@@ -124,7 +126,8 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 		{"samples", required_argument, NULL, 'n'},  {"warmup", required_argument, NULL, 'w'},
 		{"duration", required_argument, NULL, 'd'}, {"flood", no_argument, NULL, 'f'},
 		{"flood-burst", required_argument, NULL, 'b'},
-		{"cdf", required_argument, NULL, 'c'},	    {NULL, 0, NULL, 0},
+		{"cdf", required_argument, NULL, 'c'},	    {"fractions", required_argument, NULL, 'F'},
+		{"max-seconds", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
 	};
 	unsigned int size = 64;
 	int c;
@@ -138,6 +141,10 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 				g->mode = VGEN_MAX;
 			else if (!strcmp(optarg, "lat"))
 				g->mode = VGEN_LAT;
+			else if (!strcmp(optarg, "series"))
+				g->mode = VGEN_SERIES;
+			else if (!strcmp(optarg, "iso"))
+				g->mode = VGEN_ISO;
 			else
 				return -EINVAL;
 			break;
@@ -150,9 +157,15 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 		case 'f': g->flood = true; break;
 		case 'b': g->flood_burst = (unsigned int)strtoul(optarg, NULL, 10); break;
 		case 'c': g->cdf_path = optarg; break;
+		case 'F': g->fractions = optarg; break;
+		case 'M': g->max_s = strtod(optarg, NULL); break;
 		default: return -EINVAL;
 		}
 	}
+	if ((g->mode == VGEN_SERIES || g->mode == VGEN_ISO) && !g->cdf_path)
+		return -EINVAL;
+	if (g->mode == VGEN_ISO)
+		g->flood = false;
 	if (size < 64 || size > 9018 || g->inflight < 1 || g->inflight > 4096 ||
 	    g->flood_burst < 1 || g->flood_burst > VGEN_BURST || g->rate < 0)
 		return -EINVAL;
@@ -160,10 +173,61 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 	return 0;
 }
 
+/* One latency point: a fresh histogram, its own CDF file PREFIX-<point>.dat. */
+static int run_point(struct vgen *g, const char *prefix, const char *point, double rate)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s-%s.dat", prefix, point);
+	hist_init(&g->hist);
+	g->cdf_path = path;
+	g->point = point;
+	g->rate = rate;
+	return vgen_run_lat(g);
+}
+
+/* max, then each fraction of it; the points are named pp (0) or the percentage. */
+static int run_series(struct vgen *g)
+{
+	const char *prefix = g->cdf_path, *list = g->fractions ? g->fractions : "0,0.1,0.5,0.9";
+	double lat_s = g->duration_s, f;
+	char point[32], *end;
+	int rc;
+
+	g->duration_s = g->max_s;
+	rc = vgen_run_max(g);
+	g->duration_s = lat_s;
+	while (!rc && *list) {
+		f = strtod(list, &end);
+		if (end == list || f < 0 || f > 1)
+			return -EINVAL;
+		list = *end == ',' ? end + 1 : end;
+		if (f > 0)
+			snprintf(point, sizeof(point), "%g", f * 100);
+		else
+			snprintf(point, sizeof(point), "pp");
+		rc = run_point(g, prefix, point, f * g->max_mpps * 1e6);
+	}
+	return rc;
+}
+
+static int run_iso(struct vgen *g)
+{
+	const char *prefix = g->cdf_path;
+	int rc;
+
+	g->flood = false;
+	rc = run_point(g, prefix, "unloaded", g->rate);
+	g->flood = true;
+	if (!rc)
+		rc = run_point(g, prefix, "loaded", g->rate);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct vgen g = {.mode = VGEN_LAT, .inflight = 256, .samples = 1000000,
-				.warmup_s = 0.5, .duration_s = 30, .flood_burst = 8};
+				.warmup_s = 0.5, .duration_s = 30, .max_s = 1, .flood_burst = 8};
 	unsigned int room, n_mbufs;
 	uint16_t port;
 	int rc, used;
@@ -182,7 +246,7 @@ int main(int argc, char **argv)
 	}
 	g.hz = rte_get_tsc_hz();
 	g.n_ports = rte_eth_dev_count_avail();
-	if (g.n_ports < 2 || g.n_ports > VGEN_MAX_PORTS || (g.flood && g.n_ports < 4)) {
+	if (g.n_ports < 2 || g.n_ports > VGEN_MAX_PORTS || ((g.flood || g.mode == VGEN_ISO) && g.n_ports < 4)) {
 		fprintf(stderr, "vgen: %u ports (want 2..%d, 4 with --flood)\n", g.n_ports,
 			VGEN_MAX_PORTS);
 		rc = 2;
@@ -203,9 +267,13 @@ int main(int argc, char **argv)
 			goto out;
 		}
 	hist_init(&g.hist);
-	rc = g.mode == VGEN_TPUT ? vgen_run_tput(&g)
-	     : g.mode == VGEN_MAX ? vgen_run_max(&g)
-				  : vgen_run_lat(&g);
+	switch (g.mode) {
+	case VGEN_TPUT: rc = vgen_run_tput(&g); break;
+	case VGEN_MAX: rc = vgen_run_max(&g); break;
+	case VGEN_LAT: rc = vgen_run_lat(&g); break;
+	case VGEN_SERIES: rc = run_series(&g); break;
+	default: rc = run_iso(&g); break;
+	}
 	rc = rc ? 1 : 0;
 	for (port = 0; port < g.n_ports; port++)
 		rte_eth_dev_stop(port);

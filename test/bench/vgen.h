@@ -14,6 +14,12 @@
  *   lat   port 0 -> port 1, every frame stamped: --rate 0 is ping-pong (one
  *         frame in flight), else paced at --rate frames/s. With --flood, ports
  *         2 and 3 (the eMBB pair) send to each other flat out meanwhile.
+ *   series  max, then lat at each of --fractions of that max (0 = ping-pong),
+ *         in one process: the switch is started once per contender and round.
+ *   iso   lat at --rate without, then with --flood (4 ports): the urllc pair's
+ *         latency unloaded and under the eMBB pair's flood.
+ * tput prints "WINDOW" when its measurement window opens, so the benchmark
+ * can sample the switch's own counters inside it.
  */
 #ifndef SLICENET_BENCH_VGEN_H
 #define SLICENET_BENCH_VGEN_H
@@ -32,7 +38,7 @@
 /* Ethernet + IPv4 + UDP headers, then the magic and the departure TSC. */
 #define VGEN_STAMP_OFF (14 + 20 + 8)
 
-enum vgen_mode { VGEN_TPUT, VGEN_MAX, VGEN_LAT };
+enum vgen_mode { VGEN_TPUT, VGEN_MAX, VGEN_LAT, VGEN_SERIES, VGEN_ISO };
 
 struct vgen {
 	enum vgen_mode mode;
@@ -41,10 +47,13 @@ struct vgen {
 	unsigned int inflight;	/* tput: frames per port */
 	double rate;		/* lat: frames/s, 0 = ping-pong */
 	uint64_t samples;	/* lat: stop after this many */
-	double warmup_s, duration_s; /* duration: tput/max window, lat: at most */
+	double warmup_s, duration_s, max_s; /* max_s: series' max measurement */ /* duration: tput/max window, lat: at most */
 	bool flood;		/* lat: ports 2,3 flood each other */
 	unsigned int flood_burst;
 	const char *cdf_path;
+	const char *point;	/* lat: label printed in its RESULT line */
+	const char *fractions;	/* series: comma-separated fractions of the max */
+	double max_mpps;	/* set by vgen_run_max */
 	struct rte_mempool *pool;
 	struct rte_ether_addr mac[VGEN_MAX_PORTS];
 	uint64_t hz;

@@ -121,6 +121,8 @@ int vgen_run_tput(struct vgen *g)
 			memcpy(rx0, rx, sizeof(rx));
 			busy0 = busy;
 			t_win = now;
+			printf("WINDOW hz=%llu\n", (unsigned long long)g->hz);
+			fflush(stdout);
 		}
 	}
 	printf("RESULT mode=tput ports=%u size=%u", g->n_ports, g->frame_len + 4);
@@ -174,5 +176,6 @@ int vgen_run_max(struct vgen *g)
 	       (double)(rx - rx0) * (double)g->hz / (double)(now - t_win) / 1e6,
 	       (double)(busy - busy0) / (double)(now - t_win), (double)(now - t_win) / (double)g->hz);
 	rte_pktmbuf_free_bulk(pend.m, pend.n);
+	g->max_mpps = (double)(rx - rx0) * (double)g->hz / (double)(now - t_win) / 1e6;
 	return rx - rx0 ? 0 : -EIO;
 }
