@@ -5,6 +5,7 @@
 # first: its vhost-user client ports reconnect until the generator's sockets
 # exist, so the FDB can be filled before the pods appear.
 # Needs: build (absolute), W (work dir), NICE; sets up cleanup via bl_cleanup.
+# shellcheck disable=SC2154 # build and W come from the sourcing script
 TESTPMD=$(command -v dpdk-testpmd)
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 OVS_RUN=$W/ovs
@@ -94,6 +95,7 @@ sn_class_param() { # urllc|embb
 # sw_start CONTENDER NPORTS MTU [CLASSES]: CLASSES is a list of one class per
 # port (slicenetd only, when it takes one). Switch lcore on CPU 1.
 sw_start() {
+	# shellcheck disable=SC2206 # one class per word
 	local c=$1 n=$2 mtu=$3 classes=(${4:-}) i socks=() room=2048
 	[ "$mtu" -gt 1500 ] && room=9344
 	for i in $(seq 0 $((n - 1))); do socks+=("$W/p$i.sock"); done
