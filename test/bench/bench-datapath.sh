@@ -20,6 +20,7 @@
 # Usage: test/bench/bench-datapath.sh BUILD_DIR
 #   env: ROUNDS=3 RUN_SECONDS=4 SIZES="64 1518 9000" PORTS=4 FDB_MACS=1000
 #        CONTENDERS="slicenetd raw testpmd ovs veth" BENCH_NICE=-10
+#        REPORT_ONLY=1: no runs, the summary and chart again from BUILD_DIR/bench-datapath/raw.txt
 set -u
 build=$(cd "${1:-build}" && pwd)
 ROUNDS=${ROUNDS:-3}
@@ -37,11 +38,12 @@ W=$(mktemp -d /tmp/snb-dp.XXXXXX)
 . "$here/bench-lib.sh"
 trap bl_cleanup EXIT
 mkdir -p "$out"
-: >"$out/raw.txt"
+[ -n "${REPORT_ONLY:-}" ] && ROUNDS=$(awk '$2 > n { n = $2 } END { print n + 0 }' "$out/raw.txt")
+[ -n "${REPORT_ONLY:-}" ] || : >"$out/raw.txt"
 UPLINK_MACS=$((FDB_MACS - PORTS))
 
 # The uplink the learned MACs come from: snb-up0 (switch side) <-> snb-up1 in netns snb-fill.
-if [ "$UPLINK_MACS" -gt 0 ]; then
+if [ "$UPLINK_MACS" -gt 0 ] && [ -z "${REPORT_ONLY:-}" ]; then
 	ip netns add snb-fill
 	ip link add snb-up0 type veth peer name snb-up1 netns snb-fill
 	ip link set snb-up0 up
@@ -149,6 +151,7 @@ run_veth() { # round
 }
 
 for round in $(seq "$ROUNDS"); do
+	[ -n "${REPORT_ONLY:-}" ] && break
 	for size in $SIZES; do
 		for c in $CONTENDERS; do
 			[ "$c" = veth ] && [ "$size" != 64 ] && continue

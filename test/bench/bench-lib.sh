@@ -167,7 +167,7 @@ sw_start() {
 }
 
 ovs_ctl() { ovs-vsctl --db="unix:$OVS_RUN/db.sock" --timeout=10 "$@"; }
-ovs_appctl() { ovs-appctl -t "$OVS_RUN/ovs-vswitchd.$(cat "$OVS_RUN/ovs-vswitchd.pid").ctl" "$@"; }
+ovs_appctl() { OVS_RUNDIR=$OVS_RUN timeout 5 ovs-appctl "$@"; }
 ovs_stop() {
 	[ -f "$OVS_RUN/ovs-vswitchd.pid" ] && kill "$(cat "$OVS_RUN/ovs-vswitchd.pid")" 2>/dev/null
 	[ -f "$OVS_RUN/ovsdb-server.pid" ] && kill "$(cat "$OVS_RUN/ovsdb-server.pid")" 2>/dev/null
