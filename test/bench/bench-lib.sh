@@ -152,7 +152,8 @@ sw_start() {
 			other_config:dpdk-extra="$SW_EAL --legacy-mem -m 2048 --file-prefix=snb-ovs" \
 			other_config:pmd-cpu-mask=0x2 other_config:per-port-memory=true
 		$NICE taskset -c 1 "$OVS_VSWITCHD" "unix:$OVS_RUN/db.sock" \
-			--pidfile="$OVS_RUN/ovs-vswitchd.pid" --detach --log-file="$OVS_RUN/vswitchd.log"
+			--pidfile="$OVS_RUN/ovs-vswitchd.pid" --detach --log-file="$OVS_RUN/vswitchd.log" \
+			--unixctl="$OVS_RUN/vswitchd.ctl"
 		SW_PID=$(cat "$OVS_RUN/ovs-vswitchd.pid")
 		ovs_ctl add-br br0 -- set bridge br0 datapath_type=netdev
 		for i in $(seq 0 $((n - 1))); do
@@ -167,7 +168,7 @@ sw_start() {
 }
 
 ovs_ctl() { ovs-vsctl --db="unix:$OVS_RUN/db.sock" --timeout=10 "$@"; }
-ovs_appctl() { OVS_RUNDIR=$OVS_RUN timeout 5 ovs-appctl "$@"; }
+ovs_appctl() { timeout 5 ovs-appctl -t "$OVS_RUN/vswitchd.ctl" "$@"; }
 ovs_stop() {
 	[ -f "$OVS_RUN/ovs-vswitchd.pid" ] && kill "$(cat "$OVS_RUN/ovs-vswitchd.pid")" 2>/dev/null
 	[ -f "$OVS_RUN/ovsdb-server.pid" ] && kill "$(cat "$OVS_RUN/ovsdb-server.pid")" 2>/dev/null
