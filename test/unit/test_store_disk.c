@@ -211,6 +211,35 @@ Test(store_disk, last_reserved_hint_that_is_a_fifo_or_symlink_is_ignored, .timeo
 	cr_assert_eq(store->ops->last_reserved_get(store, 1, &got), -ENOENT);
 }
 
+Test(store_disk, last_reserved_is_rewritten_in_place_and_replaces_what_is_no_file, .timeout = 10)
+{
+	struct ip_address a, b, got;
+	struct stat before, after;
+	char target[256];
+
+	cr_assert_eq(ip_address_parse("10.1.0.100", &a), 0);
+	cr_assert_eq(ip_address_parse("10.1.0.9", &b), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 0, &a, &err), 0, "%s", err.msg);
+	cr_assert_eq(stat(in_dir("last_reserved_ip.0"), &before), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 0, &b, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("last_reserved_ip.0"), "10.1.0.9", "a shorter hint is cut");
+	cr_assert_eq(stat(in_dir("last_reserved_ip.0"), &after), 0);
+	cr_assert_eq(before.st_ino, after.st_ino, "written in place, not renamed over");
+	cr_assert_eq(store->ops->last_reserved_get(store, 0, &got), 0);
+	cr_assert(ip_address_equal(&got, &b));
+
+	/* Whatever is no regular file is replaced, never written through. */
+	cr_assert_eq(mkfifo(in_dir("last_reserved_ip.1"), 0600), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 1, &a, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("last_reserved_ip.1"), "10.1.0.100");
+	write_file("target", "keep");
+	snprintf(target, sizeof(target), "%s", in_dir("target"));
+	cr_assert_eq(symlink(target, in_dir("last_reserved_ip.2")), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 2, &b, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("target"), "keep", "the link's target is untouched");
+	cr_assert_str_eq(file_text("last_reserved_ip.2"), "10.1.0.9");
+}
+
 Test(store_disk, sweep_removes_interrupted_writes_only)
 {
 	size_t n;
