@@ -1,6 +1,7 @@
 /*
  * Per-attachment records in the plugin's state directory, one JSON file per
- * (container id, ifname) under <stateDir>/<network>/, written then renamed.
+ * (container id, ifname) under <stateDir>/<network>/. state_save writes then
+ * renames; ADD claims and updates in place (see state_claim).
  */
 #ifndef SLICENET_PLUGIN_STATE_H
 #define SLICENET_PLUGIN_STATE_H
