@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCK_NAME	     "lock"
@@ -183,29 +184,43 @@ static bool cache_usable(const struct store_index_entry *cached, uint64_t ino,
 	       !cached_as(&cached->res, container_id, ifname);
 }
 
+/*
+ * The index lives in the "lock" file, which we hold while it is read or
+ * written: host-local's go-filemutex only opens and flocks that file, never
+ * reads or truncates it, and the store directory keeps host-local's layout.
+ */
 static void index_load(struct disk_store *disk, struct store_index *index)
 {
-	size_t size;
+	struct stat st;
 	char *text;
+	ssize_t n;
 
-	if (fs_read_at(disk->dir_fd, STORE_INDEX_NAME, INDEX_MAX, &text, &size))
+	if (disk->lock_fd < 0 || fstat(disk->lock_fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > INDEX_MAX)
 		return;
-	if (store_index_parse(text, size, index))
+	text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return;
+	n = pread(disk->lock_fd, text, (size_t)st.st_size, 0);
+	if (n > 0 && store_index_parse(text, (size_t)n, index))
 		memset(index, 0, sizeof(*index));
 	free(text);
 }
 
-/* Best effort: a failed write costs the next call a full read, nothing else. */
+/* Best effort: a failed or torn write costs the next call a full read (checksum), nothing else. */
 static void index_save(struct disk_store *disk, const struct store_index_entry *entries,
 		       size_t n)
 {
 	size_t size;
-	char *text = store_index_encode(entries, n, &size);
+	char *text = disk->lock_fd >= 0 ? store_index_encode(entries, n, &size) : NULL;
+	struct stat st;
 
-	/* In place: its checksum makes a torn write an unusable index, never a wrong one. */
-	if (!text || size > INDEX_MAX ||
-	    fs_write_inplace_at(disk->dir_fd, STORE_INDEX_NAME, text, size, RECORD_MODE))
-		(void)!fs_unlink_at(disk->dir_fd, STORE_INDEX_NAME);
+	if (!text)
+		return;
+	/* Never truncated to 0 (ext4 would flush it on close); trailing bytes are ignored. */
+	if (size <= INDEX_MAX && pwrite(disk->lock_fd, text, size, 0) == (ssize_t)size &&
+	    !fstat(disk->lock_fd, &st) && st.st_size > (off_t)size)
+		(void)!ftruncate(disk->lock_fd, (off_t)size);
 	free(text);
 }
 

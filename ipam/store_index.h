@@ -1,6 +1,6 @@
 /*
- * The disk store's owner index: one file in the store directory that holds,
- * for every reservation file the store last read, its name, inode number and
+ * The disk store's owner index, kept in the store's lock file: for every
+ * reservation file the store last read, its name, inode number and
  * owner (or that it is corrupt). With it an ADD reads one file and lists the
  * directory instead of opening every reservation: at 500 pods that was most
  * of ADD's time. The per-address files stay the truth, written as before and
@@ -14,9 +14,6 @@
 #include <stdint.h>
 
 #include "ipam/store.h"
-
-/* Starts with '.': neither an address nor a temp file, for us and host-local. */
-#define STORE_INDEX_NAME ".slicenet-index"
 
 struct store_index_entry {
 	struct ipam_reservation res;
