@@ -73,7 +73,7 @@ $(foreach l,$(ALL_LIBS),$(eval $(call archive_rules,$(l))))
 
 $(BUILD)/bin/slicenet: $(BUILD)/obj/plugin/main.o $(ALL_LIBS:%=$(BUILD)/lib%.a) | $(BUILD)/bin
 	$(if $(Q),@echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LINK_ARCHIVES) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(LINK_ARCHIVES) $(PLUGIN_LDLIBS)
 
 $(BUILD)/bin/slicenet-ipam: $(BUILD)/obj/ipam/main.o $(IPAM_LIBS:%=$(BUILD)/lib%.a) | $(BUILD)/bin
 	$(if $(Q),@echo "  LD      $@")

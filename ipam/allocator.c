@@ -31,10 +31,10 @@ static int compare_reservations(const void *a, const void *b)
  * strict: a corrupt record is an error naming it. DEL is not strict: one bad
  * file must not leave every other pod of the network stuck in Terminating.
  */
-static int snapshot_take(struct ipam_store *store, struct snapshot *snap, bool strict,
-			 struct cni_error *err)
+static int snapshot_take(struct ipam_store *store, const char *container_id, const char *ifname,
+			 struct snapshot *snap, bool strict, struct cni_error *err)
 {
-	int ret = store->ops->list(store, &snap->list, &snap->n, err);
+	int ret = store->ops->list(store, container_id, ifname, &snap->list, &snap->n, err);
 
 	if (ret)
 		return ret;
@@ -255,7 +255,7 @@ static int add_locked(struct ipam_store *store, const struct ipam_conf *conf,
 	ret = ipam_range_sets_match(conf->sets, conf->n_sets, requested, n_requested, wanted, err);
 	if (ret)
 		return ret;
-	ret = snapshot_take(store, &snap, true, err);
+	ret = snapshot_take(store, container_id, ifname, &snap, true, err);
 	if (ret)
 		return ret;
 	for (i = 0; i < conf->n_sets; i++) {
@@ -330,7 +330,7 @@ int allocator_del(struct ipam_store *store, const char *container_id, const char
 
 	if (ret)
 		return ret;
-	ret = snapshot_take(store, &snap, false, err);
+	ret = snapshot_take(store, container_id, ifname, &snap, false, err);
 	for (size_t i = 0; !ret && i < snap.n; i++)
 		if (owned_by(&snap.list[i], container_id, ifname))
 			ret = store->ops->release(store, &snap.list[i], err);
@@ -396,7 +396,7 @@ int allocator_check(struct ipam_store *store, const struct ipam_conf *conf,
 
 	if (ret)
 		return ret;
-	ret = snapshot_take(store, &snap, true, err);
+	ret = snapshot_take(store, container_id, ifname, &snap, true, err);
 	store->ops->unlock(store);
 	if (!ret)
 		ret = check_snapshot(&snap, conf, container_id, ifname, result, err);
@@ -422,8 +422,9 @@ int allocator_gc(struct ipam_store *store, const struct cni_gc_attachment *valid
 	if (ret)
 		return ret;
 	ret = store->ops->sweep(store, err);
+	/* GC frees what it finds unowned: it reads every record, and so renews the cache. */
 	if (!ret)
-		ret = snapshot_take(store, &snap, true, err);
+		ret = snapshot_take(store, NULL, NULL, &snap, true, err);
 	for (size_t i = 0; !ret && i < snap.n; i++)
 		if (!is_valid(&snap.list[i], valid, n_valid))
 			ret = store->ops->release(store, &snap.list[i], err);
@@ -439,7 +440,8 @@ int allocator_status(struct ipam_store *store, const struct ipam_conf *conf, str
 
 	if (ret)
 		return ret;
-	ret = snapshot_take(store, &snap, true, err);
+	/* STATUS needs addresses and corrupt records only: no owner to read afresh. */
+	ret = snapshot_take(store, "", "", &snap, true, err);
 	for (unsigned int i = 0; !ret && i < conf->n_sets; i++) {
 		struct range_iter it;
 		struct ip_address free_ip;

@@ -36,9 +36,13 @@ struct ipam_store_ops {
 	 * none). A record that cannot be parsed, or is no regular file (symlink,
 	 * FIFO, directory) or too large, is listed with corrupt set and no
 	 * owner, so its address is never handed out again; it is never followed.
+	 * container_id/ifname name the caller's attachment: a store may answer
+	 * from a cache, but reads the records it has cached as that owner's (or
+	 * as corrupt) afresh, so what the caller acts on is what is stored; the
+	 * cache can only be stale about other owners. NULL: read everything.
 	 */
-	int (*list)(struct ipam_store *store, struct ipam_reservation **out, size_t *n,
-		    struct cni_error *err);
+	int (*list)(struct ipam_store *store, const char *container_id, const char *ifname,
+		    struct ipam_reservation **out, size_t *n, struct cni_error *err);
 	/* Reserve ip atomically; -EEXIST (err untouched) when already taken. */
 	int (*reserve)(struct ipam_store *store, const struct ip_address *ip,
 		       const char *container_id, const char *ifname, struct cni_error *err);

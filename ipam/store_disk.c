@@ -11,14 +11,17 @@
  */
 #include "ipam/store.h"
 
+#include "ipam/store_index.h"
 #include "plugin/util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCK_NAME	     "lock"
@@ -33,6 +36,8 @@
 #define PROBE_NAME	   ".probe"
 #define RECORD_MAX	   1024
 #define RECORD_MODE	   0600
+/* 16 MiB: a /16 of records fits; a larger store is read record by record. */
+#define INDEX_MAX (16U << 20)
 
 struct disk_store {
 	struct ipam_store store;
@@ -156,57 +161,165 @@ static int open_dir(struct disk_store *disk, DIR **out, struct cni_error *err)
 	return 0;
 }
 
-static int disk_list(struct ipam_store *store, struct ipam_reservation **out, size_t *n,
-		     struct cni_error *err)
+/* host-local's rule (allocator.c has the same): an old id-only record matches any ifname. */
+static bool cached_as(const struct ipam_reservation *res, const char *container_id,
+		      const char *ifname)
+{
+	return !strcmp(res->container_id, container_id) &&
+	       (!res->ifname[0] || !strcmp(res->ifname, ifname));
+}
+
+/*
+ * A cached entry stands for the file only while a file of that name and
+ * inode exists: a record is never rewritten in place (it is linked into
+ * place, host-local creates it O_EXCL), so a new record is a new inode. What
+ * the cache cannot see is a record released and taken again between two of
+ * our listings (by host-local) that got the freed inode number back; hence
+ * the caller's own and corrupt entries are always read afresh (store.h).
+ */
+static bool cache_usable(const struct store_index_entry *cached, uint64_t ino,
+			 const char *container_id, const char *ifname)
+{
+	return cached && cached->ino == ino && !cached->res.corrupt &&
+	       !cached_as(&cached->res, container_id, ifname);
+}
+
+/*
+ * The index lives in the "lock" file, which we hold while it is read or
+ * written: host-local's go-filemutex only opens and flocks that file, never
+ * reads or truncates it, and the store directory keeps host-local's layout.
+ */
+static void index_load(struct disk_store *disk, struct store_index *index)
+{
+	struct stat st;
+	char *text;
+	ssize_t n;
+
+	if (disk->lock_fd < 0 || fstat(disk->lock_fd, &st) || !S_ISREG(st.st_mode) ||
+	    st.st_size <= 0 || st.st_size > INDEX_MAX)
+		return;
+	text = malloc((size_t)st.st_size + 1);
+	if (!text)
+		return;
+	n = pread(disk->lock_fd, text, (size_t)st.st_size, 0);
+	if (n > 0 && store_index_parse(text, (size_t)n, index))
+		memset(index, 0, sizeof(*index));
+	free(text);
+}
+
+/* Best effort: a failed or torn write costs the next call a full read (checksum), nothing else. */
+static void index_save(struct disk_store *disk, const struct store_index_entry *entries,
+		       size_t n)
+{
+	size_t size;
+	char *text = disk->lock_fd >= 0 ? store_index_encode(entries, n, &size) : NULL;
+	struct stat st;
+
+	if (!text)
+		return;
+	/* Never truncated to 0 (ext4 would flush it on close); trailing bytes are ignored. */
+	if (size <= INDEX_MAX && pwrite(disk->lock_fd, text, size, 0) == (ssize_t)size &&
+	    !fstat(disk->lock_fd, &st) && st.st_size > (off_t)size)
+		(void)!ftruncate(disk->lock_fd, (off_t)size);
+	free(text);
+}
+
+static int grow(struct store_index_entry **list, size_t used, size_t *cap, struct cni_error *err)
+{
+	struct store_index_entry *grown;
+
+	if (used < *cap)
+		return 0;
+	*cap = *cap ? *cap * 2 : 64;
+	grown = realloc(*list, *cap * sizeof(**list));
+	if (!grown)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	*list = grown;
+	return 0;
+}
+
+/* Read one record into entry; 1 when it is gone, 0 when read (corrupt or not). */
+static int read_entry(struct disk_store *disk, const char *name, struct store_index_entry *entry,
+		      struct cni_error *err)
+{
+	int ret = read_record(disk, name, &entry->res, err);
+
+	if (ret == -ENOENT)
+		return 1;
+	if (ret == -EUCLEAN) {
+		entry->res.corrupt = true;
+		entry->res.container_id[0] = entry->res.ifname[0] = '\0';
+		return 0;
+	}
+	return ret;
+}
+
+static int disk_list(struct ipam_store *store, const char *container_id, const char *ifname,
+		     struct ipam_reservation **out, size_t *n, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
-	struct ipam_reservation *list = NULL;
-	size_t used = 0, cap = 0;
+	struct store_index_entry *list = NULL;
+	struct store_index index = {NULL, 0};
+	size_t used = 0, cap = 0, reused = 0;
 	struct dirent *entry;
+	struct ipam_reservation *flat;
 	DIR *dir = NULL;
 	int ret;
 
 	ret = open_dir(disk, &dir, err);
 	if (ret)
 		return ret;
+	if (container_id)
+		index_load(disk, &index);
 	while ((entry = readdir(dir))) {
-		struct ipam_reservation res;
+		const struct store_index_entry *cached;
+		struct store_index_entry *e;
 
-		/* Anything not named by an address (lock, hints, temp files) is not a record. */
-		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(res.key) ||
-		    ip_address_parse(entry->d_name, &res.ip))
+		/* Anything not named by an address (lock, hints, index, temp files) is not a record. */
+		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(e->res.key))
 			continue;
-		if (used == cap) {
-			struct ipam_reservation *grown;
-
-			cap = cap ? cap * 2 : 64;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-				goto fail;
-			}
-			list = grown;
-		}
-		memcpy(res.key, entry->d_name, strlen(entry->d_name) + 1);
-		res.corrupt = false;
-		ret = read_record(disk, entry->d_name, &res, err);
-		if (ret == -ENOENT)
-			continue;
-		if (ret == -EUCLEAN) {
-			res.corrupt = true;
-			res.container_id[0] = res.ifname[0] = '\0';
-		} else if (ret) {
+		if ((ret = grow(&list, used, &cap, err)))
 			goto fail;
+		e = &list[used];
+		memset(&e->res, 0, sizeof(e->res));
+		if (ip_address_parse(entry->d_name, &e->res.ip))
+			continue;
+		e->ino = entry->d_ino;
+		cached = container_id ? store_index_find(&index, entry->d_name) : NULL;
+		if (cache_usable(cached, e->ino, container_id, ifname)) {
+			e->res = cached->res;
+			reused++;
+			used++;
+			continue;
 		}
-		list[used++] = res;
+		memcpy(e->res.key, entry->d_name, strlen(entry->d_name) + 1);
+		ret = read_entry(disk, entry->d_name, e, err);
+		if (ret < 0)
+			goto fail;
+		used += ret == 0;
 	}
 	closedir(dir);
-	*out = list;
+	dir = NULL;
+	/* Rewrite the cache unless it held exactly what is there. */
+	if (reused != index.n || reused != used)
+		index_save(disk, list, used);
+	store_index_free(&index);
+	flat = used ? malloc(used * sizeof(*flat)) : NULL;
+	if (used && !flat) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < used; i++)
+		flat[i] = list[i].res;
+	free(list);
+	*out = flat;
 	*n = used;
 	return 0;
 
 fail:
-	closedir(dir);
+	if (dir)
+		closedir(dir);
+	store_index_free(&index);
 	free(list);
 	return ret;
 }
@@ -277,7 +390,15 @@ static int disk_last_reserved_set(struct ipam_store *store, unsigned int index,
 	snprintf(name, sizeof(name), LAST_RESERVED_PREFIX "%u", index);
 	/* host-local parses the whole file as an address: no newline. */
 	ip_address_format(ip, text, sizeof(text));
-	ret = fs_write_replace_at(disk->dir_fd, name, text, strlen(text), RECORD_MODE, false);
+	/*
+	 * In place, not renamed over: a rename costs ext4's flush (see
+	 * fs_write_inplace_at). A hint torn by a crash parses as another
+	 * address or none; either costs at most one round-robin pass.
+	 */
+	ret = fs_write_inplace_at(disk->dir_fd, name, text, strlen(text), RECORD_MODE);
+	if (ret == -ELOOP || ret == -EINVAL || ret == -ENXIO) /* a symlink, FIFO: replace it */
+		ret = fs_write_replace_at(disk->dir_fd, name, text, strlen(text), RECORD_MODE,
+					  false);
 	return ret ? io_error(err, -ret, "cannot write", disk->path, name) : 0;
 }
 

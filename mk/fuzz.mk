@@ -81,5 +81,5 @@ $(BUILD)/bench/scale_add: test/bench/scale_add.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
 
-bench-scale: all $(BUILD)/bench/scale_add
+bench-scale: all $(BUILD)/bench/scale_add $(BUILD)/bench/cni_bench
 	$(Q)test/bench/bench-scale.sh $(BUILD)

@@ -23,28 +23,27 @@
  */
 static int claim(const struct cni_call *call, const struct attachment *att, struct cni_error *err)
 {
-	struct attachment *existing = malloc(sizeof(*existing));
+	struct attachment *existing;
 	struct cni_error ignored = {0};
 	int lock, ret;
 
-	if (!existing)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	lock = state_lock(call->conf.state_dir, call->conf.name, err);
-	if (lock < 0) {
-		free(existing);
+	if (lock < 0)
 		return lock;
+	ret = state_claim(call->conf.state_dir, att, err);
+	if (ret != -EEXIST) {
+		state_unlock(lock);
+		return ret;
 	}
-	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id, att->ifname,
-			 existing, &ignored);
-	if (ret != -ENOENT)
-		ret = cni_error_set(err, CNI_ERR_STATE, EEXIST,
-				    "%s/%s is already attached to network %s (datapath %s); DEL "
-				    "it first",
-				    att->container_id, att->ifname, call->conf.name,
-				    ret ? "unknown: its record is unreadable" : existing->datapath);
-	else
-		ret = state_save(call->conf.state_dir, att, err);
+	existing = malloc(sizeof(*existing));
+	ret = existing ? state_load(call->conf.state_dir, call->conf.name, att->container_id,
+				    att->ifname, existing, &ignored)
+		       : -ENOMEM;
 	state_unlock(lock);
+	ret = cni_error_set(err, CNI_ERR_STATE, EEXIST,
+			    "%s/%s is already attached to network %s (datapath %s); DEL it first",
+			    att->container_id, att->ifname, call->conf.name,
+			    ret ? "unknown: its record is unreadable" : existing->datapath);
 	free(existing);
 	return ret;
 }
@@ -55,7 +54,7 @@ static int save(const struct cni_call *call, const struct attachment *att, struc
 
 	if (lock < 0)
 		return lock;
-	ret = state_save(call->conf.state_dir, att, err);
+	ret = state_update(call->conf.state_dir, att, err);
 	state_unlock(lock);
 	return ret;
 }

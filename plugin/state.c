@@ -89,6 +89,67 @@ int state_save(const char *state_dir, const struct attachment *att, struct cni_e
 	return 0;
 }
 
+/* The record's text and the network directory it goes in, opened without following symlinks. */
+static int record_prepare(const char *state_dir, const struct attachment *att, char **text,
+			  int *dir_fd, char *name, size_t name_size, struct cni_error *err)
+{
+	char dir[PATH_MAX];
+	int ret;
+
+	if ((ret = network_dir(state_dir, att->network, dir, sizeof(dir), true, err)))
+		return ret;
+	if (snprintf(name, name_size, "%s:%s" RECORD_SUFFIX, att->container_id, att->ifname) >=
+	    (int)name_size)
+		return cni_error_set(err, CNI_ERR_STATE, ENAMETOOLONG,
+				     "state record for %s/%s: name too long", att->container_id,
+				     att->ifname);
+	*dir_fd = fs_dir_open_at(AT_FDCWD, dir, false, 0);
+	if (*dir_fd < 0)
+		return cni_error_set(err, CNI_ERR_STATE, -*dir_fd, "state directory %s: %s", dir,
+				     strerror(-*dir_fd));
+	*text = record_encode(att, err);
+	if (!*text) {
+		close(*dir_fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int state_claim(const char *state_dir, const struct attachment *att, struct cni_error *err)
+{
+	char name[NAME_MAX + 1], *text;
+	int dir_fd, ret;
+
+	ret = record_prepare(state_dir, att, &text, &dir_fd, name, sizeof(name), err);
+	if (ret)
+		return ret;
+	/* Created in place, no temp file and rename: see state.h. */
+	ret = fs_create_at(dir_fd, name, text, strlen(text), 0600);
+	free(text);
+	close(dir_fd);
+	if (ret && ret != -EEXIST)
+		return cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s/%s/%s: %s",
+				     state_dir, att->network, name, strerror(-ret));
+	return ret;
+}
+
+int state_update(const char *state_dir, const struct attachment *att, struct cni_error *err)
+{
+	char name[NAME_MAX + 1], *text;
+	int dir_fd, ret;
+
+	ret = record_prepare(state_dir, att, &text, &dir_fd, name, sizeof(name), err);
+	if (ret)
+		return ret;
+	ret = fs_write_inplace_at(dir_fd, name, text, strlen(text), 0600);
+	free(text);
+	close(dir_fd);
+	if (ret)
+		return cni_error_set(err, CNI_ERR_STATE, -ret, "state record %s/%s/%s: %s",
+				     state_dir, att->network, name, strerror(-ret));
+	return 0;
+}
+
 /* Records are small; a huge file is not one of ours. */
 #define RECORD_MAX (256 * 1024)
 

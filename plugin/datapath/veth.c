@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -54,6 +55,13 @@ void veth_host_name(const struct attachment *att, char out[IFNAMSIZ])
 
 /* ---- ADD: apply the plan ---- */
 
+/*
+ * ADD takes three netlink round trips: the pair is created (the host end
+ * up), with its queue counts and the pod end's MAC, and the kernel echoes the host end
+ * (whose IFLA_LINK is the pod end's ifindex); then one batch on each side
+ * (alias, addresses, routes). Each was a round trip of its own before
+ * (18 in all), and each lookup before a change is gone.
+ */
 struct veth_pod {
 	struct netlink *nl;
 	struct netlink_link link;     /* the container interface */
@@ -61,37 +69,34 @@ struct veth_pod {
 	unsigned int n_defaults;
 };
 
-static int veth_pod_addresses(struct veth_pod *pod, const struct attachment *att,
-			      const struct cni_result *result, struct cni_error *err)
+/*
+ * Requests queued on the pod side, in order: one address per IP, the link
+ * up, then the plan's routes. No prefix route: like ptp, the subnet is reached through
+ * the gateway.
+ */
+static int veth_pod_queue(struct veth_pod *pod, const struct cni_result *result,
+			  const struct veth_plan *plan, struct cni_error *err)
 {
 	int ret;
 
-	ret = netlink_link_get(pod->nl, att->ifname, &pod->link, &err->base);
-	if (ret == -ENODEV)
-		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
-				     "veth: %s did not appear in netns %s", att->ifname,
-				     att->netns);
-	if (ret < 0)
-		return ret;
-	if (att->mac[0]) {
-		unsigned char mac[NETLINK_MAC_LEN];
-
-		if (sscanf(att->mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
-			   &mac[3], &mac[4], &mac[5]) != 6)
-			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-					     "veth: mac \"%s\" is not a MAC address", att->mac);
-		if ((ret = netlink_link_set_mac(pod->nl, att->ifname, mac, &err->base)) < 0)
-			return ret;
-		memcpy(pod->link.mac, mac, sizeof(mac));
-	}
-	/* No prefix route: like ptp, the subnet is reached through the gateway. */
 	for (unsigned int i = 0; i < result->n_ips; i++) {
 		ret = netlink_addr_add(pod->nl, pod->link.ifindex, &result->ips[i].address,
 				       IFA_F_NOPREFIXROUTE, &err->base);
 		if (ret < 0)
 			return ret;
 	}
-	return netlink_link_set_up(pod->nl, att->ifname, true, &err->base);
+	ret = netlink_link_set_up_index(pod->nl, pod->link.ifindex, true, &err->base);
+	if (ret < 0)
+		return ret;
+	for (unsigned int i = 0; i < plan->n_pod_routes; i++) {
+		struct netlink_route r = plan->pod_routes[i];
+
+		r.oif = pod->link.ifindex;
+		ret = netlink_route_add(pod->nl, &r, &err->base);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
 }
 
 /*
@@ -99,58 +104,93 @@ static int veth_pod_addresses(struct veth_pod *pod, const struct attachment *att
  * ("first one wins"): a second network in the pod keeps the first one's
  * default route. Only routes we added are reported in the result.
  */
-static int veth_pod_routes(struct veth_pod *pod, const struct veth_plan *plan,
-			   struct cni_error *err)
+static int veth_pod_results(struct veth_pod *pod, const struct cni_result *result,
+			    const struct veth_plan *plan, const int *results,
+			    struct cni_error *err)
 {
 	char text[IP_PREFIX_STRLEN];
 
+	/* Addresses and the link going up, then the routes. */
+	for (unsigned int i = 0; i <= result->n_ips; i++)
+		if (results[i] < 0)
+			return netlink_batch_error(pod->nl, i, &err->base);
+	results += result->n_ips + 1;
 	for (unsigned int i = 0; i < plan->n_pod_routes; i++) {
-		struct netlink_route r = plan->pod_routes[i];
-		int ret;
+		const struct netlink_route *r = &plan->pod_routes[i];
 
-		r.oif = pod->link.ifindex;
-		ret = netlink_route_add(pod->nl, &r, &err->base);
-		if (ret == -EEXIST) {
+		if (results[i] == -EEXIST) {
 			log_info("veth: the pod already has a route to %s; keeping it",
-				 r.dst.len ? ip_prefix_format(&r.dst, text, sizeof(text))
-					   : "the default");
-			memset(&err->base, 0, sizeof(err->base));
+				 r->dst.len ? ip_prefix_format(&r->dst, text, sizeof(text))
+					    : "the default");
 			continue;
 		}
-		if (ret < 0)
-			return ret;
+		if (results[i] < 0)
+			return netlink_batch_error(pod->nl, result->n_ips + 1 + i, &err->base);
 		if (plan->pod_route_is_default[i] && pod->n_defaults < 2) {
 			struct cni_route *def = &pod->defaults[pod->n_defaults++];
 
 			memset(def, 0, sizeof(*def));
-			def->dst.addr.family = r.gw.family;
-			def->gw = r.gw;
+			def->dst.addr.family = r->gw.family;
+			def->gw = r->gw;
 			def->scope = -1;
 		}
 	}
 	return 0;
 }
 
-static int veth_host_setup(struct netlink *nl, const char *host, const struct veth_plan *plan,
-			   struct netlink_link *link, struct cni_error *err)
+static int veth_pod_setup(struct veth_pod *pod, const struct cni_result *result,
+			  const struct veth_plan *plan, struct cni_error *err)
 {
+	int results[CNI_MAX_IPS + 1 + VETH_MAX_PLANNED];
 	int ret;
 
-	ret = netlink_link_get(nl, host, link, &err->base);
-	if (ret == -ENODEV)
-		return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
-				     "veth: %s vanished after create", host);
+	if (result->n_ips + 1 + plan->n_pod_routes > sizeof(results) / sizeof(results[0]))
+		return cni_error_set(err, CNI_ERR_INTERNAL, E2BIG, "veth: too many requests");
+	ret = netlink_batch_begin(pod->nl, &err->base);
 	if (ret < 0)
 		return ret;
-	ret = netlink_link_set_up(nl, host, true, &err->base);
-	for (unsigned int i = 0; !ret && i < plan->n_host_addrs; i++)
+	ret = veth_pod_queue(pod, result, plan, err);
+	if (netlink_batch_end(pod->nl, results, sizeof(results) / sizeof(results[0]),
+			      ret < 0 ? NULL : &err->base) < 0 && !ret)
+		return -EIO;
+	if (ret < 0)
+		return ret;
+	return veth_pod_results(pod, result, plan, results, err);
+}
+
+/* The alias names the owner: GC finds leftovers that have no record by it. */
+static int veth_host_setup(const struct datapath_context *ctx, const struct attachment *att,
+			   struct netlink *nl, const struct veth_plan *plan,
+			   const struct netlink_link *link, struct cni_error *err)
+{
+	int results[1 + 2 * CNI_MAX_IPS];
+	char alias[NETLINK_ALIAS_MAX];
+	unsigned int n = 0;
+	int ret;
+
+	ret = netlink_batch_begin(nl, &err->base);
+	if (ret < 0)
+		return ret;
+	if (veth_owner_alias(ctx->conf->name, att->container_id, att->ifname, alias,
+			     sizeof(alias)))
+		log_warn("veth: network name and container id too long for an alias on %s",
+			 link->name);
+	else if ((ret = netlink_link_set_alias_index(nl, link->ifindex, alias, &err->base)) == 0)
+		n++;
+	for (unsigned int i = 0; !ret && i < plan->n_host_addrs; i++, n++)
 		ret = netlink_addr_add(nl, link->ifindex, &plan->host_addrs[i], 0, &err->base);
-	for (unsigned int i = 0; !ret && i < plan->n_host_routes; i++) {
+	for (unsigned int i = 0; !ret && i < plan->n_host_routes; i++, n++) {
 		struct netlink_route r = plan->host_routes[i];
 
 		r.oif = link->ifindex;
 		ret = netlink_route_add(nl, &r, &err->base);
 	}
+	if (netlink_batch_end(nl, results, sizeof(results) / sizeof(results[0]),
+			      ret < 0 ? NULL : &err->base) < 0 && !ret)
+		return -EIO;
+	for (unsigned int i = 0; !ret && i < n; i++)
+		if (results[i] < 0)
+			ret = netlink_batch_error(nl, i, &err->base);
 	return ret;
 }
 
@@ -215,38 +255,73 @@ static void veth_fill_result(struct cni_result *result, const struct attachment 
 		result->routes[result->n_routes++] = pod->defaults[i];
 }
 
-/* Create the pair, the pod end named att->ifname in att->netns; the alias names the owner. */
+/* A random locally administered unicast MAC, as the kernel would pick. */
+static bool veth_random_mac(unsigned char mac[NETLINK_MAC_LEN])
+{
+	if (getrandom(mac, NETLINK_MAC_LEN, 0) != NETLINK_MAC_LEN)
+		return false;
+	mac[0] = (unsigned char)((mac[0] & 0xfe) | 0x02);
+	return true;
+}
+
+/*
+ * Create the pair, the pod end named att->ifname in att->netns, the host end
+ * up, one queue on each end: with the kernel's default (a queue per possible
+ * CPU) veth trims the real count to one after registering, and each trim
+ * waits for an RCU grace period. The pod end's MAC is chosen here (or taken
+ * from att) so the result needs no lookup in the pod.
+ */
 static int veth_create(const struct datapath_context *ctx, const struct attachment *att,
-		       struct netlink *host_nl, int ns_fd, const char *host, bool *created,
+		       struct netlink *host_nl, int ns_fd, const char *host,
+		       struct netlink_link *host_link, struct veth_pod *pod, bool *created,
 		       struct cni_error *err)
 {
 	struct netlink_veth veth = {.name = host,
 				    .peer_name = att->ifname,
 				    .peer_netns_fd = ns_fd,
-				    .mtu = ctx->slice ? ctx->slice->mtu : 0};
-	char alias[NETLINK_ALIAS_MAX];
+				    .mtu = ctx->slice ? ctx->slice->mtu : 0,
+				    .queues = 1,
+				    .up = true,
+				    .created = host_link};
+	unsigned char mac[NETLINK_MAC_LEN];
 	struct netlink_link existing;
+	bool have_mac = true;
 	int ret;
 
-	ret = netlink_link_get(host_nl, host, &existing, &err->base);
-	if (ret == 0)
+	if (att->mac[0]) {
+		if (sscanf(att->mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &mac[0], &mac[1], &mac[2],
+			   &mac[3], &mac[4], &mac[5]) != 6)
+			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+					     "veth: mac \"%s\" is not a MAC address", att->mac);
+	} else {
+		have_mac = veth_random_mac(mac);
+	}
+	veth.peer_mac = have_mac ? mac : NULL;
+	ret = netlink_veth_create(host_nl, &veth, &err->base);
+	if (ret == -EEXIST && netlink_link_get(host_nl, host, &existing, &err->base) == 0)
 		return cni_error_set(err, CNI_ERR_DATAPATH, EEXIST,
 				     "veth: host interface %s for %s/%s already exists", host,
 				     att->container_id, att->ifname);
-	if (ret != -ENODEV)
-		return ret;
-	ret = netlink_veth_create(host_nl, &veth, &err->base);
 	if (ret < 0)
 		return ret;
 	*created = true;
 	fault_point("veth-after-create");
-	/* GC finds leftovers that have no record by this alias. */
-	if (veth_owner_alias(ctx->conf->name, att->container_id, att->ifname, alias,
-			     sizeof(alias))) {
-		log_warn("veth: network name and container id too long for an alias on %s", host);
-		return 0;
+	if (host_link->link_ifindex <= 0 || !have_mac) {
+		/* No peer index in the reply, or no MAC of ours: ask the pod side. */
+		ret = netlink_link_get(pod->nl, att->ifname, &pod->link, &err->base);
+		if (ret == -ENODEV)
+			return cni_error_set(err, CNI_ERR_DATAPATH, ENODEV,
+					     "veth: %s did not appear in netns %s", att->ifname,
+					     att->netns);
+		return ret;
 	}
-	return netlink_link_set_alias(host_nl, host, alias, &err->base);
+	memset(&pod->link, 0, sizeof(pod->link));
+	pod->link.ifindex = host_link->link_ifindex;
+	snprintf(pod->link.name, sizeof(pod->link.name), "%s", att->ifname);
+	memcpy(pod->link.mac, mac, sizeof(mac));
+	/* Both ends get the same MTU: the slice's, or the kernel's default for veth. */
+	pod->link.mtu = host_link->mtu;
+	return 0;
 }
 
 static int veth_add(const struct datapath_context *ctx, struct attachment *att,
@@ -283,13 +358,13 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 	}
 	if ((ret = netlink_open_in(ns_fd, &pod.nl, &err->base)) < 0)
 		goto out;
-	if ((ret = veth_create(ctx, att, host_nl, ns_fd, host, &created, err)) < 0)
+	if ((ret = veth_create(ctx, att, host_nl, ns_fd, host, &host_link, &pod, &created,
+			       err)) < 0)
 		goto out;
-	if ((ret = veth_pod_addresses(&pod, att, result, err)) < 0)
+	if ((ret = veth_pod_setup(&pod, result, plan, err)) < 0)
 		goto out;
 	fault_point("veth-after-pod-addresses");
-	if ((ret = veth_host_setup(host_nl, host, plan, &host_link, err)) < 0 ||
-	    (ret = veth_pod_routes(&pod, plan, err)) < 0 ||
+	if ((ret = veth_host_setup(ctx, att, host_nl, plan, &host_link, err)) < 0 ||
 	    (ret = veth_enable_forwarding(result, err)) < 0)
 		goto out;
 	veth_fill_result(result, att, &host_link, &pod, plan);
@@ -357,6 +432,10 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 		ret = netlink_link_delete(host_nl, host_name, &err->base);
 		if (ret < 0 && ret != -ENODEV)
 			goto out;
+		/* The pod end went with it when it was the host end's peer. */
+		if (!ret && have_pod && pod.ifindex == host.link_ifindex &&
+		    pod.link_ifindex == host.ifindex)
+			have_pod = false;
 	}
 	/*
 	 * The pod end alone (host end gone or renamed) is ours only when our

@@ -104,25 +104,33 @@ void netlink_close(struct netlink *nl)
 		return;
 	if (nl->sock)
 		mnl_socket_close(nl->sock);
+	free(nl->batch);
+	free(nl->last);
 	free(nl);
 }
 
+struct nl_extack_out {
+	char *out;
+	size_t size;
+};
+
 static int nl_extack_attr(const struct nlattr *attr, void *data)
 {
-	struct netlink *nl = data;
+	struct nl_extack_out *ext = data;
 
 	if (mnl_attr_get_type(attr) != NLMSGERR_ATTR_MSG)
 		return MNL_CB_OK;
 	if (mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 		return MNL_CB_OK;
-	snprintf(nl->extack, sizeof(nl->extack), "%s", mnl_attr_get_str(attr));
+	snprintf(ext->out, ext->size, "%s", mnl_attr_get_str(attr));
 	return MNL_CB_OK;
 }
 
 /* Extack TLVs follow the error header, after the echoed request unless capped. */
-static void nl_parse_extack(struct netlink *nl, const struct nlmsghdr *nlh,
-			    const struct nlmsgerr *e)
+void nl_parse_extack(const struct nlmsghdr *nlh, char *out, size_t size)
 {
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nl_extack_out ext = {out, size};
 	size_t off = sizeof(*e);
 	size_t len = mnl_nlmsg_get_payload_len(nlh);
 
@@ -134,7 +142,7 @@ static void nl_parse_extack(struct netlink *nl, const struct nlmsghdr *nlh,
 	if (off >= len)
 		return;
 	mnl_attr_parse_payload((const char *)mnl_nlmsg_get_payload(nlh) + off, len - off,
-			       nl_extack_attr, nl);
+			       nl_extack_attr, &ext);
 }
 
 static int nl_cb_error(const struct nlmsghdr *nlh, void *data)
@@ -148,7 +156,7 @@ static int nl_cb_error(const struct nlmsghdr *nlh, void *data)
 	}
 	if (e->error == 0)
 		return MNL_CB_STOP;
-	nl_parse_extack(call->nl, nlh, e);
+	nl_parse_extack(nlh, call->nl->extack, sizeof(call->nl->extack));
 	errno = e->error < 0 ? -e->error : e->error;
 	return MNL_CB_ERROR;
 }
@@ -175,6 +183,126 @@ static int nl_cb_data(const struct nlmsghdr *nlh, void *data)
 	return call->cb ? call->cb(nlh, call->data) : MNL_CB_OK;
 }
 
+static int nl_queue(struct netlink *nl, const struct nlmsghdr *nlh)
+{
+	struct nl_batch *b = nl->batch;
+	struct nl_pending *p;
+
+	if (b->n == NL_BATCH_MAX || b->len + nlh->nlmsg_len > sizeof(b->buf)) {
+		b->overflow = -ENOSPC;
+		return 0;
+	}
+	p = &b->pending[b->n++];
+	p->seq = nlh->nlmsg_seq;
+	p->result = 1;
+	p->extack[0] = '\0';
+	snprintf(p->what, sizeof(p->what), "%s", b->what[0] ? b->what : "request");
+	b->what[0] = '\0';
+	memcpy(b->buf + b->len, nlh, nlh->nlmsg_len);
+	b->len += MNL_ALIGN(nlh->nlmsg_len);
+	return 0;
+}
+
+void nl_note(struct netlink *nl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!nl->batch)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(nl->batch->what, sizeof(nl->batch->what), fmt, ap);
+	va_end(ap);
+}
+
+int netlink_batch_begin(struct netlink *nl, struct error *err)
+{
+	if (nl->batch)
+		return error_set(err, EBUSY, "netlink: a batch is already open");
+	nl->batch = calloc(1, sizeof(*nl->batch));
+	if (!nl->batch)
+		return error_set(err, ENOMEM, "netlink: out of memory");
+	return 0;
+}
+
+/* The queued request an ack answers, or NULL. */
+static struct nl_pending *nl_batch_find(struct nl_batch *b, unsigned int seq)
+{
+	for (unsigned int i = 0; i < b->n; i++)
+		if (b->pending[i].seq == seq)
+			return &b->pending[i];
+	return NULL;
+}
+
+static int nl_batch_read(struct netlink *nl, struct nl_batch *b)
+{
+	unsigned int waiting = b->n;
+
+	while (waiting) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)nl->buf;
+		int len = (int)n;
+
+		if (n < 0)
+			return -errno;
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+			const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+			struct nl_pending *p;
+
+			if (nlh->nlmsg_type != NLMSG_ERROR || nlh->nlmsg_pid != nl->portid ||
+			    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+				continue;
+			p = nl_batch_find(b, nlh->nlmsg_seq);
+			if (!p || p->result != 1)
+				continue;
+			p->result = e->error > 0 ? -e->error : e->error;
+			if (p->result)
+				nl_parse_extack(nlh, p->extack, sizeof(p->extack));
+			waiting--;
+		}
+	}
+	return 0;
+}
+
+int netlink_batch_end(struct netlink *nl, int *results, size_t max, struct error *err)
+{
+	struct nl_batch *b = nl->batch;
+	int ret = 0;
+
+	if (!b)
+		return error_set(err, EINVAL, "netlink: no batch is open");
+	if (b->overflow)
+		ret = error_set(err, -b->overflow, "netlink: more than %d requests in a batch",
+				NL_BATCH_MAX);
+	else if (b->n > max)
+		ret = error_set(err, EINVAL, "netlink: %u results for %zu slots", b->n, max);
+	else if (b->n && mnl_socket_sendto(nl->sock, b->buf, b->len) < 0)
+		ret = error_set(err, errno, "netlink: send a batch of %u requests: %s", b->n,
+				strerror(errno));
+	else if (b->n && (ret = nl_batch_read(nl, b)) < 0)
+		ret = error_set(err, -ret, "netlink: read the acks of %u requests: %s", b->n,
+				strerror(-ret));
+	for (unsigned int i = 0; !ret && i < b->n; i++)
+		results[i] = b->pending[i].result;
+	/* The texts stay until the next batch: netlink_batch_error reads them. */
+	nl->batch = NULL;
+	free(nl->last);
+	nl->last = b;
+	return ret;
+}
+
+int netlink_batch_error(struct netlink *nl, size_t index, struct error *err)
+{
+	const struct nl_pending *p;
+
+	if (!nl->last || index >= nl->last->n)
+		return error_set(err, EINVAL, "netlink: no request %zu in the last batch", index);
+	p = &nl->last->pending[index];
+	if (p->extack[0])
+		return error_set(err, -p->result, "netlink: %s: %s (extack: %s)", p->what,
+				 strerror(-p->result), p->extack);
+	return error_set(err, -p->result, "netlink: %s: %s", p->what, strerror(-p->result));
+}
+
 /*
  * Send one request and read replies until its ack, error or end of dump.
  * libmnl checks sequence number and port id of every reply. Returns 0 or
@@ -195,6 +323,8 @@ int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	/* NLM_F_DUMP is two bits, one of them shared with NLM_F_EXCL. */
 	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP || (nlh->nlmsg_flags & NLM_F_CREATE))
 		nlh->nlmsg_flags |= NLM_F_ACK;
+	if (nl->batch && !cb && (nlh->nlmsg_flags & NLM_F_ACK))
+		return nl_queue(nl, nlh);
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)
 		return -errno;
 	for (;;) {

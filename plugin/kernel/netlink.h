@@ -35,6 +35,22 @@ void netlink_mac_format(const unsigned char mac[NETLINK_MAC_LEN], char out[18]);
 /* Close the socket; accepts NULL. */
 void netlink_close(struct netlink *nl);
 
+/*
+ * Batches: between netlink_batch_begin and netlink_batch_end, requests that
+ * only wait for an ack (netlink_addr_add, netlink_route_add,
+ * netlink_link_set_alias_index, netlink_link_set_up_index) are queued and return 0 at once; lookups
+ * and dumps still go out at once. netlink_batch_end sends the queue in one
+ * message and reads every ack: one round trip instead of one per request.
+ * The kernel runs them in order and a failure does not stop the later ones.
+ * results[i] is request i's 0 or -errno; the return value is 0 or a
+ * transport failure (err set). At most 64 requests.
+ */
+int netlink_batch_begin(struct netlink *nl, struct error *err) __attribute__((warn_unused_result));
+int netlink_batch_end(struct netlink *nl, int *results, size_t max, struct error *err)
+	__attribute__((warn_unused_result));
+/* Name request index of the last batch in err, as the unbatched call would; returns -errno. */
+int netlink_batch_error(struct netlink *nl, size_t index, struct error *err);
+
 struct netlink_link {
 	int ifindex;
 	char name[IFNAMSIZ];
@@ -61,6 +77,23 @@ struct netlink_veth {
 	unsigned int mtu;	       /* both ends; 0 = kernel default */
 	const unsigned char *mac;      /* NULL = random */
 	const unsigned char *peer_mac; /* NULL = random */
+	/*
+	 * TX and RX queues of both ends; 0 = the kernel's default (one per
+	 * possible CPU, which veth then cuts to one real queue, waiting for
+	 * an RCU grace period on the way).
+	 */
+	unsigned int queues;
+	/*
+	 * The end in the socket's netns created up. Not the peer: Linux 6.18
+	 * answers a create with NLM_F_ECHO and the peer up with ENOTCONN.
+	 */
+	bool up;
+	/*
+	 * When not NULL, the new end as the kernel reports it (NLM_F_ECHO,
+	 * Linux 6.3+; a lookup on older kernels). Its link_ifindex is the
+	 * peer's ifindex in the peer's netns.
+	 */
+	struct netlink_link *created;
 };
 
 /*
@@ -73,8 +106,11 @@ int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link
 /* Set the link's alias (ip link set NAME alias TEXT). */
 int netlink_link_set_alias(struct netlink *nl, const char *name, const char *alias,
 			   struct error *err) __attribute__((warn_unused_result));
+/* The same by ifindex: no lookup, so it can be batched. */
+int netlink_link_set_alias_index(struct netlink *nl, int ifindex, const char *alias,
+				 struct error *err) __attribute__((warn_unused_result));
 
-/* Create a veth pair, the peer placed directly in peer_netns_fd. */
+/* Create a veth pair, the peer placed directly in peer_netns_fd (one request). */
 int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, struct error *err)
 	__attribute__((warn_unused_result));
 
@@ -83,6 +119,9 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
  * link is -ENODEV with a message naming it).
  */
 int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct error *err)
+	__attribute__((warn_unused_result));
+/* The same by ifindex: no lookup, so it can be batched. */
+int netlink_link_set_up_index(struct netlink *nl, int ifindex, bool up, struct error *err)
 	__attribute__((warn_unused_result));
 int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
 			 struct error *err) __attribute__((warn_unused_result));

@@ -47,6 +47,7 @@ int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *pr
 	/* Duplicate address detection would hold the address back for a second or more. */
 	if (prefix->addr.family == AF_INET6)
 		flags |= IFA_F_NODAD;
+	nl_note(nl, "add address %s to ifindex %d", text, ifindex);
 	ret = nl_addr_request(nl, RTM_NEWADDR, ifindex, prefix, flags);
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "add address %s to ifindex %d", text, ifindex);

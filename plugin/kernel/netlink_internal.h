@@ -13,11 +13,36 @@
 /* Dumps of a busy routing table come in large batches; 32 KiB is libmnl's advice. */
 #define NETLINK_RECV_SIZE 32768
 
+#define NL_BATCH_MAX	  64
+#define NL_BATCH_SIZE	  16384
+#define NL_WHAT_MAX	  160
+#define NL_EXTACK_MAX	  256
+
+/* One queued request: how to name it, and what the kernel said. */
+struct nl_pending {
+	unsigned int seq;
+	int result; /* 0, -errno, or 1 while no ack came */
+	char what[NL_WHAT_MAX];
+	char extack[NL_EXTACK_MAX];
+};
+
+/* Requests queued between netlink_batch_begin and netlink_batch_end. */
+struct nl_batch {
+	char buf[NL_BATCH_SIZE];
+	size_t len;
+	struct nl_pending pending[NL_BATCH_MAX];
+	unsigned int n;
+	char what[NL_WHAT_MAX]; /* nl_note's text for the next queued request */
+	int overflow;		/* a request did not fit: -ENOSPC at the end */
+};
+
 struct netlink {
 	struct mnl_socket *sock;
 	unsigned int portid;
 	unsigned int seq;
-	char extack[256]; /* the kernel's message for the last failed request */
+	char extack[NL_EXTACK_MAX]; /* the kernel's message for the last failed request */
+	struct nl_batch *batch;	    /* NULL: every request is sent at once */
+	struct nl_batch *last;	    /* the ended batch, for netlink_batch_error */
 	char buf[NETLINK_RECV_SIZE];
 };
 
@@ -30,8 +55,16 @@ struct nl_list {
 	unsigned int table;
 };
 
-/* Send nlh (asking for an ack unless it is a dump), run cb on every reply. */
+/*
+ * Send nlh (asking for an ack unless it is a dump), run cb on every reply.
+ * While a batch is open, a request without cb is queued instead and 0
+ * returned; its outcome comes with netlink_batch_end.
+ */
 int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+/* Name the next request queued in a batch, as nl_fail would name it; no-op outside one. */
+void nl_note(struct netlink *nl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Record the kernel's extack text found in an error reply into out. */
+void nl_parse_extack(const struct nlmsghdr *nlh, char *out, size_t size);
 /* Name the failed request in err, with the kernel's extack text when it sent one. */
 int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

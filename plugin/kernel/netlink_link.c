@@ -179,6 +179,10 @@ static void nl_put_veth_peer(struct nlmsghdr *nlh, const struct netlink_veth *ve
 	pifi->ifi_family = AF_UNSPEC;
 	nlh->nlmsg_len += MNL_ALIGN(sizeof(*pifi));
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, veth->peer_name);
+	if (veth->queues) {
+		mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, veth->queues);
+		mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, veth->queues);
+	}
 	if (veth->peer_netns_fd >= 0)
 		mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)veth->peer_netns_fd);
 	if (veth->mtu)
@@ -201,15 +205,31 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 				     "netlink: create veth \"%s\"/\"%s\": invalid interface name",
 				     veth->name ? veth->name : "",
 				     veth->peer_name ? veth->peer_name : "");
-	nlh = nl_link_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, veth->name);
+	nlh = nl_link_msg(buf, RTM_NEWLINK,
+			  NLM_F_CREATE | NLM_F_EXCL | (veth->created ? NLM_F_ECHO : 0), veth->name);
+	if (veth->up) {
+		struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+
+		ifi->ifi_change = IFF_UP;
+		ifi->ifi_flags = IFF_UP;
+	}
+	if (veth->queues) {
+		mnl_attr_put_u32(nlh, IFLA_NUM_TX_QUEUES, veth->queues);
+		mnl_attr_put_u32(nlh, IFLA_NUM_RX_QUEUES, veth->queues);
+	}
 	if (veth->mtu)
 		mnl_attr_put_u32(nlh, IFLA_MTU, veth->mtu);
 	if (veth->mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, NETLINK_MAC_LEN, veth->mac);
 	nl_put_veth_peer(nlh, veth);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (veth->created)
+		memset(veth->created, 0, sizeof(*veth->created));
+	/* Created links are echoed as RTM_NEWLINK before the ack (Linux 6.3+). */
+	ret = nl_talk(nl, nlh, veth->created ? nl_link_cb : NULL, veth->created);
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "create veth %s/%s", veth->name, veth->peer_name);
+	if (veth->created && veth->created->ifindex <= 0)
+		return netlink_link_get(nl, veth->name, veth->created, err);
 	return 0;
 }
 
@@ -253,6 +273,51 @@ int netlink_link_set_alias(struct netlink *nl, const char *name, const char *ali
 	ret = nl_talk(nl, nlh, NULL, NULL);
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "set alias of %s", name);
+	return 0;
+}
+
+int netlink_link_set_alias_index(struct netlink *nl, int ifindex, const char *alias,
+				 struct error *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (strlen(alias) >= NETLINK_ALIAS_MAX)
+		return error_set(err, ENAMETOOLONG,
+				 "netlink: alias for ifindex %d is longer than %d bytes", ifindex,
+				 NETLINK_ALIAS_MAX - 1);
+	nlh = nl_msg(buf, RTM_SETLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	nl_note(nl, "set alias of ifindex %d", ifindex);
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		return nl_fail(nl, err, ret, "set alias of ifindex %d", ifindex);
+	return 0;
+}
+
+int netlink_link_set_up_index(struct netlink *nl, int ifindex, bool up, struct error *err)
+{
+	const char *what = up ? "set up" : "set down";
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct ifinfomsg *ifi;
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nl_msg(buf, RTM_SETLINK, 0);
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	ifi->ifi_change = IFF_UP;
+	ifi->ifi_flags = up ? IFF_UP : 0;
+	nl_note(nl, "%s link ifindex %d", what, ifindex);
+	ret = nl_talk(nl, nlh, NULL, NULL);
+	if (ret < 0)
+		return nl_fail(nl, err, ret, "%s link ifindex %d", what, ifindex);
 	return 0;
 }
 

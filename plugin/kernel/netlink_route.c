@@ -101,6 +101,7 @@ int netlink_route_add(struct netlink *nl, const struct netlink_route *route, str
 	ret = nl_route_check(route, "add route", text, err);
 	if (ret < 0)
 		return ret;
+	nl_note(nl, "add route %s", text);
 	ret = nl_route_request(nl, RTM_NEWROUTE, route);
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "add route %s", text);

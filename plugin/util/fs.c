@@ -110,6 +110,42 @@ int fs_write_replace_at(int dir_fd, const char *name, const void *data, size_t s
 	return ret;
 }
 
+int fs_create_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode)
+{
+	return create_and_write(dir_fd, name, data, size, mode);
+}
+
+int fs_write_inplace_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode)
+{
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	struct stat st;
+	ssize_t n;
+	int ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		ret = -errno;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	n = pwrite(fd, data, size, 0);
+	if (n < 0 || (size_t)n != size) {
+		ret = n < 0 ? -errno : -EIO;
+		goto out;
+	}
+	/* Never to 0: ext4 flushes a file truncated to 0 on close, as it does on rename. */
+	if ((off_t)size < st.st_size && size && ftruncate(fd, (off_t)size))
+		ret = -errno;
+out:
+	if (close(fd) && !ret)
+		ret = -errno;
+	return ret;
+}
+
 int fs_write_replace(const char *path, const void *data, size_t size, mode_t mode, bool exclusive)
 {
 	char dir[PATH_MAX];

@@ -42,6 +42,27 @@ int fs_write_replace(const char *path, const void *data, size_t size, mode_t mod
 	__attribute__((warn_unused_result));
 
 /*
+ * Create name in our own directory dir_fd with data, O_EXCL | O_NOFOLLOW:
+ * -EEXIST when the name is taken (by anything, a symlink included). No temp
+ * file: a crash mid-write leaves a short file under name, so it is for files
+ * whose readers treat a short one as unreadable, not as absent.
+ */
+int fs_create_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode)
+	__attribute__((warn_unused_result));
+
+/*
+ * Overwrite name in our own directory dir_fd in place (created when absent):
+ * no temp file, no rename. ext4 flushes the data of a file renamed over
+ * another (auto_da_alloc), which cost 0.3-3 ms per call here, so this is for
+ * files a torn write cannot hurt: hints, or files that carry their own
+ * check. A reader may see old and new bytes mixed while a write is under
+ * way. Not a regular file (FIFO, directory) is -EINVAL; a symlink -ELOOP.
+ * size must not be 0.
+ */
+int fs_write_inplace_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode)
+	__attribute__((warn_unused_result));
+
+/*
  * Write name in a pod-writable directory: whatever the pod put under that
  * name (a regular file, symlink, FIFO) is unlinked, never opened; the new file
  * is created O_EXCL | O_NOFOLLOW, so a race with the pod fails (-EEXIST)

@@ -50,6 +50,8 @@ jq -n --slurpfile s1 "$work/s1.json" --slurpfile s2 "$work/s2.json" \
 	"slicenet\t\($sp[0].wall_add_ms|round) ms\t\($sp[0].add.p50|r2) ms\t\($sp[0].add.p99|r2) ms\t\($sp[0].wall_del_ms|round) ms",
 	"ptp+host-local\t\($pp[0].wall_add_ms|round) ms\t\($pp[0].add.p50|r2) ms\t\($pp[0].add.p99|r2) ms\t\($pp[0].wall_del_ms|round) ms",
 	"",
+	"ratio ADD p50 (ptp / slicenet): \(avg($p1;$p2;"add";"p50") / avg($s1;$s2;"add";"p50") | . * 10 | round / 10)x (goal >= 6x)",
+	"ratio DEL p50 (ptp / slicenet): \(avg($p1;$p2;"del";"p50") / avg($s1;$s2;"del";"p50") | . * 100 | round / 100)x (goal >= 1x)",
 	"ratio ADD+DEL p50 (ptp / slicenet): \(avg($p1;$p2;"add_del";"p50") / avg($s1;$s2;"add_del";"p50") | . * 10 | round / 10)x",
 	"ratio 64 concurrent ADD wall (ptp / slicenet): \($pp[0].wall_add_ms / $sp[0].wall_add_ms | . * 10 | round / 10)x",
 	"failures: slicenet \($s1[0].failures + $s2[0].failures + $sp[0].failures), ptp \($p1[0].failures + $p2[0].failures + $pp[0].failures)"

@@ -5,7 +5,9 @@
 # latency percentiles per block of 100 calls in completion order (does ADD
 # stay flat as the node fills?), and checks: every call succeeded, every
 # address is unique and configured in its pod, and nothing is left after the
-# DELs (host veths, IPAM reservations, state records, pod links).
+# DELs (host veths, IPAM reservations, state records, pod links). Before and
+# after the ADDs, PROBE (40) sequential ADD+DEL cycles of other pods measure
+# ADD p50 on an empty node and with PODS pods in: the ratio is the goal's.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 pods=${PODS:-500}
@@ -15,8 +17,10 @@ prefix=sns$$-
 work=$(mktemp -d /tmp/slicenet-scale.XXXXXX)
 failures=0
 
+probes=${PROBE:-40}
 cleanup() {
 	for i in $(seq 0 $((pods - 1))); do ip netns del "$prefix$i" 2>/dev/null || true; done
+	for i in $(seq 0 63); do ip netns del "${prefix}p$i" 2>/dev/null || true; done
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -35,6 +39,15 @@ JSON
 
 echo "== $pods network namespaces"
 for i in $(seq 0 $((pods - 1))); do ip netns add "$prefix$i"; done
+for i in $(seq 0 63); do ip netns add "${prefix}p$i"; done
+
+# probe: PROBE sequential ADD+DEL cycles of other pods (their own netns), one
+# at a time: ADD p50 on an empty node, and again with the $pods pods in.
+probe() {
+	"$build/bench/cni_bench" "$build/bin/slicenet" "$work/conf.json" "$build/bin:/usr/lib/cni" \
+		"${prefix}p" "$probes" 1 | jq -r '"\(.add.p50) \(.failures)"'
+}
+read -r add_empty probe_fail_empty < <(probe)
 mkdir -p "$work/out"
 
 # stats FILE LABEL: percentiles per block of completion order, then overall.
@@ -87,6 +100,12 @@ check "every pod's eth0 carries its address ($bad wrong)" [ "$bad" -eq 0 ]
 for i in $(seq 0 $((pods - 1))); do jq -r '.interfaces[0].name' "$work/out/ADD-$i.json"; done \
 	>"$work/host_links"
 check "$pods host veths exist" [ "$(ip -o link | grep -cFf "$work/host_links")" -eq "$pods" ]
+
+read -r add_full probe_fail_full < <(probe)
+echo "== ADD p50, one call at a time ($probes calls each): node empty $add_empty ms, with $pods pods $add_full ms"
+ratio=$(jq -n "$add_full / $add_empty * 100 | round / 100")
+echo "ratio ADD p50 with $pods pods / empty node: ${ratio}x (goal <= 1.2x)"
+check "every probe call succeeded" [ "$probe_fail_empty" -eq 0 -a "$probe_fail_full" -eq 0 ]
 
 echo "== DEL: $pods pods, $parallel concurrent callers"
 run DEL

@@ -34,10 +34,12 @@ static void fake_unlock(struct ipam_store *store)
 	fake.locked = false;
 }
 
-static int fake_list(struct ipam_store *store, struct ipam_reservation **out, size_t *n,
-		     struct cni_error *err)
+static int fake_list(struct ipam_store *store, const char *container_id, const char *ifname,
+		     struct ipam_reservation **out, size_t *n, struct cni_error *err)
 {
 	(void)store;
+	(void)container_id;
+	(void)ifname;
 	(void)err;
 	cr_assert(fake.locked);
 	*out = malloc(sizeof(fake.records));

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <sched.h>
 #include <string.h>
 #include <unistd.h>
@@ -444,4 +445,49 @@ Test(netlink, invalid_prefix_rejected_before_kernel)
 Test(netlink, close_accepts_null)
 {
 	netlink_close(NULL);
+}
+
+Test(netlink, batch_runs_in_order_and_names_each_failure)
+{
+	struct netlink *nl = open_here();
+	struct ip_prefix a, b;
+	struct netlink_link link, echoed = {0};
+	struct netlink_veth veth = {.name = "tnlb",
+				    .peer_name = "tnlbp",
+				    .peer_netns_fd = peer_ns,
+				    .queues = 1,
+				    .up = true,
+				    .created = &echoed};
+	struct netlink_addr addrs[16];
+	struct error err = {0};
+	int results[4] = {9, 9, 9, 9};
+	size_t n = 0;
+
+	cr_assert_eq(ip_prefix_parse("10.124.0.2/24", &a), 0);
+	cr_assert_eq(ip_prefix_parse("10.124.0.3/24", &b), 0);
+	cr_assert_eq(netlink_veth_create(nl, &veth, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_link_get(nl, "tnlb", &link, &err), 0, "%s", err.msg);
+	cr_assert_eq(echoed.ifindex, link.ifindex, "the created end is reported");
+	cr_assert_gt(echoed.link_ifindex, 0, "with its peer's ifindex");
+	cr_assert(link.flags & IFF_UP, "created up");
+
+	cr_assert_eq(netlink_batch_begin(nl, &err), 0, "%s", err.msg);
+	cr_assert_eq(netlink_addr_add(nl, link.ifindex, &a, 0, &err), 0, "queued");
+	cr_assert_eq(netlink_addr_add(nl, link.ifindex, &a, 0, &err), 0, "queued");
+	cr_assert_eq(netlink_addr_add(nl, link.ifindex, &b, 0, &err), 0, "queued");
+	cr_assert_eq(netlink_link_set_alias_index(nl, link.ifindex, "batched", &err), 0);
+	cr_assert_eq(netlink_addr_list(nl, link.ifindex, AF_INET, addrs, 16, &n, &err), 0);
+	cr_assert_eq(n, 0, "nothing is sent before the end of the batch");
+	cr_assert_eq(netlink_batch_end(nl, results, 4, &err), 0, "%s", err.msg);
+	cr_assert_eq(results[0], 0);
+	cr_assert_eq(results[1], -EEXIST, "the duplicate fails");
+	cr_assert_eq(results[2], 0, "and the requests after it still run");
+	cr_assert_eq(results[3], 0);
+	cr_assert_eq(netlink_batch_error(nl, 1, &err), -EEXIST);
+	cr_assert(strstr(err.msg, "netlink: add address 10.124.0.2/24 to ifindex"), "%s", err.msg);
+	cr_assert_eq(netlink_addr_list(nl, link.ifindex, AF_INET, addrs, 16, &n, &err), 0);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(netlink_link_get(nl, "tnlb", &link, &err), 0);
+	cr_assert_str_eq(link.alias, "batched");
+	netlink_close(nl);
 }

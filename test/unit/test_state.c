@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -63,6 +64,44 @@ Test(state, save_load_remove, .init = setup, .fini = teardown)
 	cr_assert_eq(state_load(dir, "net1", "c1", "eth0", &back, &err), -ENOENT);
 	cr_assert_eq(err.code, 0, "a missing record is not an error");
 	cr_assert_eq(state_remove(dir, "net1", "c1", "eth0", &err), 0, "remove is idempotent");
+}
+
+Test(state, claim_is_exclusive_and_update_rewrites_in_place, .init = setup, .fini = teardown)
+{
+	struct attachment att, back;
+	struct cni_error err = {0};
+	struct stat before, after;
+	char path[256];
+
+	make(&att, "c1", "eth0");
+	att.result.n_ips = 0;
+	cr_assert_eq(state_claim(dir, &att, &err), 0, "%s", err.msg);
+	cr_assert_eq(state_claim(dir, &att, &err), -EEXIST);
+	cr_assert_eq(err.code, 0, "a taken name is no error message");
+	snprintf(path, sizeof(path), "%s/net1/c1:eth0.json", dir);
+	cr_assert_eq(stat(path, &before), 0);
+
+	/* Longer, then shorter than what is on disk: both read back whole. */
+	att.result.n_ips = 1;
+	cr_assert_eq(state_update(dir, &att, &err), 0, "%s", err.msg);
+	cr_assert_eq(state_load(dir, "net1", "c1", "eth0", &back, &err), 0, "%s", err.msg);
+	cr_assert_eq(back.result.n_ips, 1);
+	att.result.n_ips = 0;
+	att.host_ifname[0] = '\0';
+	cr_assert_eq(state_update(dir, &att, &err), 0, "%s", err.msg);
+	cr_assert_eq(state_load(dir, "net1", "c1", "eth0", &back, &err), 0, "%s", err.msg);
+	cr_assert_eq(back.result.n_ips, 0);
+	cr_assert_str_eq(back.host_ifname, "");
+	cr_assert_eq(stat(path, &after), 0);
+	cr_assert_eq(before.st_ino, after.st_ino, "rewritten in place, not renamed over");
+
+	/* A symlink under the record's name is taken, and never written through. */
+	make(&att, "c2", "eth0");
+	snprintf(path, sizeof(path), "%s/net1/c2:eth0.json", dir);
+	cr_assert_eq(symlink("/tmp/slicenet-state-nowhere", path), 0);
+	cr_assert_eq(state_claim(dir, &att, &err), -EEXIST);
+	cr_assert_lt(state_update(dir, &att, &err), 0);
+	cr_assert_eq(access("/tmp/slicenet-state-nowhere", F_OK), -1);
 }
 
 static int count(const struct attachment *att, bool ok, void *arg)

@@ -106,7 +106,7 @@ static struct ipam_reservation *list_find(const char *key, size_t *n)
 	bool hit = false;
 
 	memset(&err, 0, sizeof(err));
-	cr_assert_eq(store->ops->list(store, &list, n, &err), 0, "%s", err.msg);
+	cr_assert_eq(store->ops->list(store, NULL, NULL, &list, n, &err), 0, "%s", err.msg);
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(list[i].key, key)) {
 			found = list[i];
@@ -209,6 +209,35 @@ Test(store_disk, last_reserved_hint_that_is_a_fifo_or_symlink_is_ignored, .timeo
 	snprintf(target, sizeof(target), "%s", in_dir("target"));
 	cr_assert_eq(symlink(target, in_dir("last_reserved_ip.1")), 0);
 	cr_assert_eq(store->ops->last_reserved_get(store, 1, &got), -ENOENT);
+}
+
+Test(store_disk, last_reserved_is_rewritten_in_place_and_replaces_what_is_no_file, .timeout = 10)
+{
+	struct ip_address a, b, got;
+	struct stat before, after;
+	char target[256];
+
+	cr_assert_eq(ip_address_parse("10.1.0.100", &a), 0);
+	cr_assert_eq(ip_address_parse("10.1.0.9", &b), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 0, &a, &err), 0, "%s", err.msg);
+	cr_assert_eq(stat(in_dir("last_reserved_ip.0"), &before), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 0, &b, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("last_reserved_ip.0"), "10.1.0.9", "a shorter hint is cut");
+	cr_assert_eq(stat(in_dir("last_reserved_ip.0"), &after), 0);
+	cr_assert_eq(before.st_ino, after.st_ino, "written in place, not renamed over");
+	cr_assert_eq(store->ops->last_reserved_get(store, 0, &got), 0);
+	cr_assert(ip_address_equal(&got, &b));
+
+	/* Whatever is no regular file is replaced, never written through. */
+	cr_assert_eq(mkfifo(in_dir("last_reserved_ip.1"), 0600), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 1, &a, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("last_reserved_ip.1"), "10.1.0.100");
+	write_file("target", "keep");
+	snprintf(target, sizeof(target), "%s", in_dir("target"));
+	cr_assert_eq(symlink(target, in_dir("last_reserved_ip.2")), 0);
+	cr_assert_eq(store->ops->last_reserved_set(store, 2, &b, &err), 0, "%s", err.msg);
+	cr_assert_str_eq(file_text("target"), "keep", "the link's target is untouched");
+	cr_assert_str_eq(file_text("last_reserved_ip.2"), "10.1.0.9");
 }
 
 Test(store_disk, sweep_removes_interrupted_writes_only)
@@ -449,4 +478,91 @@ Test(store_disk, data_dir_path_through_a_file_is_an_error_naming_it)
 	cr_assert_null(other);
 	cr_assert_eq(err.code, CNI_ERR_IO);
 	cr_assert(strstr(err.msg, file), "%s", err.msg);
+}
+
+/* list() as the owner id/eth0 sees it: the reservation named key (NULL when absent). */
+static struct ipam_reservation *list_as(const char *id, const char *key, size_t *n)
+{
+	static struct ipam_reservation found;
+	struct ipam_reservation *list = NULL;
+	bool hit = false;
+
+	memset(&err, 0, sizeof(err));
+	cr_assert_eq(store->ops->list(store, id, "eth0", &list, n, &err), 0, "%s", err.msg);
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(list[i].key, key)) {
+			found = list[i];
+			hit = true;
+		}
+	free(list);
+	return hit ? &found : NULL;
+}
+
+/* Rewrite a record in place (same inode), as no writer of the store does: shows what is cached. */
+static void overwrite(const char *name, const char *text)
+{
+	int fd = open(in_dir(name), O_WRONLY | O_TRUNC);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+Test(store_disk, owner_index_caches_other_owners_and_rereads_the_callers)
+{
+	struct ipam_reservation *res;
+	size_t n;
+
+	reserve("10.1.0.2", "c1", "eth0");
+	reserve("10.1.0.3", "c2", "eth0");
+	cr_assert_not_null(list_as("c9", "10.1.0.2", &n));
+	cr_assert(strstr(file_text("lock"), "slicenet-ipam-index"), "the listing left an index");
+	cr_assert_str_eq(file_text("10.1.0.2"), "c1\r\neth0", "records stay host-local's");
+
+	/* Another owner's record is answered from the index... */
+	overwrite("10.1.0.2", "cX\r\neth0");
+	res = list_as("c9", "10.1.0.2", &n);
+	cr_assert_str_eq(res->container_id, "c1", "served from the index");
+	/* ...the caller's own is read afresh, and so is every record the caller cannot trust. */
+	overwrite("10.1.0.3", "c2\r\nnet9");
+	res = list_as("c2", "10.1.0.3", &n);
+	cr_assert_str_eq(res->ifname, "net9");
+	/* A full listing (GC) reads everything and renews the index. */
+	res = list_find("10.1.0.2", &n);
+	cr_assert_str_eq(res->container_id, "cX");
+	res = list_as("c9", "10.1.0.2", &n);
+	cr_assert_str_eq(res->container_id, "cX");
+
+	/* Records written or removed by someone else (host-local) are seen at once. */
+	write_file("10.1.0.7", "hl\r\neth0");
+	cr_assert_eq(unlink(in_dir("10.1.0.3")), 0);
+	res = list_as("c9", "10.1.0.7", &n);
+	cr_assert_not_null(res);
+	cr_assert_str_eq(res->container_id, "hl");
+	cr_assert_eq(n, 2, "10.1.0.2 and 10.1.0.7");
+	cr_assert_null(list_as("c9", "10.1.0.3", &n));
+
+	/* A corrupt record stays corrupt until fixed, and is re-read every time. */
+	overwrite("10.1.0.7", "");
+	cr_assert(list_find("10.1.0.7", &n)->corrupt);
+	overwrite("10.1.0.7", "hl\r\neth0");
+	cr_assert_not(list_as("c9", "10.1.0.7", &n)->corrupt);
+}
+
+Test(store_disk, owner_index_torn_is_ignored)
+{
+	size_t n;
+
+	reserve("10.1.0.2", "c1", "eth0");
+	cr_assert_not_null(list_as("c9", "10.1.0.2", &n));
+	/* A torn write: the checksum no longer matches, so every record is read. */
+	overwrite("lock", "slicenet-ipam-index 1 1 30 0000000000000000\n10.1.0.2 1 o cZ =eth0\n");
+	overwrite("10.1.0.2", "c7\r\neth0");
+	cr_assert_str_eq(list_as("c9", "10.1.0.2", &n)->container_id, "c7");
+	cr_assert_eq(n, 1);
+	cr_assert(strstr(file_text("lock"), "10.1.0.2"), "and the index is written anew");
+	/* An empty lock file (host-local made it) is no index either. */
+	overwrite("lock", "");
+	overwrite("10.1.0.2", "c8\r\neth0");
+	cr_assert_str_eq(list_as("c9", "10.1.0.2", &n)->container_id, "c8");
 }
