@@ -410,4 +410,17 @@ test_multus_secondary_network() {
 	[ -z "$(ipam_files)" ] || fail "IPAM files left: $(ipam_files)"
 }
 
+# DEL without a record runs only the datapaths the network's classes can use:
+# a veth-only network never asks slicenetd (no daemon warning in the log).
+test_del_without_record_runs_only_the_networks_datapaths() {
+	local only_veth
+	only_veth=$(conf 1.0.0 | jq -c '.slices = {embb: {datapaths: ["veth"]}} | .defaultSlice = "embb"')
+	: >"$LOG"
+	cni_call DEL "" never-added-1 eth0 "$only_veth" || fail "DEL"
+	! grep -q "vhostuser\|slicenetd" "$LOG" || fail "a veth-only network's DEL asked slicenetd: $(cat "$LOG")"
+	# Control: a network with a vhostuser class does try it (the daemon is down here).
+	cni_call DEL "" never-added-2 eth0 "$(conf 1.0.0)" || fail "DEL"
+	grep -q "vhostuser: slicenetd is down" "$LOG" || fail "the vhostuser DEL did not run: $(cat "$LOG")"
+}
+
 run_tests
