@@ -1,4 +1,8 @@
-/* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
+/*
+ * slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result.
+ * `slicenet --validate [--slices-file PATH]` instead checks a config on stdin
+ * with the same parser and acts on nothing (the node installer's gate).
+ */
 #include <errno.h>
 #include <jansson.h>
 #include <signal.h>
@@ -70,6 +74,96 @@ static void peek_version(const char *data, size_t size, char *out, size_t out_si
 	json_decref(json);
 }
 
+/* conf_parse and nothing else: what ADD would accept. */
+static int validate_text(const char *text, size_t size, struct cni_error *err)
+{
+	struct netconf conf;
+	bool core_ok;
+	int ret = conf_parse(text, size, &conf, &core_ok, err);
+
+	if (!ret)
+		fprintf(stderr, "slicenet: valid: network %s, %u slice classes, default %s\n",
+			conf.name, conf.n_slices, conf.default_slice);
+	conf_free(&conf);
+	return ret;
+}
+
+/*
+ * One plugin config of a list as libcni hands it to the plugin: the list's
+ * cniVersion and name injected, slicesFile pointed at the candidate table.
+ */
+static int validate_plugin(const json_t *plugin, const json_t *list, const char *slices_file,
+			   struct cni_error *err)
+{
+	static const char *const inherited[] = {"cniVersion", "name"};
+	json_t *copy = json_deep_copy(plugin);
+	char *text = NULL;
+	int ret = -ENOMEM;
+
+	if (!copy)
+		goto out;
+	for (size_t k = 0; list && k < sizeof(inherited) / sizeof(inherited[0]); k++)
+		if (json_object_get(list, inherited[k]) &&
+		    json_object_set(copy, inherited[k], json_object_get(list, inherited[k])))
+			goto out;
+	if (slices_file && json_object_set_new(copy, "slicesFile", json_string(slices_file)))
+		goto out;
+	text = json_dumps(copy, JSON_COMPACT);
+	if (text)
+		ret = validate_text(text, strlen(text), err);
+out:
+	if (ret == -ENOMEM && !err->code)
+		cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	free(text);
+	json_decref(copy);
+	return ret;
+}
+
+/*
+ * --validate: every "slicenet" plugin of a conflist, or one plugin config,
+ * from stdin, parsed exactly as ADD parses it. Nothing is created, no log
+ * is written, no daemon is asked: the node installer runs this on a new
+ * ConfigMap before it replaces the node's last good copy.
+ */
+static int validate(const char *data, size_t size, const char *slices_file,
+		    struct cni_error *err)
+{
+	json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, NULL);
+	const json_t *plugins = json_object_get(root, "plugins");
+	unsigned int found = 0;
+	json_t *plugin;
+	size_t i;
+	int ret = 0;
+
+	if (!json_is_object(root)) {
+		/* conf_parse names what is wrong with the bytes. */
+		json_decref(root);
+		return validate_text(data, size, err);
+	}
+	if (!json_is_array(plugins)) {
+		ret = validate_plugin(root, NULL, slices_file, err);
+		json_decref(root);
+		return ret;
+	}
+	json_array_foreach(plugins, i, plugin)
+	{
+		const char *type = json_string_value(json_object_get(plugin, "type"));
+
+		if (!type || strcmp(type, "slicenet"))
+			continue;
+		found++;
+		if ((ret = validate_plugin(plugin, root, slices_file, err))) {
+			cni_error_details(err, "in plugins[%zu] of the conflist", i);
+			break;
+		}
+	}
+	json_decref(root);
+	if (!ret && !found)
+		ret = cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				    "the conflist has no plugin of type \"slicenet\"");
+	return ret;
+}
+
 static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
 {
 	struct cni_result *result = NULL;
@@ -129,9 +223,19 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 	return 0;
 }
 
-int main(void)
+static void usage(void)
+{
+	fputs("usage: slicenet                  (a CNI plugin: CNI_* environment, config on "
+	      "stdin)\n"
+	      "       slicenet --validate [--slices-file PATH] < conflist-or-config\n",
+	      stderr);
+}
+
+int main(int argc, char **argv)
 {
 	struct cni_call *call = calloc(1, sizeof(*call));
+	const char *slices_file = NULL;
+	bool validating = false;
 	struct cni_error err = {0};
 	char version[CNI_VERSION_STRLEN] = "1.1.0";
 	char *config = NULL;
@@ -140,6 +244,23 @@ int main(void)
 
 	/* A delegate that exits early must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	/* libcni runs plugins without arguments; arguments are for operators. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--validate")) {
+			validating = true;
+		} else if (!strcmp(argv[i], "--slices-file") && i + 1 < argc) {
+			slices_file = argv[++i];
+		} else {
+			usage();
+			free(call);
+			return 2;
+		}
+	}
+	if (!validating && slices_file) {
+		usage();
+		free(call);
+		return 2;
+	}
 	if (!call) {
 		cni_error_set(&err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto fail;
@@ -148,6 +269,14 @@ int main(void)
 	if (ret)
 		goto fail;
 	peek_version(config, config_size, version, sizeof(version));
+	if (validating) {
+		ret = validate(config, config_size, slices_file, &err);
+		if (ret)
+			goto fail;
+		free(config);
+		free(call);
+		return 0;
+	}
 	ret = cni_env_load(&call->env, env_lookup, &err);
 	if (ret)
 		goto fail;
