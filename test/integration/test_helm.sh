@@ -25,6 +25,7 @@ export PLUGIN=$TMP/slicenet-bounded # used by cni_call
 cleanup_all() {
 	ip netns del "$NS_NAME" 2>/dev/null
 	ip netns del "${NS_NAME}gc" 2>/dev/null
+	ip netns del "${NS_NAME}nad" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup_all EXIT
@@ -394,6 +395,44 @@ test_rendered_conflist_gc_as_crio_sends_it() {
 	[ -z "$(find "$TMP/ipam" -type f ! -name lock ! -name 'last_reserved_ip*')" ] || fail "GC kept the allocation"
 	ip netns del "${NS_NAME}gc"
 	cni_call DEL "" gc-gone eth0 "$conf" || fail "DEL after GC"
+}
+
+# deploy/examples: one NetworkAttachmentDefinition per default class (the
+# class in args.cni.slice, as Multus passes cni-args) and an SR-IOV one with
+# the device plugin's resourceName; each config passes the plugin's parser
+# with the chart's table, and one is attached in a netns.
+test_network_attachment_definition_examples() {
+	need_setup
+	local out nads classes f conf res
+	out=$(render) || fail "helm template"
+	cm_key "$out" slices.json >"$TMP/nad-slices.json"
+	nads=$(python3 -c 'import json, sys, yaml
+print(json.dumps([yaml.safe_load(open(f)) for f in sys.argv[1:]]))' "$repo"/deploy/examples/nad-*.yaml) ||
+		fail "examples are not YAML"
+	assert_eq "$(jq -r '[.[] | .apiVersion + " " + .kind] | unique | join(",")' <<<"$nads")" 		"k8s.cni.cncf.io/v1 NetworkAttachmentDefinition"
+	classes=$(jq -c '.slices | keys' "$TMP/nad-slices.json")
+	assert_eq "$(jq -c '[.[] | .spec.config | fromjson | select(.plugins[0].sriov == null)
+		| .plugins[0].args.cni.slice] | sort' <<<"$nads")" "$classes" "one NAD per default class"
+	assert_eq "$(jq -r '[.[] | select(.metadata.annotations["k8s.v1.cni.cncf.io/resourceName"])
+		| .spec.config | fromjson | .plugins[0] | [.type, .args.cni.slice, (.sriov | type)] | join(" ")] | join(",")' <<<"$nads")" 		"slicenet urllc object" "the SR-IOV example"
+	for f in "$repo"/deploy/examples/nad-*.yaml; do
+		python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["spec"]["config"])' "$f" |
+			"$SLICENET" --validate --slices-file "$TMP/nad-slices.json" || fail "$f: refused by the plugin"
+	done
+	# The mmtc network in a netns: the class comes from args.cni.slice.
+	conf=$(jq -c '.[] | .spec.config | fromjson | select(.name == "slicenet-mmtc")' <<<"$nads" |
+		jq -c --arg t "$TMP/nad" --arg s "$TMP/nad-slices.json" '.plugins[0] + {cniVersion, name} | .slicesFile = $s
+			| .ipam.dataDir = ($t + "/ipam") | .stateDir = ($t + "/state") | .logFile = ($t + "/log")
+			| del(.capabilities)')
+	mkdir -p "$TMP/nad"
+	ip netns add "${NS_NAME}nad"
+	res=$(cni_call ADD "/run/netns/${NS_NAME}nad" nad-ctr net1 "$conf") || fail "ADD: $res"
+	assert_contains "$(ip -n "${NS_NAME}nad" link show dev net1)" "mtu 1280"
+	assert_contains "$(ip -n "${NS_NAME}nad" -o addr show dev net1)" "inet 10.56.2."
+	assert_contains "$(cat "$TMP/nad/log")" "slice mmtc"
+	cni_call DEL "/run/netns/${NS_NAME}nad" nad-ctr net1 "$conf" || fail "DEL"
+	ip netns del "${NS_NAME}nad"
+	[ -z "$(find "$TMP/nad/ipam" -type f ! -name lock ! -name 'last_reserved_ip*')" ] || fail "IPAM allocation left"
 }
 
 # ---- the node installer, against temp dirs standing in for the host
