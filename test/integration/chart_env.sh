@@ -5,6 +5,7 @@
 # stand in for the host. The caller sets repo, BUILD_DIR and TMP and sources
 # lib.sh first.
 
+# shellcheck disable=SC2154 # repo is the caller's
 CHART=$repo/deploy/helm/slicenet
 INSTALLER=$repo/deploy/image/slicenet-install-cni
 SETUP_ERR=$TMP/setup-error

@@ -153,6 +153,7 @@ test_daemon_metrics() {
 	local out c
 	out=$(render) || fail "helm template"
 	c=$(container "$out" slicenetd)
+	# shellcheck disable=SC2016 # $(POD_IP) is for kubelet to expand
 	assert_contains "$(jq -c .args <<<"$c")" '"--metrics","$(POD_IP):9651"'
 	assert_eq "$(jq -c '.env' <<<"$c")" '[{"name":"POD_IP","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}]'
 	assert_eq "$(jq -cS '.ports' <<<"$c")" '[{"containerPort":9651,"name":"metrics","protocol":"TCP"}]'
