@@ -134,7 +134,7 @@ test_installer_watch_refuses_once_and_recovers() {
 	# A failed assertion ends this subshell: the watch must not outlive it
 	# (watch_pid is global: the trap runs after this function's locals are gone).
 	watch_pid=$pid
-	trap '[ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null' EXIT
+	trap '[ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null || true' EXIT
 	for _ in $(seq 1 50); do [ -f "$r/host/etc/cni/net.d/10-slicenet.conflist" ] && break; sleep 0.1; done
 	cp "$r/config/slices.json" "$r/good-slices.json"
 	config_update "$r" slices.json '.slices += {"gold": {"datapaths": []}}'
