@@ -32,6 +32,14 @@ build_image() {
 	"$engine" build -f "$REPO/deploy/image/Dockerfile" -t "$IMAGE" "$REPO"
 }
 
+rollout_status() { # component: cni (the installer) or daemon (slicenetd)
+	local ds
+	ds=$($KUBECTL -n "$NAMESPACE" get daemonset -o name \
+		-l "app.kubernetes.io/instance=$RELEASE,app.kubernetes.io/component=$1")
+	[ -n "$ds" ] || die "no $1 DaemonSet of release $RELEASE"
+	$KUBECTL -n "$NAMESPACE" rollout status "$ds" --timeout=3m
+}
+
 helm_install() {
 	step "helm install $RELEASE"
 	"$HELM" upgrade --install "$RELEASE" "$REPO/deploy/helm/slicenet" \
@@ -39,7 +47,12 @@ helm_install() {
 		--set image.repository="${IMAGE%:*}" --set image.tag="${IMAGE##*:}" \
 		--set image.pullPolicy=Never \
 		"${HELM_EXTRA[@]}" --wait --timeout 5m
-	$KUBECTL -n "$NAMESPACE" rollout status "daemonset/$RELEASE-slicenet" --timeout=3m
+	# slicenetd runs only on nodes labelled for it (the chart's daemon.nodeLabel).
+	if [ "${E2E_DAEMON:-false}" = true ]; then
+		$KUBECTL label nodes --all slicenet.io/dpdk=true --overwrite
+	fi
+	rollout_status cni
+	[ "${E2E_DAEMON:-false}" != true ] || rollout_status daemon
 	$KUBECTL wait --for=condition=Ready nodes --all --timeout=3m
 }
 
@@ -112,10 +125,17 @@ check_node_clean_of_pods() {
 	step "node has no slicenet leftovers of the deleted pods"
 }
 
+# The chart keeps slicenet on the nodes when its pods stop (upgrades must
+# not take a node's network down): uninstalling is two steps, the
+# documented cni.uninstall switch, then helm uninstall.
 helm_uninstall() {
+	step "helm upgrade $RELEASE --set cni.uninstall=true"
+	"$HELM" upgrade "$RELEASE" "$REPO/deploy/helm/slicenet" --namespace "$NAMESPACE" \
+		--reuse-values --set cni.uninstall=true "${HELM_EXTRA[@]}" --wait --timeout 5m
+	rollout_status cni
 	step "helm uninstall $RELEASE"
 	"$HELM" uninstall "$RELEASE" --namespace "$NAMESPACE" --wait --timeout 3m
-	# The DaemonSet's cni-sync container removed what it had installed.
+	# The installer's cni-sync container removed what slicenet put on the node.
 	local _
 	for _ in $(seq 1 30); do
 		node_exec sh -c "test ! -e /opt/cni/bin/slicenet" && break
@@ -123,6 +143,9 @@ helm_uninstall() {
 	done
 	node_exec sh -c 'test ! -e /opt/cni/bin/slicenet && test ! -e /opt/cni/bin/slicenet-ipam &&
 		test ! -e /etc/cni/net.d/10-slicenet.conflist && test ! -e /etc/cni/net.d/slicenet.d &&
-		test ! -e /etc/slicenet/slices.json' || die "slicenet files left on the node after uninstall"
+		test ! -e /etc/slicenet/slices.json && test ! -e /var/lib/cni/slicenet &&
+		test ! -e /var/lib/cni/networks/slicenet && test ! -e /run/slicenet/ports &&
+		test ! -e /run/slicenet/cni-install-status.json && test ! -e /var/log/slicenet.log' ||
+		die "slicenet files left on the node after uninstall"
 	step "node clean after uninstall"
 }

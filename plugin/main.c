@@ -1,4 +1,8 @@
-/* slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result. */
+/*
+ * slicenet: the CNI plugin binary. Parse env + stdin, dispatch, print one result.
+ * `slicenet --validate [--slices-file PATH]` instead checks a config on stdin
+ * with the same parser and acts on nothing (the node installer's gate).
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -122,9 +126,19 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 	return 0;
 }
 
-int main(void)
+static void usage(void)
+{
+	fputs("usage: slicenet                  (a CNI plugin: CNI_* environment, config on "
+	      "stdin)\n"
+	      "       slicenet --validate [--slices-file PATH] < conflist-or-config\n",
+	      stderr);
+}
+
+int main(int argc, char **argv)
 {
 	struct cni_call *call = calloc(1, sizeof(*call));
+	const char *slices_file = NULL;
+	bool validating = false;
 	struct cni_error err = {0};
 	char version[CNI_VERSION_STRLEN] = "1.1.0";
 	char *config = NULL;
@@ -133,6 +147,23 @@ int main(void)
 
 	/* A delegate that exits early must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
+	/* libcni runs plugins without arguments; arguments are for operators. */
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--validate")) {
+			validating = true;
+		} else if (!strcmp(argv[i], "--slices-file") && i + 1 < argc) {
+			slices_file = argv[++i];
+		} else {
+			usage();
+			free(call);
+			return 2;
+		}
+	}
+	if (!validating && slices_file) {
+		usage();
+		free(call);
+		return 2;
+	}
 	if (!call) {
 		cni_error_set(&err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto fail;
@@ -147,6 +178,14 @@ int main(void)
 		if (!conf_peek_version(config, config_size, peeked, sizeof(peeked)) &&
 		    cni_version_supported(peeked))
 			snprintf(version, sizeof(version), "%s", peeked);
+	}
+	if (validating) {
+		ret = conf_validate(config, config_size, slices_file, &err);
+		if (ret)
+			goto fail;
+		free(config);
+		free(call);
+		return 0;
 	}
 	ret = cni_env_load(&call->env, env_lookup, &err);
 	if (ret)

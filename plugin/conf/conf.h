@@ -113,6 +113,14 @@ int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok
  */
 int conf_peek_version(const char *data, size_t size, char *out, size_t out_size);
 
+/*
+ * --validate: every "slicenet" plugin of a conflist, or one plugin config, in
+ * data, parsed exactly as ADD parses it (slicesFile, when not NULL, replaces
+ * the table's path). Nothing is created. Code 7 naming the bad value.
+ */
+int conf_validate(const char *data, size_t size, const char *slices_file, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
 /* Accepts NULL and a partly parsed conf. */
 void conf_free(struct netconf *conf);
 

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon/ctl_client.h"
@@ -76,6 +77,17 @@ static int vhu_pod_dir_open(const struct vhu_conf *c, const struct vhu_names *n,
 			      : top;
 	fd = fs_dir_open_at(top, n->pod, create, 0755);
 	close(top);
+	/* Through the fd we opened without following symlinks: only that directory changes. */
+	if (fd >= 0 && create &&
+	    ((c->has_pod_dir_group && fchown(fd, (uid_t)-1, (gid_t)c->pod_dir_group)) ||
+	     (c->pod_dir_mode && fchmod(fd, (mode_t)c->pod_dir_mode)))) {
+		int saved = errno;
+
+		close(fd);
+		return cni_error_set(err, CNI_ERR_DATAPATH, saved,
+				     "vhostuser: pod directory %s/%s: setting its group/mode: %s",
+				     c->socket_dir, n->pod, strerror(saved));
+	}
 	if (fd < 0 && create)
 		return cni_error_set(err, CNI_ERR_DATAPATH, -fd,
 				     "vhostuser: pod directory %s/%s: %s (a symlink or file where "

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "daemon/ctl_client.h"
@@ -20,6 +21,25 @@ static int absolute(const char *key, const char *path, struct cni_error *err)
 		return 0;
 	return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 			     "vhostuser: \"%s\": \"%s\" must be an absolute path", key, path);
+}
+
+/* "podDirMode": "0770" or "770": permission bits only, never setuid/setgid/sticky. */
+static int parse_dir_mode(const json_t *obj, unsigned int *out, struct cni_error *err)
+{
+	char text[8] = "", *end;
+	unsigned long mode;
+	int ret = json_get_string(obj, "podDirMode", text, sizeof(text), "vhostuser: ", false, err);
+
+	if (ret || !text[0])
+		return ret;
+	mode = strtoul(text, &end, 8);
+	if (*end || end == text || mode > 0777 || strlen(text) < 3)
+		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				     "vhostuser: \"podDirMode\": \"%s\" is not an octal mode from "
+				     "000 to 0777",
+				     text);
+	*out = (unsigned int)mode;
+	return 0;
 }
 
 int vhostuser_parse(const struct datapath_parse_input *in, void *out, struct cni_error *err)
@@ -52,6 +72,10 @@ int vhostuser_parse(const struct datapath_parse_input *in, void *out, struct cni
 	    (ret = absolute("podSocketDir", c->pod_dir, err)))
 		return ret;
 	c->mode = mode ? CTL_MODE_SERVER : CTL_MODE_CLIENT;
+	if ((ret = json_get_uint(obj, "podDirGroup", 0, 4294967294ULL, &c->pod_dir_group,
+				 &c->has_pod_dir_group, "vhostuser: ", err)) ||
+	    (ret = parse_dir_mode(obj, &c->pod_dir_mode, err)))
+		return ret;
 	/* A latency class may want more queue pairs than the network default. */
 	if (in->class_obj) {
 		snprintf(where, sizeof(where), "slices: class \"%s\": ", in->class_name);

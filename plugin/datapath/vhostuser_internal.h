@@ -22,6 +22,10 @@ struct vhu_conf {
 	enum ctl_port_mode mode;
 	unsigned int queues;
 	unsigned int timeout_ms;
+	/* the pod directory's group and mode, for DPDK applications not running as root */
+	bool has_pod_dir_group;
+	unsigned int pod_dir_group;
+	unsigned int pod_dir_mode; /* 0: keep 0755 */
 };
 
 /* What one attachment is called on the host, in the daemon and inside the pod. */

