@@ -186,18 +186,35 @@ static int parse_mode(const json_t *root, struct netconf *out, struct cni_error 
 }
 
 /* Everything else: what ADD, CHECK and STATUS act on. */
+static int parse_dns(const json_t *root, struct netconf *out, struct cni_error *err)
+{
+	int ret = cni_dns_decode(json_object_get(root, "dns"), &out->dns, err);
+
+	return ret ? cni_error_set(err, CNI_ERR_INVALID_CONFIG, -ret, "invalid \"dns\"") : 0;
+}
+
+/*
+ * Everything else: what ADD, CHECK and STATUS act on. Every part is parsed
+ * even after one failed (the first error is reported): a DEL of a network
+ * whose IPAM section broke still gets the datapaths' real settings.
+ */
 static int parse_rest(const json_t *root, struct netconf *out, struct cni_error *err)
 {
-	int ret;
+	int (*const parts[])(const json_t *, struct netconf *, struct cni_error *) = {
+		parse_ipam, parse_prev_result, conf_runtime_parse, parse_dns, conf_slices_parse,
+	};
+	int first = 0;
 
-	if ((ret = parse_ipam(root, out, err)) || (ret = parse_prev_result(root, out, err)) ||
-	    (ret = conf_runtime_parse(root, out, err)))
-		return ret;
-	if ((ret = cni_dns_decode(json_object_get(root, "dns"), &out->dns, err)))
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, -ret, "invalid \"dns\"");
-	if ((ret = conf_slices_parse(root, out, err)))
-		return ret;
-	return parse_mode(root, out, err);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		struct cni_error part_err = {0};
+		int ret = parts[i](root, out, &part_err);
+
+		if (ret && !first) {
+			first = ret;
+			*err = part_err;
+		}
+	}
+	return first ? first : parse_mode(root, out, err);
 }
 
 int conf_parse(const char *data, size_t size, struct netconf *out, bool *core_ok,

@@ -298,10 +298,34 @@ static int vhostuser_check(const struct datapath_context *ctx, const struct atta
 	return ret;
 }
 
+/*
+ * The config as it was at ADD where the record says so: the socket directory
+ * is the recorded socket's grandparent (the config may have changed or broken).
+ */
+static const struct vhu_conf *vhu_conf_recorded(const struct vhu_conf *c,
+						const struct attachment *att,
+						struct vhu_conf *local)
+{
+	char dir[sizeof(att->socket_path)];
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", att->socket_path);
+	for (int up = 0; up < 2; up++) {
+		slash = strrchr(dir, '/');
+		if (!slash || slash == dir)
+			return c;
+		*slash = '\0';
+	}
+	*local = *c;
+	snprintf(local->socket_dir, sizeof(local->socket_dir), "%s", dir);
+	return local;
+}
+
 static int vhostuser_del(const struct datapath_context *ctx, const struct attachment *att,
 			 struct cni_error *err)
 {
-	const struct vhu_conf *c = ctx->dp_conf;
+	struct vhu_conf local;
+	const struct vhu_conf *c = vhu_conf_recorded(ctx->dp_conf, att, &local);
 	struct ctl_request req = {.method = CTL_PORT_DEL};
 	struct ctl_response resp;
 	struct vhu_names n;
