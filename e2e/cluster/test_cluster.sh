@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck source-path=SCRIPTDIR
 # A cluster simulated on one machine (make e2e-cluster, part of make test):
 # nodes are network namespaces on one fabric bridge, each with its own
 # slicenet state, IPAM store, log and slicenet-agent talking HTTPS + bearer
@@ -10,12 +11,13 @@
 # restarted, and everything uninstalled. Tests run in name order and share
 # the cluster; each asserts the outcome.
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../test/integration/lib.sh
 . "$here/../../test/integration/lib.sh"
 AGENT=$BUILD_DIR/bin/slicenet-agent
 P=snce # namespace prefix
 WORK=$(mktemp -d /tmp/slicenet-e2e-cluster.XXXXXX)
+# shellcheck source=lib.sh
 . "$here/lib.sh"
-NODES="1 2 3 4"
 exec 3>&1 # the matrix and the figures go to stdout as TAP comments
 
 tap_note() { sed 's/^/# /' | tee /dev/stderr >&3; }
@@ -74,7 +76,7 @@ median() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%.3f", (NR % 2) ? v[
 # matrix LABEL: every pod pings every other; prints the table and the RTT
 # medians, fails naming the pairs that did not answer.
 matrix() {
-	local label=$1 src sn dst dn dip row bad="" kind
+	local label=$1 src sn dst dn dip row bad="" kind table=$WORK/matrix-$1
 	local -a pods
 	mapfile -t pods < <(awk '{print $1}' "$WORK/pods")
 	: >"$WORK/rtt-$label-same"
@@ -83,30 +85,31 @@ matrix() {
 		printf '%-8s' "$label"
 		printf ' %-6s' "${pods[@]}"
 		echo
-		while read -r src sn _; do
-			row=$(printf '%-8s' "$src")
-			while read -r dst dn dip; do
-				if [ "$src" = "$dst" ]; then
-					row+=$(printf ' %-6s' .)
-					continue
-				fi
-				kind=cross
-				[ "$sn" = "$dn" ] && kind=same
-				# The echoes after the first (which may wait for ARP) feed the medians.
-				if ping_pair "$src" "$dip" >"$WORK/rtt.tmp"; then
-					row+=$(printf ' %-6s' ok)
-					tail -n +2 "$WORK/rtt.tmp" >>"$WORK/rtt-$label-$kind"
-				else
-					row+=$(printf ' %-6s' FAIL)
-					bad+=" $src->$dst"
-				fi
-			done <"$WORK/pods"
-			echo "$row"
+	} >"$table"
+	while read -r src sn _; do
+		row=$(printf '%-8s' "$src")
+		while read -r dst dn dip; do
+			if [ "$src" = "$dst" ]; then
+				row+=$(printf ' %-6s' .)
+				continue
+			fi
+			kind=cross
+			[ "$sn" = "$dn" ] && kind=same
+			# The echoes after the first (which may wait for ARP) feed the medians.
+			if ping_pair "$src" "$dip" >"$WORK/rtt.tmp"; then
+				row+=$(printf ' %-6s' ok)
+				tail -n +2 "$WORK/rtt.tmp" >>"$WORK/rtt-$label-$kind"
+			else
+				row+=$(printf ' %-6s' FAIL)
+				bad+=" $src->$dst"
+			fi
 		done <"$WORK/pods"
-		printf 'rtt median (ms) %s: same node %s (%d samples), across nodes %s (%d samples)\n' "$label" \
-			"$(median <"$WORK/rtt-$label-same")" "$(wc -l <"$WORK/rtt-$label-same")" \
-			"$(median <"$WORK/rtt-$label-cross")" "$(wc -l <"$WORK/rtt-$label-cross")"
-	} | tap_note
+		echo "$row" >>"$table"
+	done <"$WORK/pods"
+	printf 'rtt median (ms) %s: same node %s (%d samples), across nodes %s (%d samples)\n' "$label" \
+		"$(median <"$WORK/rtt-$label-same")" "$(wc -l <"$WORK/rtt-$label-same")" \
+		"$(median <"$WORK/rtt-$label-cross")" "$(wc -l <"$WORK/rtt-$label-cross")" >>"$table"
+	tap_note <"$table"
 	[ -z "$bad" ] || fail "$label: no answer for$bad"
 }
 
@@ -127,7 +130,7 @@ vxlan_tx() { ip -n "$(ns "$1")" -j -s link show slicenet.1 | jq '.[0].stats64.tx
 
 cleanup() {
 	local n
-	fabric_down $NODES
+	fabric_down 1 2 3 4
 	for n in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do ip netns del "$n"; done
 	rm -rf "$WORK"
 }
@@ -158,7 +161,7 @@ test_02_vxlan_matrix() {
 	done
 	routed_everywhere vxlan 1 2 3
 	for i in 1 2 3; do
-		[ -z "$(routes "$i" | grep 'dev eth0')" ] || fail "node-$i: host-gw routes left: $(routes "$i")"
+		! routes "$i" | grep -q 'dev eth0' || fail "node-$i: host-gw routes left: $(routes "$i")"
 	done
 	before=$(vxlan_tx 1)
 	matrix vxlan
