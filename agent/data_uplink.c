@@ -1,6 +1,7 @@
 #include "agent/data_uplink.h"
 
 #include <errno.h>
+#include <net/if.h>
 
 #include "plugin/util/log.h"
 
@@ -37,6 +38,10 @@ int data_uplink_sync(struct netlink *nl, const char *ifname, const struct data_s
 		log_debug("data uplink %s: not there (yet)", ifname);
 		return 0;
 	}
+	/* slicenetd creates the tap down; the node side of the uplink is the agent's. */
+	if (ret == 0 && n_want && !(link.flags & IFF_UP) &&
+	    (ret = netlink_link_set_up(nl, ifname, true, err)) == 0)
+		log_info("data uplink %s: set up", ifname);
 	if (ret < 0 ||
 	    (ret = netlink_addr_list(nl, link.ifindex, AF_INET, have, UPLINK_ADDRS_MAX, &n_have,
 				     err)) < 0)

@@ -15,7 +15,7 @@
 
 /*
  * Make the addresses of ifname that lie in one of the data subnets exactly
- * want[0..n_want). A missing link is 0 (slicenetd creates it when it starts;
+ * want[0..n_want), and set it up when it has some. A missing link is 0 (slicenetd creates it when it starts;
  * the next reconcile adds them). Addresses outside the data subnets are never
  * touched.
  */

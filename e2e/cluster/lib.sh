@@ -94,10 +94,12 @@ stop_agent() { # I
 	rm -f "$WORK/agent-n$1.pid"
 }
 
-uninstall_agent() { # I: stop it, then run it with --uninstall
-	stop_agent "$1"
-	ip netns exec "$(ns "$1")" "$AGENT" --uninstall --ranges-file "$WORK/n$1/ranges.json" \
-		--log-file "$WORK/uninstall-n$1.log"
+uninstall_agent() { # I [AGENT_FLAGS...]: stop it, then run it with --uninstall
+	local i=$1
+	shift
+	stop_agent "$i"
+	ip netns exec "$(ns "$i")" "$AGENT" --uninstall --ranges-file "$WORK/n$i/ranges.json" \
+		--log-file "$WORK/uninstall-n$i.log" "$@"
 }
 
 # Nothing the agent creates is left on node I: routes, nft table, VXLAN device, ranges file.
