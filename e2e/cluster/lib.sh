@@ -9,6 +9,7 @@
 #   P      namespace prefix (fabric "$P-fab", node I "$P-nI")
 #   WORK   a private directory (node I keeps its files in $WORK/nI)
 #   AGENT  the slicenet-agent binary
+# and has sourced test/integration/lib.sh (fail).
 # Node I has the InternalIPs 10.99.0.I and fd00:99::I and, unless told
 # otherwise, the pod CIDR 10.244.I.0/24.
 
@@ -100,6 +101,31 @@ uninstall_agent() { # I [AGENT_FLAGS...]: stop it, then run it with --uninstall
 	stop_agent "$i"
 	ip netns exec "$(ns "$i")" "$AGENT" --uninstall --ranges-file "$WORK/n$i/ranges.json" \
 		--log-file "$WORK/uninstall-n$i.log" "$@"
+}
+
+# restart_watched I START_CMD...: restart node I's agent (START_CMD starts it
+# again) while polling its routes: any change during the restart, after its
+# relist, or past one resync period (2 s), or any route event of protocol 199
+# fails. The monitor's output stays in $WORK/monitor.
+restart_watched() {
+	local i=$1 before lists mon
+	shift
+	lists=$(listed "$i")
+	before=$(routes "$i")
+	ip -n "$(ns "$i")" monitor route >"$WORK/monitor" 2>&1 &
+	mon=$!
+	sleep 0.3
+	stop_agent "$i"
+	"$@"
+	for _ in $(seq 1 15); do
+		[ "$(routes "$i")" = "$before" ] || { kill "$mon"; fail "node-$i: routes changed during the restart: $(routes "$i")"; }
+		sleep 0.2
+	done
+	wait_for 10 relisted "$i" "$lists" || { kill "$mon"; fail "node-$i: the restarted agent did not list"; }
+	sleep 2.5 # past one resync period
+	kill "$mon"
+	[ "$(routes "$i")" = "$before" ] || fail "node-$i: routes changed after the restart: $(routes "$i")"
+	! grep -q "proto 199" "$WORK/monitor" || fail "node-$i: route events during the restart: $(cat "$WORK/monitor")"
 }
 
 # Nothing the agent creates is left on node I: routes, nft table, VXLAN device, ranges file.

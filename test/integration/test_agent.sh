@@ -105,26 +105,7 @@ test_06_deleted_node_unrouted() {
 }
 
 test_07_restart_does_not_flap() {
-	local before after mon lists
-	lists=$(listed 1)
-	before=$(routes 1)
-	ip -n "$(ns 1)" monitor route >"$WORK/monitor" 2>&1 &
-	mon=$!
-	sleep 0.3
-	stop_agent 1
-	agent_up 1
-	# Poll while it lists and reconciles: every route stays throughout.
-	for _ in $(seq 1 15); do
-		assert_eq "$(routes 1)" "$before" "routes during restart"
-		sleep 0.2
-	done
-	wait_for 10 relisted 1 "$lists"
-	sleep 2.5 # past one resync period
-	after=$(routes 1)
-	kill "$mon"
-	assert_eq "$after" "$before" "routes after restart"
-	grep -q "proto 199" "$WORK/monitor" && fail "route events during restart: $(cat "$WORK/monitor")"
-	return 0
+	restart_watched 1 agent_up 1
 }
 
 test_07a_resync_repairs_kernel_state() {
