@@ -136,4 +136,5 @@ clean:
 include mk/sriov.mk mk/daemon.mk mk/fuzz.mk mk/e2e.mk
 include mk/agent.mk
 include mk/bench.mk
+include mk/e2e-cluster.mk
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -16,6 +16,8 @@ enum {
 	OPT_MODE,
 	OPT_RANGES_FILE,
 	OPT_CLUSTER_CIDR,
+	OPT_DATA_SUBNET,
+	OPT_DATA_UPLINK,
 	OPT_VXLAN_VNI,
 	OPT_VXLAN_PORT,
 	OPT_VXLAN_DEVICE,
@@ -34,6 +36,8 @@ static const struct option long_options[] = {
 	{"mode", required_argument, NULL, OPT_MODE},
 	{"ranges-file", required_argument, NULL, OPT_RANGES_FILE},
 	{"cluster-cidr", required_argument, NULL, OPT_CLUSTER_CIDR},
+	{"data-subnet", required_argument, NULL, OPT_DATA_SUBNET},
+	{"data-uplink", required_argument, NULL, OPT_DATA_UPLINK},
 	{"vxlan-vni", required_argument, NULL, OPT_VXLAN_VNI},
 	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
 	{"vxlan-device", required_argument, NULL, OPT_VXLAN_DEVICE},
@@ -57,6 +61,11 @@ void options_usage(FILE *out)
 		"  --ranges-file PATH    this node's IPAM ranges (default %s)\n"
 		"  --cluster-cidr CIDR   a cluster range, repeatable (at most %d); given: masquerade\n"
 		"                        pod traffic to anything else (nft table %s %s)\n"
+		"  --data-subnet CIDR/N  a class's data network (dataSubnet/dataBlockPrefix),\n"
+		"                        repeatable (at most %d): route each other node's /N block\n"
+		"                        like its pod CIDR (needs an IPv4 --cluster-cidr)\n"
+		"  --data-uplink IFNAME  put this node's data gateways (first address of each of\n"
+		"                        its blocks) on slicenetd's uplink IFNAME when it exists\n"
 		"  --vxlan-vni N         (default %d)   --vxlan-port N (default %d)\n"
 		"  --vxlan-device NAME   (default slicenet.<VNI>)\n"
 		"  --resync SECONDS      full kernel reconcile period (default %d)\n"
@@ -64,6 +73,7 @@ void options_usage(FILE *out)
 		"  --uninstall           remove every route (proto %d), the VXLAN device, the nft\n"
 		"                        table and the ranges file this agent creates, then exit\n",
 		RANGES_FILE_DEFAULT, MASQ_CLUSTER_MAX, MASQ_TABLE_FAMILY, MASQ_TABLE_NAME,
+		DESIRED_DATA_MAX,
 		VXLAN_DEFAULT_VNI, VXLAN_DEFAULT_PORT, OPTIONS_DEFAULT_RESYNC, AGENT_ROUTE_PROTOCOL);
 }
 
@@ -100,6 +110,58 @@ static int cluster_cidr(const char *text, struct masq_conf *masq, struct error *
 	return 0;
 }
 
+/* "10.250.0.0/16/24": the subnet, then the block length. */
+static int data_subnet(const char *text, struct agent_options *out, struct error *err)
+{
+	char cidr[IP_PREFIX_STRLEN];
+	const char *slash = strrchr(text, '/');
+	struct data_subnet *d = &out->data[out->n_data];
+	unsigned long len;
+	char *end;
+
+	if (out->n_data == DESIRED_DATA_MAX)
+		return error_set(err, E2BIG, "--data-subnet: at most %d", DESIRED_DATA_MAX);
+	if (!slash || (size_t)(slash - text) >= sizeof(cidr))
+		return error_set(err, EINVAL, "--data-subnet \"%.64s\": want CIDR/BLOCKLEN", text);
+	memcpy(cidr, text, (size_t)(slash - text));
+	cidr[slash - text] = '\0';
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (ip_prefix_parse(cidr, &d->subnet) || d->subnet.addr.family != AF_INET || errno ||
+	    end == slash + 1 || *end || len <= d->subnet.len || len > 32)
+		return error_set(err, EINVAL,
+				 "--data-subnet \"%.64s\": want an IPv4 CIDR and a longer block "
+				 "length, e.g. 10.250.0.0/16/24",
+				 text);
+	ip_prefix_network(&d->subnet, &d->subnet.addr);
+	d->block_len = (unsigned int)len;
+	out->n_data++;
+	return 0;
+}
+
+/* Data subnets are cluster traffic: not masqueraded; their blocks follow the IPv4 cluster CIDR. */
+static int data_finish(struct agent_options *out, struct error *err)
+{
+	size_t i;
+
+	for (i = 0; i < out->masq.n_cluster; i++)
+		if (out->masq.cluster[i].addr.family == AF_INET)
+			break;
+	if (i < out->masq.n_cluster)
+		out->cluster4 = out->masq.cluster[i];
+	else if (out->n_data && !out->uninstall)
+		return error_set(err, EINVAL, "--data-subnet needs an IPv4 --cluster-cidr");
+	if (out->data_uplink[0] && !out->n_data)
+		return error_set(err, EINVAL, "--data-uplink needs a --data-subnet");
+	for (i = 0; i < out->n_data && out->masq.n_cluster; i++) {
+		if (out->masq.n_cluster == MASQ_CLUSTER_MAX)
+			return error_set(err, E2BIG, "--cluster-cidr and --data-subnet: at most %d "
+					 "together", MASQ_CLUSTER_MAX);
+		out->masq.cluster[out->masq.n_cluster++] = out->data[i].subnet;
+	}
+	return 0;
+}
+
 static int one(int opt, const char *arg, struct agent_options *out, struct error *err)
 {
 	unsigned long value;
@@ -123,6 +185,9 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 	case OPT_RANGES_FILE:
 		return copy("ranges-file", arg, out->ranges_file, sizeof(out->ranges_file), err);
 	case OPT_CLUSTER_CIDR: return cluster_cidr(arg, &out->masq, err);
+	case OPT_DATA_SUBNET: return data_subnet(arg, out, err);
+	case OPT_DATA_UPLINK:
+		return copy("data-uplink", arg, out->data_uplink, sizeof(out->data_uplink), err);
 	case OPT_VXLAN_VNI:
 		if ((ret = number("vxlan-vni", arg, 1, 16777215, &value, err)) == 0)
 			out->vxlan.vni = (uint32_t)value;
@@ -183,6 +248,8 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 			     out->vxlan.vni) >= sizeof(out->vxlan.name))
 		return error_set(err, EINVAL, "--vxlan-vni %u: the default device name "
 				 "is too long, give --vxlan-device", out->vxlan.vni);
+	if ((ret = data_finish(out, err)))
+		return ret;
 	if (!out->node_name[0] && !out->uninstall && !out->help)
 		return error_set(err, EINVAL, "no node name: set NODE_NAME or give --node-name");
 	return 0;

@@ -3,6 +3,7 @@
 #define SLICENET_AGENT_OPTIONS_H
 
 #include <limits.h>
+#include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -23,7 +24,11 @@ struct agent_options {
 	char node_name[NODE_NAME_MAX];
 	enum agent_mode mode;
 	char ranges_file[PATH_MAX];
-	struct masq_conf masq; /* no cluster CIDR: no masquerade */
+	struct masq_conf masq; /* no cluster CIDR: no masquerade; data subnets are not masqueraded */
+	struct ip_prefix cluster4; /* the first IPv4 --cluster-cidr: data blocks follow it */
+	struct data_subnet data[DESIRED_DATA_MAX]; /* --data-subnet CIDR/BLOCKLEN */
+	size_t n_data;
+	char data_uplink[IFNAMSIZ]; /* slicenetd's uplink: this node's data gateways; "" = none */
 	struct vxlan_params vxlan;
 	unsigned int resync_seconds;
 	const char *log_file; /* NULL: stderr */

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "agent/agent_vxlan.h"
+#include "agent/data_uplink.h"
 #include "agent/desired.h"
 #include "agent/kernel_sync.h"
 #include "agent/masq.h"
@@ -32,7 +33,10 @@ static int sync_kernel(struct reconciler *r, const struct node_table *table,
 		       const struct node *self, struct error *err)
 {
 	const struct agent_options *o = r->options;
-	struct desired_input in = {.mode = o->mode, .self = o->node_name};
+	struct desired_input in = {.mode = o->mode, .self = o->node_name,
+				   .cluster4 = o->n_data ? &o->cluster4 : NULL,
+				   .data = o->data, .n_data = o->n_data};
+	struct ip_prefix gateways[DESIRED_DATA_MAX];
 	struct sync_counts routes = {0}, neighs = {0};
 	struct desired desired;
 	int ret;
@@ -58,6 +62,9 @@ static int sync_kernel(struct reconciler *r, const struct node_table *table,
 	if (ret == 0 && in.vxlan_ifindex)
 		ret = kernel_sync_neighs(r->nl, in.vxlan_ifindex, desired.neighs, desired.n_neighs,
 					 KERNEL_SYNC_PRUNE, &neighs, err);
+	if (ret == 0 && o->data_uplink[0])
+		ret = data_uplink_sync(r->nl, o->data_uplink, o->data, o->n_data, gateways,
+				       desired_uplink_addrs(&in, self, gateways), err);
 	/* host-gw after vxlan (a mode change): the old device carries no route any more. */
 	if (ret == 0 && o->mode == AGENT_MODE_HOST_GW) {
 		struct error ignored = {0};
@@ -150,6 +157,12 @@ int reconcile_uninstall(const struct agent_options *options, struct netlink *nl,
 		first = error_set(err, -ret, "%s", step.msg);
 	memset(&step, 0, sizeof(step));
 	if ((ret = masq_remove(&step)) < 0 && !first)
+		first = error_set(err, -ret, "%s", step.msg);
+	memset(&step, 0, sizeof(step));
+	if (options->data_uplink[0] &&
+	    (ret = data_uplink_sync(nl, options->data_uplink, options->data, options->n_data, NULL,
+				    0, &step)) < 0 &&
+	    !first)
 		first = error_set(err, -ret, "%s", step.msg);
 	memset(&step, 0, sizeof(step));
 	if ((ret = ranges_file_remove(options->ranges_file, &step)) < 0 && !first)

@@ -29,7 +29,8 @@ int reconcile_run(struct reconciler *r, const struct node_table *table, struct e
 
 /*
  * --uninstall: remove every route with the agent's protocol, the VXLAN
- * device, the nft table and the ranges file. Continues past failures;
+ * device, the nft table, the data gateways on --data-uplink (given the same
+ * --data-subnet flags) and the ranges file. Continues past failures;
  * returns the first.
  */
 int reconcile_uninstall(const struct agent_options *options, struct netlink *nl,

@@ -50,7 +50,8 @@ if [ "$only" = all ] || [ "$only" = integration ]; then
 		failures+=("integration: not run (not root)")
 	else
 		echo "== integration tests (root, network namespaces)"
-		for t in "$here"/integration/test_*.sh "$here"/../e2e/node/test_*.sh; do
+		for t in "$here"/integration/test_*.sh "$here"/../e2e/node/test_*.sh \
+			"$here"/../e2e/cluster/test_*.sh; do
 			[ -x "$t" ] || continue
 			name=$(basename "$t" .sh)
 			tap="$logdir/$name.tap"

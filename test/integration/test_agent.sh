@@ -6,87 +6,23 @@
 here=$(dirname "$0")
 . "$here/lib.sh"
 AGENT=$BUILD_DIR/bin/slicenet-agent
-APISERVER=$here/../agent/apiserver.py
 P=snag # namespace prefix
-FAB=$P-fab
-API_IP=10.99.0.254
-ADMIN=127.0.0.1:18080
 WORK=$(mktemp -d /tmp/slicenet-agent-test.XXXXXX)
+. "$here/../../e2e/cluster/lib.sh"
 MODE=host-gw # each test runs in a subshell: a test that changes it passes it on explicitly
 
-ns() { echo "$P-n$1"; }
-admin() { # METHOD PATH [BODY]
-	ip netns exec "$FAB" curl -sf -X "$1" ${3:+-d "$3"} "http://$ADMIN$2"
-}
-node_put() { # I [EXTRA_CIDR]: node-I with pod CIDR 10.244.I.0/24, InternalIPs 10.99.0.I, fd00:99::I
-	local cidrs="\"10.244.$1.0/24\"${2:+,\"$2\"}"
-	admin PUT "/nodes/node-$1" "{\"podCIDRs\":[$cidrs],\"internalIPs\":[\"10.99.0.$1\",\"fd00:99::$1\"]}" >/dev/null
-}
-stat_of() { admin GET /stats | jq -r ".$1"; }
-routes() { ip -n "$(ns "$1")" route show proto 199; ip -n "$(ns "$1")" -6 route show proto 199; }
-wait_for() { # SECONDS CMD...: poll until CMD succeeds
-	local end=$((SECONDS + $1)); shift
-	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -ge $end ] && { echo "timed out: $*" >&2; return 1; }
-		sleep 0.2
-	done
-}
-listed() { grep -c "listed .* nodes" "$WORK/agent-n$1.log"; }
-relisted() { [ "$(listed "$1")" -gt "$2" ]; } # I COUNT: a list since COUNT was taken
-has_route() { routes "$1" | grep -qF "$2"; }
-lacks_route() { ! routes "$1" | grep -qF "$2"; }
-
-start_agent() { # I [TOKEN_FILE]
-	local i=$1 token=${2:-$WORK/token}
-	ip netns exec "$(ns "$i")" "$AGENT" --api-server "https://$API_IP:6443" \
-		--token-file "$token" --ca-file "$WORK/ca.crt" --node-name "node-$i" \
-		--mode "$MODE" --ranges-file "$WORK/n$i/ranges.json" --cluster-cidr 10.244.0.0/16 \
-		--cluster-cidr fd00:10:244::/48 --resync 2 --log-file "$WORK/agent-n$i.log" &
-	echo $! >"$WORK/agent-n$i.pid"
-}
-stop_agent() {
-	local pid
-	pid=$(cat "$WORK/agent-n$1.pid" 2>/dev/null) || return 0
-	kill "$pid" 2>/dev/null && wait_for 5 sh -c "! kill -0 $pid"
-	rm -f "$WORK/agent-n$1.pid"
+agent_up() { # I [TOKEN_FILE]
+	start_agent "$1" "${2:-$WORK/token}" --mode "$MODE" --cluster-cidr 10.244.0.0/16 \
+		--cluster-cidr fd00:10:244::/48 --resync 2
 }
 
 setup() {
-	ip netns add "$FAB"
-	ip -n "$FAB" link add br0 type bridge
-	ip -n "$FAB" addr add $API_IP/24 dev br0
-	ip -n "$FAB" link set br0 up
-	ip -n "$FAB" link set lo up
-	for i in 1 2 3 4; do
-		ip netns add "$(ns "$i")"
-		ip -n "$FAB" link add "n$i" type veth peer name eth0 netns "$(ns "$i")"
-		ip -n "$FAB" link set "n$i" master br0 up
-		ip -n "$(ns "$i")" link set lo up
-		ip -n "$(ns "$i")" addr add "10.99.0.$i/24" dev eth0
-		ip -n "$(ns "$i")" addr add "fd00:99::$i/64" dev eth0 nodad
-		ip -n "$(ns "$i")" link set eth0 up
-		mkdir -p "$WORK/n$i"
-	done
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-subj /CN=kube-apiserver -addext "subjectAltName=IP:$API_IP" \
-		-keyout "$WORK/api.key" -out "$WORK/ca.crt" 2>/dev/null
-	head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$WORK/token"
-	ip netns exec "$FAB" python3 "$APISERVER" --listen "$API_IP:6443" --admin-port 18080 \
-		--cert "$WORK/ca.crt" --key "$WORK/api.key" --token "$WORK/token" \
-		>"$WORK/apiserver.log" 2>&1 &
-	echo $! >"$WORK/apiserver.pid"
-	wait_for 10 admin GET /stats
+	fabric_up
+	for i in 1 2 3 4; do node_add "$i"; done
 }
 
 cleanup() {
-	for i in 1 2 3 4; do stop_agent "$i"; done
-	# The logs go to the test's log (stderr) for whoever reads a failure.
-	for f in "$WORK"/agent-n*.log "$WORK"/apiserver.log; do
-		echo "=== $f" && tail -n 40 "$f"
-	done >&2 2>/dev/null
-	kill "$(cat "$WORK/apiserver.pid")" 2>/dev/null
-	for i in 1 2 3 4; do ip netns del "$(ns "$i")" 2>/dev/null; done
-	ip netns del "$FAB" 2>/dev/null
+	fabric_down 1 2 3 4
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -95,7 +31,7 @@ test_01_hostgw_routes_and_ranges_files() {
 	node_put 1
 	node_put 2
 	node_put 3 fd00:10:244:3::/64
-	for i in 1 2 3; do start_agent "$i"; done
+	for i in 1 2 3; do agent_up "$i"; done
 	for i in 1 2 3; do
 		for j in 1 2 3; do
 			[ "$i" = "$j" ] && continue
@@ -138,7 +74,7 @@ test_03_masquerade_table() {
 
 test_04_new_node_routed_everywhere() {
 	node_put 4
-	start_agent 4
+	agent_up 4
 	for i in 1 2 3; do wait_for 10 has_route "$i" "10.244.4.0/24 via 10.99.0.4 dev eth0"; done
 	for j in 1 2 3; do wait_for 10 has_route 4 "10.244.$j.0/24 via 10.99.0.$j dev eth0"; done
 }
@@ -169,26 +105,7 @@ test_06_deleted_node_unrouted() {
 }
 
 test_07_restart_does_not_flap() {
-	local before after mon lists
-	lists=$(listed 1)
-	before=$(routes 1)
-	ip -n "$(ns 1)" monitor route >"$WORK/monitor" 2>&1 &
-	mon=$!
-	sleep 0.3
-	stop_agent 1
-	start_agent 1
-	# Poll while it lists and reconciles: every route stays throughout.
-	for _ in $(seq 1 15); do
-		assert_eq "$(routes 1)" "$before" "routes during restart"
-		sleep 0.2
-	done
-	wait_for 10 relisted 1 "$lists"
-	sleep 2.5 # past one resync period
-	after=$(routes 1)
-	kill "$mon"
-	assert_eq "$after" "$before" "routes after restart"
-	grep -q "proto 199" "$WORK/monitor" && fail "route events during restart: $(cat "$WORK/monitor")"
-	return 0
+	restart_watched 1 agent_up 1
 }
 
 test_07a_resync_repairs_kernel_state() {
@@ -219,7 +136,7 @@ test_09_bad_token_is_401_and_recovers() {
 	unauthorized=$(stat_of unauthorized)
 	stop_agent 4
 	echo "not-the-token" >"$WORK/token-4"
-	start_agent 4 "$WORK/token-4"
+	agent_up 4 "$WORK/token-4"
 	node_put 7
 	wait_for 10 grep -q "HTTP 401 Unauthorized" "$WORK/agent-n4.log"
 	[ "$(stat_of unauthorized)" -gt "$unauthorized" ] || fail "no 401 served"
@@ -232,22 +149,15 @@ test_09_bad_token_is_401_and_recovers() {
 
 uninstall_all() {
 	local i
-	for i in 1 2 3 4; do
-		stop_agent "$i"
-		ip netns exec "$(ns "$i")" "$AGENT" --uninstall --ranges-file "$WORK/n$i/ranges.json" \
-			--log-file "$WORK/uninstall-n$i.log"
-	done
+	for i in 1 2 3 4; do uninstall_agent "$i"; done
 }
 
 assert_nothing_left() {
-	local i
+	local i left
 	for i in 1 2 3 4; do
-		[ -z "$(routes "$i")" ] || fail "node $i: routes left: $(routes "$i")"
-		ip netns exec "$(ns "$i")" nft list table inet slicenet 2>/dev/null && fail "node $i: nft table left"
-		ip -n "$(ns "$i")" link show slicenet.1 2>/dev/null && fail "node $i: vxlan device left"
-		[ ! -e "$WORK/n$i/ranges.json" ] || fail "node $i: ranges file left"
+		left=$(agent_left "$i")
+		[ -z "$left" ] || fail "node $i: left: $left"
 	done
-	return 0
 }
 
 test_10_uninstall_leaves_nothing() {
@@ -261,7 +171,7 @@ test_10_uninstall_leaves_nothing() {
 
 test_11_vxlan_device_fdb_neigh_routes() {
 	MODE=vxlan
-	for i in 1 2 3 4; do start_agent "$i"; done
+	for i in 1 2 3 4; do agent_up "$i"; done
 	for i in 1 2 3 4; do
 		for j in 1 2 3 4; do
 			[ "$i" = "$j" ] && continue
@@ -309,7 +219,7 @@ test_12a_vxlan_restart_does_not_flap() {
 	mon=$!
 	sleep 0.3
 	stop_agent 1
-	MODE=vxlan start_agent 1
+	MODE=vxlan agent_up 1
 	wait_for 10 relisted 1 "$lists"
 	sleep 2.5 # past one resync period
 	kill "$mon"

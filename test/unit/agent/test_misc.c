@@ -108,6 +108,50 @@ Test(options, defaults_env_and_flags)
 	cr_assert_eq(o.resync_seconds, 60);
 }
 
+Test(options, data_subnets)
+{
+	char *argv[] = {"slicenet-agent", "--data-subnet", "10.250.1.0/16/24", "--cluster-cidr",
+			"fd00:10:244::/48", "--cluster-cidr", "10.244.0.0/16", "--data-uplink",
+			"snup0", "--node-name", "n", NULL};
+	struct agent_options o;
+	struct error err = {0};
+	char text[IP_PREFIX_STRLEN];
+
+	cr_assert_eq(options_parse(11, argv, &o, &err), 0, "%s", err.msg);
+	cr_assert_eq(o.n_data, 1);
+	cr_assert_str_eq(ip_prefix_format(&o.data[0].subnet, text, sizeof(text)), "10.250.0.0/16");
+	cr_assert_eq(o.data[0].block_len, 24);
+	cr_assert_str_eq(ip_prefix_format(&o.cluster4, text, sizeof(text)), "10.244.0.0/16");
+	cr_assert_str_eq(o.data_uplink, "snup0");
+	/* Pods reach data networks with their own address: not masqueraded. */
+	cr_assert_eq(o.masq.n_cluster, 3);
+	cr_assert_str_eq(ip_prefix_format(&o.masq.cluster[2], text, sizeof(text)), "10.250.0.0/16");
+}
+
+Test(options, data_subnets_rejected)
+{
+	char *cases[][5] = {
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/16", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/33", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "fd00::/48/64", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24x", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24", "--cluster-cidr", "fd00::/48"},
+		{"slicenet-agent", "--data-uplink", "snup0", "--cluster-cidr", "10.0.0.0/8"},
+	};
+
+	setenv("NODE_NAME", "n", 1);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct agent_options o;
+		struct error err = {0};
+
+		cr_assert_lt(options_parse(5, cases[i], &o, &err), 0, "%s %s", cases[i][1],
+			     cases[i][2]);
+		cr_assert(strstr(err.msg, "--data-"), "%s", err.msg);
+	}
+	unsetenv("NODE_NAME");
+}
+
 Test(options, rejects_bad_values)
 {
 	char *cases[][3] = {

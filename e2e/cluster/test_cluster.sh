@@ -1,0 +1,322 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR
+# A cluster simulated on one machine (make e2e-cluster, part of make test):
+# nodes are network namespaces on one fabric bridge, each with its own
+# slicenet state, IPAM store, log and slicenet-agent talking HTTPS + bearer
+# token to the test API server. Pods are network namespaces attached by
+# running the plugin inside the node's namespace, with the config a runtime
+# derives from the node's primary-mode conflist, as a runtime would.
+# Nodes 1 and 2 run slicenetd (tap uplink, its lcores on CPU 1) and a urllc
+# pod each: eth0 a veth, net1 vhost-user from the node's data block, served
+# by dpdk-testpmd in icmpecho mode (CPU 0) as the pod's application.
+# Every pod pings every other pod's eth0 and every net1 (the matrix, printed
+# as TAP comments), in host-gw and vxlan mode; then a node is added, one
+# removed, an agent restarted, and everything uninstalled. Tests run in name
+# order and share the cluster; each asserts the outcome.
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../../test/integration/lib.sh
+. "$here/../../test/integration/lib.sh"
+AGENT=$BUILD_DIR/bin/slicenet-agent
+SLICENETD=$BUILD_DIR/bin/slicenetd
+SLICENETCTL=$BUILD_DIR/bin/slicenetctl
+TESTPMD=$(command -v dpdk-testpmd || true)
+FAST_NODES="1 2" # nodes running slicenetd
+UPLINK=snup0     # slicenetd's tap, in each node's namespace
+P=snce # namespace prefix
+WORK=$(mktemp -d /tmp/slicenet-e2e-cluster.XXXXXX)
+# shellcheck source=lib.sh
+. "$here/lib.sh"
+exec 3>&1 # the matrix and the figures go to stdout as TAP comments
+
+tap_note() { sed 's/^/# /' | tee /dev/stderr >&3; }
+
+agent_on() { # I MODE
+	start_agent "$1" "$WORK/token" --mode "$2" --cluster-cidr 10.244.0.0/16 --resync 2 \
+		--data-subnet 10.250.0.0/16/24 --data-uplink "$UPLINK"
+}
+
+ctl() { local i=$1; shift; "$SLICENETCTL" -s "$WORK/n$i/slicenetd.sock" "$@"; }
+
+stop_pid() { # FILE: the pid of "timeout CMD" (its child is CMD); TERM, then KILL after 5 s
+	local t p
+	t=$(cat "$1" 2>/dev/null) || return 0
+	p=$(pgrep -P "$t" || echo "$t")
+	kill "$p" 2>/dev/null
+	wait_for 5 sh -c "! kill -0 $p" || kill -KILL "$p" "$t" 2>/dev/null
+	rm -f "$1"
+}
+
+daemon_up() { # I: slicenetd in node I's namespace, all its lcores on CPU 1, a tap uplink
+	local n=$WORK/n$1
+	ip netns exec "$(ns "$1")" timeout 300 "$SLICENETD" --ctl-socket "$n/slicenetd.sock" \
+		--socket-dir "$n/ports" --state-dir "$n/dstate" --uplink "tap:$UPLINK" -- \
+		--no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix="$P-d$1" >"$n/daemon.log" 2>&1 &
+	echo $! >"$n/daemon.pid"
+	wait_for 10 ctl "$1" version || fail "node-$1: slicenetd did not come up"
+}
+
+# urllc_pod_add NODE: pod uI, eth0 a veth, net1 vhost-user served by testpmd
+# icmpecho on CPU 0; "uI:net1 NODE IP" into $WORK/targets.
+urllc_pod_add() {
+	local i=$1 pod=u$1 r ip sock mac
+	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing"
+	pod_add "$i" "$pod" urllc
+	r=$(cat "$WORK/$pod.result")
+	ip=$(echo "$r" | jq -r '.ips[] | select(.interface == 2) | .address' | cut -d/ -f1)
+	assert_contains "$ip" "10.250.$i." "net1 is from node-$i's data block"
+	sock=$(echo "$r" | jq -r '.interfaces[2].socketPath')
+	mac=$(echo "$r" | jq -r '.interfaces[2].mac')
+	echo "$pod:net1 $i $ip" >>"$WORK/targets"
+	# Non-interactive testpmd forwards until signalled (the stats period only keeps it looping).
+	ip netns exec "$P-$pod" timeout 300 "$TESTPMD" --lcores 0@0,1@0 --no-huge -m 128 --no-pci \
+		--file-prefix="$P-$pod" --vdev "net_virtio_user0,path=$sock,server=1,mac=$mac" \
+		-- --total-num-mbufs=4096 --forward-mode=icmpecho --stats-period 3600 \
+		</dev/null >"$WORK/$pod.testpmd.log" 2>&1 &
+	echo $! >"$WORK/$pod.testpmd.pid"
+	wait_for 15 sh -c "'$SLICENETCTL' -s '$WORK/n$i/slicenetd.sock' ports | grep -q '^ctr-$pod/net1 .*connected'" ||
+		fail "$pod: port not connected: $(ctl "$i" ports)"
+}
+
+# Node I's conflist, as the chart installs it in primary mode: the pod range
+# comes from the agent's ranges file.
+write_conflist() { # I
+	local n=$WORK/n$1
+	cat >"$n/10-slicenet.conflist" <<JSON
+{"cniVersion":"1.1.0","name":"cluster","plugins":[{"type":"slicenet","mode":"primary",
+ "clusterCIDR":"10.244.0.0/16",
+ "ipam":{"type":"slicenet-ipam","rangesFile":"$n/ranges.json","dataDir":"$n/ipam"},
+ "defaultSlice":"embb",
+ "slices":{"embb":{"datapaths":["veth"]},
+           "urllc":{"datapaths":["vhostuser","veth"],"dataSubnet":"10.250.0.0/16"}},
+ "vhostuser":{"daemonSocket":"$n/slicenetd.sock","socketDir":"$n/ports"},
+ "stateDir":"$n/state","logFile":"$n/slicenet.log","logLevel":"debug"}]}
+JSON
+}
+
+# pod_cni CMD NODE POD [SLICE]: the plugin run in the node's namespace with
+# the environment libcni sets and the conflist's entry as its config.
+pod_cni() {
+	local cmd=$1 i=$2 pod=$3 slice=${4:-embb}
+	jq -c '.plugins[0] + {name: .name, cniVersion: .cniVersion}' "$WORK/n$i/10-slicenet.conflist" |
+		ip netns exec "$(ns "$i")" env CNI_COMMAND="$cmd" CNI_NETNS="/run/netns/$P-$pod" \
+			CNI_CONTAINERID="ctr-$pod" CNI_IFNAME=eth0 CNI_PATH="$BUILD_DIR/bin" \
+			CNI_ARGS="IgnoreUnknown=1;K8S_POD_NAMESPACE=e2e;K8S_POD_NAME=$pod;K8S_POD_UID=uid-$pod;SLICENET_SLICE=$slice" \
+			timeout 20 "$SLICENET"
+}
+
+# pod_add NODE POD [SLICE]: a pod namespace and its ADD; "POD NODE IP" into $WORK/pods.
+pod_add() {
+	local i=$1 pod=$2 r ip
+	ip netns add "$P-$pod"
+	r=$(pod_cni ADD "$i" "$pod" "${3:-embb}") || fail "ADD $pod on node-$i: $r"
+	echo "$r" >"$WORK/$pod.result"
+	ip=$(echo "$r" | jq -r '.ips[0].address' | cut -d/ -f1)
+	assert_contains "$ip" "10.244.$i." "$pod's address is from node-$i's pod range"
+	echo "$pod $i $ip" >>"$WORK/pods"
+}
+
+# ping_pair SRC_POD DST_IP: 4 echoes; per-packet RTTs (ms) on stdout, fails if any is lost.
+ping_pair() {
+	local out
+	out=$(ip netns exec "$P-$1" ping -n -c 4 -i 0.02 -W 1 "$2" 2>&1) || return 1
+	grep -q ' 0% packet loss' <<<"$out" || return 1
+	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' <<<"$out"
+}
+
+median() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+
+# matrix LABEL: every pod pings every other pod's eth0 and every vhost-user
+# net1; prints the table and the RTT medians, fails naming the pairs that
+# did not answer.
+matrix() {
+	local label=$1 src sn dst dn dip row bad="" kind table=$WORK/matrix-$1 k
+	local -a dsts
+	cat "$WORK/pods" "$WORK/targets" 2>/dev/null >"$WORK/dsts"
+	mapfile -t dsts < <(awk '{print $1}' "$WORK/dsts")
+	for k in same cross vhost-same vhost-cross; do : >"$WORK/rtt-$label-$k"; done
+	{
+		printf '%-8s' "$label"
+		printf ' %-7s' "${dsts[@]}"
+		echo
+	} >"$table"
+	while read -r src sn _; do
+		row=$(printf '%-8s' "$src")
+		while read -r dst dn dip; do
+			if [ "$src" = "$dst" ]; then
+				row+=$(printf ' %-7s' .)
+				continue
+			fi
+			kind=cross
+			[ "$sn" = "$dn" ] && kind=same
+			case $dst in *:net1) kind=vhost-$kind ;; esac
+			# The echoes after the first (which may wait for ARP) feed the medians.
+			if ping_pair "$src" "$dip" >"$WORK/rtt.tmp"; then
+				row+=$(printf ' %-7s' ok)
+				tail -n +2 "$WORK/rtt.tmp" >>"$WORK/rtt-$label-$kind"
+			else
+				row+=$(printf ' %-7s' FAIL)
+				bad+=" $src->$dst"
+			fi
+		done <"$WORK/dsts"
+		echo "$row" >>"$table"
+	done <"$WORK/pods"
+	for k in same cross vhost-same vhost-cross; do
+		printf 'rtt median (ms) %s %s: %s (%d samples)\n' "$label" "$k" \
+			"$(median <"$WORK/rtt-$label-$k")" "$(wc -l <"$WORK/rtt-$label-$k")"
+	done >>"$table"
+	tap_note <"$table"
+	[ -z "$bad" ] || fail "$label: no answer for$bad"
+}
+
+# routed_everywhere MODE NODES...: every node routes every other node's pod
+# CIDR and data block (same next hop)
+routed_everywhere() {
+	local mode=$1 i j want net
+	shift
+	for i in "$@"; do
+		for j in "$@"; do
+			[ "$i" = "$j" ] && continue
+			for net in 10.244 10.250; do
+				want="$net.$j.0/24 via 10.99.0.$j dev eth0"
+				[ "$mode" = vxlan ] && want="$net.$j.0/24 via 10.244.$j.0 dev slicenet.1"
+				wait_for 10 has_route "$i" "$want" || fail "node-$i: no route: $want"
+			done
+		done
+	done
+}
+
+vxlan_tx() { ip -n "$(ns "$1")" -j -s link show slicenet.1 | jq '.[0].stats64.tx.packets'; }
+
+cleanup() {
+	local n
+	for n in "$WORK"/*.testpmd.pid "$WORK"/n*/daemon.pid; do stop_pid "$n"; done
+	fabric_down 1 2 3 4
+	for n in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do ip netns del "$n"; done
+	rm -rf "$WORK" /var/run/dpdk/"$P"-*
+}
+trap cleanup EXIT
+
+test_01_hostgw_matrix() {
+	local i
+	for i in 1 2 3; do
+		node_put "$i"
+		agent_on "$i" host-gw
+		write_conflist "$i"
+	done
+	for i in 1 2 3; do wait_for 10 test -s "$WORK/n$i/ranges.json" || fail "node-$i: no ranges file"; done
+	for i in 1 2 3; do
+		pod_add "$i" "p${i}a"
+		pod_add "$i" "p${i}b"
+	done
+	for i in $FAST_NODES; do
+		daemon_up "$i"
+		urllc_pod_add "$i"
+		# The agent puts the node's data gateway on the uplink once slicenetd made it.
+		wait_for 10 sh -c "ip -n $(ns "$i") addr show $UPLINK | grep -q 'inet 10.250.$i.1/24'" ||
+			fail "node-$i: no data gateway on $UPLINK: $(ip -n "$(ns "$i")" addr show "$UPLINK")"
+	done
+	routed_everywhere host-gw 1 2 3
+	matrix host-gw
+}
+
+test_02_vxlan_matrix() {
+	local i before
+	# Switching mode is an agent restart with the other flag (a chart upgrade).
+	for i in 1 2 3; do
+		stop_agent "$i"
+		agent_on "$i" vxlan
+	done
+	routed_everywhere vxlan 1 2 3
+	for i in 1 2 3; do
+		! routes "$i" | grep -q 'dev eth0' || fail "node-$i: host-gw routes left: $(routes "$i")"
+	done
+	before=$(vxlan_tx 1)
+	matrix vxlan
+	[ "$(vxlan_tx 1)" -ge $((before + 40)) ] || fail "node-1's pods did not go through slicenet.1"
+}
+
+test_03_added_node_reaches_everyone() {
+	node_add 4
+	node_put 4
+	agent_on 4 vxlan
+	write_conflist 4
+	wait_for 10 test -s "$WORK/n4/ranges.json" || fail "node-4: no ranges file"
+	routed_everywhere vxlan 1 2 3 4
+	pod_add 4 p4a
+	matrix vxlan+node-4
+}
+
+test_04_removed_node_unrouted_everywhere() {
+	local i
+	admin DELETE /nodes/node-3 >/dev/null
+	for i in 1 2 4; do
+		wait_for 10 lacks_route "$i" "10.244.3.0/24" || fail "node-$i still routes node-3: $(routes "$i")"
+		lacks_route "$i" "10.250.3.0/24" || fail "node-$i still routes node-3's data block"
+		wait_for 10 sh -c "! bridge -n $(ns "$i") fdb show dev slicenet.1 | grep -q 'dst 10.99.0.3 '" ||
+			fail "node-$i: FDB entry for node-3 left"
+	done
+	# The others still reach each other; node-3's pods are out of the cluster.
+	ip netns exec "$P-p1a" ping -c 1 -W 1 "$(awk '$1 == "p4a" {print $3}' "$WORK/pods")" >/dev/null ||
+		fail "p1a -> p4a broken by node-3's removal"
+	ip netns exec "$P-p1a" ping -c 1 -W 1 "$(awk '$1 == "p3a" {print $3}' "$WORK/pods")" >/dev/null &&
+		fail "p1a still reaches a pod of the removed node"
+	return 0
+}
+
+test_05_agent_restart_removes_no_route() {
+	local dst
+	restart_watched 1 agent_on 1 vxlan
+	dst=$(awk '$1 == "p2a" {print $3}' "$WORK/pods")
+	ip netns exec "$P-p1a" ping -c 1 -W 1 "$dst" >/dev/null || fail "p1a -> p2a after the restart"
+}
+
+# What slicenet (plugin, agent, slicenetd) created on node I, one line each.
+node_left() {
+	local n=$WORK/n$1
+	agent_left "$1"
+	ip -n "$(ns "$1")" -o link show type veth | awk -F': ' '$2 !~ /^eth0@/ {print "veth " $2}'
+	ip -n "$(ns "$1")" -o link show "$UPLINK" 2>/dev/null
+	find "$n/state" -name '*.json' 2>/dev/null
+	find "$n/ipam" -type f ! -name lock ! -name 'last_reserved_ip*' 2>/dev/null
+	# slicenetd's own directory of hard links may stay (empty) for its next start.
+	find "$n/ports" -mindepth 1 ! -name .slicenetd 2>/dev/null
+	return 0 # a node without slicenetd has no ports directory
+}
+
+test_06_uninstall_leaves_nothing() {
+	local pod i left
+	# As a runtime tears a pod down: its containers (testpmd) stop, then CNI DEL.
+	# The urllc pods go before the agents: a DEL whose config no longer parses
+	# (rangesFile gone) falls back to the default vhostuser socketDir and
+	# leaves the pod's descriptor in the configured one (plugin defect, reported).
+	for i in $FAST_NODES; do
+		stop_pid "$WORK/u$i.testpmd.pid"
+		pod_cni DEL "$i" "u$i" >/dev/null || fail "DEL u$i on node-$i"
+	done
+	for i in 1 2 3 4; do
+		uninstall_agent "$i" --data-subnet 10.250.0.0/16/24 --data-uplink "$UPLINK" ||
+			fail "node-$i: --uninstall failed"
+	done
+	for i in $FAST_NODES; do
+		! ip -n "$(ns "$i")" addr show "$UPLINK" | grep -q 'inet 10.250' ||
+			fail "node-$i: data gateway left on $UPLINK"
+	done
+	# The other pods after the agent is gone (its ranges file with it): the records are enough.
+	while read -r pod i _; do
+		case $pod in u*) ;; *) pod_cni DEL "$i" "$pod" >/dev/null || fail "DEL $pod on node-$i" ;; esac
+		[ "$(ip -n "$P-$pod" -o link show | wc -l)" = 1 ] ||
+			fail "$pod: interfaces left: $(ip -n "$P-$pod" -o link show)"
+	done <"$WORK/pods"
+	for i in $FAST_NODES; do
+		[ "$(ctl "$i" ports | grep -c '^ctr-')" = 0 ] || fail "node-$i: ports left: $(ctl "$i" ports)"
+		stop_pid "$WORK/n$i/daemon.pid"
+	done
+	for i in 1 2 3 4; do
+		left=$(node_left "$i")
+		[ -z "$left" ] || fail "node-$i: left behind: ${left//$'\n'/, }"
+	done
+}
+
+fabric_up >&2
+for i in 1 2 3; do node_add "$i"; done >&2
+run_tests
