@@ -15,6 +15,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_vhost.h>
 
+#include "daemon/fwd_sched.h"
 #include "daemon/log.h"
 
 #define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
@@ -23,6 +24,8 @@
 
 struct fwd_lcore {
 	struct l2switch sw;
+	struct fwd_sched sched; /* rebuilt by this lcore when the table's gen changes */
+	uint64_t sched_gen;
 	unsigned int index;
 	unsigned int lcore_id;
 	/* Written only by this lcore, read (racily, 64-bit loads) by the metrics. */
@@ -42,6 +45,7 @@ static struct {
 	struct fwd_table *tables; /* two: published and spare */
 	struct fwd_table *current;
 	pthread_mutex_t publish_lock;
+	uint64_t last_gen; /* under publish_lock */
 	uint64_t tsc_hz, tsc_start;
 	volatile bool stop;
 } fwd = {.publish_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -146,6 +150,8 @@ void fwd_publish(const struct fwd_table *table)
 	pthread_mutex_lock(&fwd.publish_lock);
 	spare = fwd.current == &fwd.tables[0] ? &fwd.tables[1] : &fwd.tables[0];
 	memcpy(spare, table, sizeof(*spare));
+	/* The two buffers alternate: only gen tells an lcore that skipped one table apart. */
+	spare->gen = ++fwd.last_gen;
 
 	__atomic_store_n(&fwd.current, spare, __ATOMIC_RELEASE);
 	/* After this no lcore reads the old table or a vid that only it listed. */
@@ -157,6 +163,9 @@ struct send_ctx {
 	const struct fwd_table *table;
 	struct fwd_lcore *lc;
 	uint16_t txq;
+	/* The loop's clock, read by poll_queue for the burst it switches. */
+	uint32_t now;
+	uint64_t mark, first;
 };
 
 /* Bytes of the first n mbufs (single segments: see switch_burst). */
@@ -177,10 +186,15 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 	struct rte_mbuf **mbufs = (struct rte_mbuf **)pkts;
 	uint16_t sent, i;
 
+	(void)queue;
 	if (likely(fp->kind == FWD_PORT_VHOST)) {
-		/* Copies into the pod's ring; we keep ownership and free after the burst. */
+		/*
+		 * Copies into the pod's ring; we keep ownership and free after the
+		 * burst. The ring follows this lcore, not the ingress queue: two
+		 * lcores then never contend for one ring's lock.
+		 */
 		sent = rte_vhost_enqueue_burst(
-			fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
+			fp->vid, (uint16_t)(2 * (ctx->txq % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
 		ctx->lc->tx_bytes[port] += burst_bytes(mbufs, sent);
 		return sent;
 	}
@@ -219,12 +233,51 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 	rte_pktmbuf_free_bulk(pkts, n);
 }
 
+/* fwd_sched's poll: one burst of at most max packets from (port, queue), switched. */
+static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max)
+{
+	struct send_ctx *ctx = opaque;
+	const struct fwd_port *fp = &ctx->table->ports[port];
+	struct rte_mbuf *pkts[L2SWITCH_BURST];
+	uint16_t n;
+
+	if (fp->kind == FWD_PORT_VHOST)
+		n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ), fwd.pool, pkts,
+					    max);
+	else
+		n = rte_eth_rx_burst(fp->eth_port, q, pkts, max);
+	if (n) {
+		if (!ctx->first)
+			ctx->first = ctx->mark ? ctx->mark : rte_rdtsc();
+		switch_burst(ctx->lc, ctx, port, q, pkts, n, ctx->now, ctx->first);
+	}
+	return n;
+}
+
+/* This lcore's ports of t, in fwd_sched's terms. */
+static void sched_rebuild(struct fwd_lcore *lc, const struct fwd_table *t)
+{
+	struct fwd_sched_port mine[L2SWITCH_PORT_MAX];
+	unsigned int n = 0;
+	uint16_t p;
+
+	for (p = 0; p < t->view.n_ports; p++) {
+		uint16_t port = t->view.ports[p];
+		const struct fwd_port *fp = &t->ports[port];
+
+		if (fp->lcore_index != lc->index)
+			continue;
+		mine[n++] = (struct fwd_sched_port){
+			.port = port, .nr_queues = fp->nr_queues, .priority = fp->priority};
+	}
+	fwd_sched_build(&lc->sched, mine, n);
+	lc->sched_gen = t->gen;
+}
+
 static int fwd_loop(void *arg)
 {
 	struct fwd_lcore *lc = arg;
-	struct rte_mbuf *pkts[L2SWITCH_BURST];
 	struct send_ctx ctx = {.txq = (uint16_t)lc->index, .lc = lc};
-	uint16_t p, q, n;
 	/*
 	 * Busy accounting, one TSC read per pass that moved packets and none
 	 * in an idle one: mark is the TSC at the end of the last pass if that
@@ -234,52 +287,35 @@ static int fwd_loop(void *arg)
 	 * at the idle-to-busy edge only). Under load every pass is busy and the
 	 * account is exact. The same reads serve the flood buckets' clock.
 	 */
-	uint64_t mark = 0, first;
+	uint32_t pass = 0;
 
 	rte_rcu_qsbr_thread_register(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_online(fwd.qsbr, lc->index);
 	LOG(INFO, "forwarding on lcore %u", lc->lcore_id);
-	uint32_t now = fwd_now(), pass = 0;
-
+	ctx.now = fwd_now();
+	lc->sched_gen = UINT64_MAX;
 	lc->loop_start = rte_rdtsc();
 	while (likely(!fwd.stop)) {
 		const struct fwd_table *t = __atomic_load_n(&fwd.current, __ATOMIC_ACQUIRE);
 
-		first = 0;
+		ctx.first = 0;
 		/*
 		 * rdtsc plus a division took a quarter of an idle pass (perf, this VM);
 		 * FDB ages in seconds, so reading the clock every 256 passes is plenty.
 		 */
 		if (unlikely((++pass & 255) == 0))
-			now = fwd_now();
+			ctx.now = fwd_now();
+		if (unlikely(t->gen != lc->sched_gen))
+			sched_rebuild(lc, t);
 		ctx.table = t;
-		for (p = 0; p < t->view.n_ports; p++) {
-			uint16_t port = t->view.ports[p];
-			const struct fwd_port *fp = &t->ports[port];
-
-			if (fp->lcore_index != lc->index)
-				continue;
-			for (q = 0; q < fp->nr_queues; q++) {
-				if (fp->kind == FWD_PORT_VHOST)
-					n = rte_vhost_dequeue_burst(fp->vid,
-								    (uint16_t)(2 * q + VIRTIO_TXQ),
-								    fwd.pool, pkts, L2SWITCH_BURST);
-				else
-					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);
-				if (n) {
-					if (!first)
-						first = mark ? mark : rte_rdtsc();
-					switch_burst(lc, &ctx, port, q, pkts, n, now, first);
-				}
-			}
-		}
-		if (first) {
+		fwd_sched_turn(&lc->sched, poll_queue, &ctx);
+		if (ctx.first) {
 			uint64_t end = rte_rdtsc();
 
-			lc->busy_cycles += end - first;
-			mark = end;
+			lc->busy_cycles += end - ctx.first;
+			ctx.mark = end;
 		} else {
-			mark = 0;
+			ctx.mark = 0;
 		}
 		/* One quiescent report per pass: the table pointer is not held across it. */
 		rte_rcu_qsbr_quiescent(fwd.qsbr, lc->index);

@@ -26,11 +26,13 @@ struct fwd_port {
 	uint16_t nr_queues;   /* vhost queue pairs / eth rx queues */
 	uint16_t eth_port;    /* FWD_PORT_ETH */
 	uint16_t lcore_index; /* which forwarding lcore polls it */
+	uint8_t priority;     /* 0 (highest)..CTL_PRIORITY_MAX: poll order (fwd_sched.h) */
 	int vid;	      /* FWD_PORT_VHOST */
 };
 
 /* What the datapath sees: the view (who may receive) and how to reach each port. */
 struct fwd_table {
+	uint64_t gen; /* set by fwd_publish: the lcores rebuild their poll order when it changes */
 	struct l2switch_view view;
 	struct fwd_port ports[L2SWITCH_PORT_MAX];
 };

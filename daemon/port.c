@@ -113,6 +113,7 @@ static void publish_locked(void)
 			.nr_queues = (uint16_t)s->nr_queues,
 			.eth_port = s->eth_port,
 			.lcore_index = (uint16_t)(i % lcores),
+			.priority = (uint8_t)s->spec.priority,
 			.vid = s->vid,
 		};
 		struct l2switch_port_conf conf;
