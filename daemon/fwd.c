@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -21,6 +23,31 @@
 #define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
 #define VIRTIO_TXQ     1
 #define FRAME_OVERHEAD (14 + 2 * 4) /* Ethernet header and two VLAN tags */
+#define VID_MAX	       1024 /* rte_vhost's MAX_VHOST_DEVICE */
+
+/*
+ * Adaptive polling. After IDLE_SPIN_TURNS turns that moved nothing the
+ * loop pauses (rte_pause, a hint to the core), after IDLE_SLEEP_TURNS it
+ * sleeps, starting at IDLE_SLEEP_MIN_NS and doubling up to
+ * IDLE_SLEEP_MAX_NS; the first packet puts it back to full polling. An
+ * lcore with a class-0 (urllc) port never sleeps: its worst case is a
+ * pause, not a wake-up. A sleeping lcore adds up to IDLE_SLEEP_MAX_NS (plus
+ * the wake-up) to the first packet after an idle spell.
+ */
+#define IDLE_SPIN_TURNS	   1024
+#define IDLE_SLEEP_TURNS   (16 * 1024)
+#define IDLE_PAUSES	   16
+#define IDLE_SLEEP_MIN_NS  1000
+#define IDLE_SLEEP_MAX_NS  256000
+
+/*
+ * Ready rings per vid, a bit per vring (CTL_MAX_QUEUES pairs fit 16 bits).
+ * rte_vhost reports every ring that becomes ready (enabled, addresses and
+ * kick set) before new_device, and every change after; a ring starts not
+ * ready (vhost-user with protocol features, which virtio-user negotiates).
+ * Written by the vhost thread, read by the lcores once per burst.
+ */
+static uint16_t vring_on[VID_MAX];
 
 struct fwd_lcore {
 	struct l2switch sw;
@@ -31,6 +58,8 @@ struct fwd_lcore {
 	/* Written only by this lcore, read (racily, 64-bit loads) by the metrics. */
 	uint64_t loop_start; /* TSC when the loop began; 0 before */
 	uint64_t busy_cycles; /* TSC spent in passes that moved packets */
+	uint64_t sleep_cycles; /* TSC spent asleep in the idle back-off */
+	uint32_t backoff_ns;   /* current idle sleep; 0 while polling flat out */
 	uint64_t rx_bytes[L2SWITCH_PORT_MAX];
 	uint64_t tx_bytes[L2SWITCH_PORT_MAX];
 } __rte_cache_aligned;
@@ -159,6 +188,48 @@ void fwd_publish(const struct fwd_table *table)
 	pthread_mutex_unlock(&fwd.publish_lock);
 }
 
+void fwd_vring_state(int vid, uint16_t vring, bool enabled)
+{
+	uint16_t bit = (uint16_t)(1u << vring);
+
+	if (vid < 0 || vid >= VID_MAX || vring >= 16)
+		return;
+	if (enabled)
+		__atomic_or_fetch(&vring_on[vid], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&vring_on[vid], (uint16_t)~bit, __ATOMIC_RELAXED);
+}
+
+void fwd_vring_reset(int vid)
+{
+	if (vid >= 0 && vid < VID_MAX)
+		__atomic_store_n(&vring_on[vid], 0, __ATOMIC_RELAXED);
+}
+
+static inline uint16_t vrings_on(int vid)
+{
+	return vid >= 0 && vid < VID_MAX ? __atomic_load_n(&vring_on[vid], __ATOMIC_RELAXED)
+					 : UINT16_MAX;
+}
+
+/*
+ * The pod RX ring (queue pair) this lcore sends on: its own (lcore index
+ * modulo the pairs), or the next enabled one when the pod disabled it. -1
+ * when the pod enabled none.
+ */
+static inline int tx_pair(const struct fwd_port *fp, uint16_t lcore_txq)
+{
+	uint16_t on = vrings_on(fp->vid), q, i;
+
+	for (i = 0, q = (uint16_t)(lcore_txq % fp->nr_queues); i < fp->nr_queues; i++) {
+		if (likely(on >> (2 * q + VIRTIO_RXQ) & 1))
+			return q;
+		if (++q == fp->nr_queues)
+			q = 0;
+	}
+	return -1;
+}
+
 struct send_ctx {
 	const struct fwd_table *table;
 	struct fwd_lcore *lc;
@@ -193,8 +264,12 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 		 * burst. The ring follows this lcore, not the ingress queue: two
 		 * lcores then never contend for one ring's lock.
 		 */
-		sent = rte_vhost_enqueue_burst(
-			fp->vid, (uint16_t)(2 * (ctx->txq % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
+		int q = tx_pair(fp, ctx->txq);
+
+		/* No ring enabled: the pod takes nothing, these are dropped (tx_full). */
+		if (unlikely(q < 0))
+			return 0;
+		sent = rte_vhost_enqueue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_RXQ), mbufs, n);
 		ctx->lc->tx_bytes[port] += burst_bytes(mbufs, sent);
 		return sent;
 	}
@@ -241,11 +316,15 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 	struct rte_mbuf *pkts[L2SWITCH_BURST];
 	uint16_t n;
 
-	if (fp->kind == FWD_PORT_VHOST)
+	if (fp->kind == FWD_PORT_VHOST) {
+		/* A ring the pod disabled has nothing for us: skip the call and its lock. */
+		if (unlikely(!(vrings_on(fp->vid) >> (2 * q + VIRTIO_TXQ) & 1)))
+			return 0;
 		n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ), fwd.pool, pkts,
 					    max);
-	else
+	} else {
 		n = rte_eth_rx_burst(fp->eth_port, q, pkts, max);
+	}
 	if (n) {
 		if (!ctx->first)
 			ctx->first = ctx->mark ? ctx->mark : rte_rdtsc();
@@ -274,6 +353,30 @@ static void sched_rebuild(struct fwd_lcore *lc, const struct fwd_table *t)
 	lc->sched_gen = t->gen;
 }
 
+/* One idle turn more (the empty-turn count so far); pauses or sleeps per the back-off. */
+static void idle_backoff(struct fwd_lcore *lc, uint32_t empty)
+{
+	struct timespec ts;
+	uint64_t t0;
+	int i;
+
+	if (empty < IDLE_SPIN_TURNS)
+		return;
+	if (empty < IDLE_SLEEP_TURNS || lc->sched.n[0]) {
+		for (i = 0; i < IDLE_PAUSES; i++)
+			rte_pause();
+		return;
+	}
+	if (!lc->backoff_ns)
+		lc->backoff_ns = IDLE_SLEEP_MIN_NS;
+	else if (lc->backoff_ns < IDLE_SLEEP_MAX_NS)
+		lc->backoff_ns *= 2;
+	ts = (struct timespec){.tv_nsec = lc->backoff_ns};
+	t0 = rte_rdtsc();
+	nanosleep(&ts, NULL);
+	lc->sleep_cycles += rte_rdtsc() - t0;
+}
+
 static int fwd_loop(void *arg)
 {
 	struct fwd_lcore *lc = arg;
@@ -287,8 +390,10 @@ static int fwd_loop(void *arg)
 	 * at the idle-to-busy edge only). Under load every pass is busy and the
 	 * account is exact. The same reads serve the flood buckets' clock.
 	 */
-	uint32_t pass = 0;
+	uint32_t pass = 0, empty = 0;
 
+	/* The default 50 us timer slack would stretch every idle sleep (nanosleep). */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	rte_rcu_qsbr_thread_register(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_online(fwd.qsbr, lc->index);
 	LOG(INFO, "forwarding on lcore %u", lc->lcore_id);
@@ -314,11 +419,16 @@ static int fwd_loop(void *arg)
 
 			lc->busy_cycles += end - ctx.first;
 			ctx.mark = end;
+			empty = 0;
+			lc->backoff_ns = 0;
 		} else {
 			ctx.mark = 0;
 		}
 		/* One quiescent report per pass: the table pointer is not held across it. */
 		rte_rcu_qsbr_quiescent(fwd.qsbr, lc->index);
+		/* After the report: a sleeping lcore never holds up fwd_publish's wait for long. */
+		if (!ctx.first)
+			idle_backoff(lc, empty < UINT32_MAX ? ++empty : empty);
 	}
 	rte_rcu_qsbr_thread_offline(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_unregister(fwd.qsbr, lc->index);
@@ -394,6 +504,8 @@ unsigned int fwd_lcore_loads(struct fwd_lcore_load *out, unsigned int max)
 
 		out[i].lcore_id = lc->lcore_id;
 		out[i].busy_cycles = __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
+		out[i].sleep_cycles = __atomic_load_n(&lc->sleep_cycles, __ATOMIC_RELAXED);
+		out[i].backoff_ns = __atomic_load_n(&lc->backoff_ns, __ATOMIC_RELAXED);
 		out[i].cycles = start ? now - start : 0;
 		/* Read racily: never report more busy than elapsed. */
 		if (out[i].busy_cycles > out[i].cycles)

@@ -64,3 +64,26 @@ unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll, voi
 		moved += turn_class(sched, c, poll, opaque);
 	return moved;
 }
+
+/* Does l mix in what a port of this class should keep apart from? */
+static int mixes(const struct fwd_sched_lcore_load *l, unsigned int priority)
+{
+	return priority == 0 ? l->ports > l->high : l->high > 0;
+}
+
+unsigned int fwd_sched_pick_lcore(const struct fwd_sched_lcore_load *loads, unsigned int n,
+				  unsigned int priority)
+{
+	unsigned int best = 0, i;
+
+	for (i = 1; i < n; i++) {
+		const struct fwd_sched_lcore_load *a = &loads[i], *b = &loads[best];
+		int ma = mixes(a, priority), mb = mixes(b, priority);
+
+		if (ma != mb ? ma < mb
+		    : a->packets != b->packets ? a->packets < b->packets
+					       : a->ports < b->ports)
+			best = i;
+	}
+	return best;
+}

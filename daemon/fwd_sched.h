@@ -22,6 +22,7 @@
 
 #define FWD_SCHED_CLASSES (CTL_PRIORITY_MAX + 1)
 #define FWD_SCHED_ENTRIES (L2SWITCH_PORT_MAX * CTL_MAX_QUEUES)
+#define FWD_SCHED_LCORES_MAX 128 /* forwarding lcores a port may be placed on */
 
 /* Packets per turn of classes 1..3 (class 0: unbounded, one burst per queue per turn). */
 #define FWD_SCHED_BUDGET_1	   (2 * L2SWITCH_BURST)
@@ -61,5 +62,25 @@ unsigned int fwd_sched_budget(unsigned int priority);
 
 /* One turn (see above); returns the packets moved. */
 unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll, void *opaque);
+
+/*
+ * Placing a port on a forwarding lcore, when it connects (it then stays
+ * there until it disconnects: a port never moves while it forwards, so no
+ * two lcores poll one queue and per-lcore port state stays put).
+ */
+struct fwd_sched_lcore_load {
+	uint64_t packets;   /* packets its ports received lately (port.c: since the last publish) */
+	unsigned int ports; /* ports placed on it */
+	unsigned int high;  /* of those, class 0 */
+};
+
+/*
+ * The lcore for a new port of class priority among n (> 0): a class-0 port
+ * prefers lcores without lower-class ports and a lower-class port lcores
+ * without class-0 ports (a class gets cores of its own when there are
+ * enough); then the fewest packets, the fewest ports, the lowest index.
+ */
+unsigned int fwd_sched_pick_lcore(const struct fwd_sched_lcore_load *loads, unsigned int n,
+				  unsigned int priority);
 
 #endif

@@ -146,3 +146,34 @@ Test(fwd_sched, lower_classes_keep_their_budget)
 	cr_assert_eq(f.moved[1], 10 * FWD_SCHED_BUDGET_1);
 	cr_assert_eq(f.moved[2], 10 * FWD_SCHED_BUDGET_3);
 }
+
+Test(fwd_sched, pick_lcore_by_load_then_ports)
+{
+	struct fwd_sched_lcore_load l[3] = {
+		{.packets = 5000, .ports = 1},
+		{.packets = 100, .ports = 4},
+		{.packets = 100, .ports = 2},
+	};
+
+	/* The fewest packets wins over the fewest ports: a slot number says nothing of load. */
+	cr_assert_eq(fwd_sched_pick_lcore(l, 3, 2), 2);
+	l[2].packets = 101;
+	cr_assert_eq(fwd_sched_pick_lcore(l, 3, 2), 1);
+	cr_assert_eq(fwd_sched_pick_lcore(l, 1, 2), 0);
+}
+
+Test(fwd_sched, pick_lcore_keeps_classes_apart_when_it_can)
+{
+	struct fwd_sched_lcore_load l[2] = {
+		{.packets = 0, .ports = 1, .high = 1}, /* a urllc port */
+		{.packets = 9000000, .ports = 3, .high = 0}, /* three busy embb ports */
+	};
+
+	/* Another embb port joins the busy embb lcore rather than the urllc one... */
+	cr_assert_eq(fwd_sched_pick_lcore(l, 2, 3), 1);
+	/* ...and a urllc port the urllc lcore. */
+	cr_assert_eq(fwd_sched_pick_lcore(l, 2, 0), 0);
+	/* With one lcore (or every lcore mixed) load decides. */
+	l[1].high = 1;
+	cr_assert_eq(fwd_sched_pick_lcore(l, 2, 3), 0);
+}

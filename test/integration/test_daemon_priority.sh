@@ -1,0 +1,153 @@
+#!/bin/bash
+# Slice priority on slicenetd (issue 12): a high-priority pair keeps its rate
+# while three low-priority pairs flood the same forwarding lcore. One
+# dpdk-testpmd "pod" on CPU 0 mac-forwards all eight ports (frames circulate
+# from tx_first); slicenetd forwards on CPU 1. Every figure is a ratio of
+# packet counts over equal windows of the same run: the high pair loaded
+# (floods running) over unloaded (flood ports stopped in testpmd, same frames
+# in flight), once with priorities (hi 0, floods 3) and once without (all 2).
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+
+SLICENETD=$BUILD_DIR/bin/slicenetd
+SLICENETCTL=$BUILD_DIR/bin/slicenetctl
+TESTPMD=$(command -v dpdk-testpmd || true)
+W=$(mktemp -d /tmp/sn-prio.XXXXXX)
+CTL=$W/ctl.sock
+. "$here/daemon_env.sh"
+WINDOW=2 # seconds per measurement window
+
+start_daemon() {
+	timeout 90 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
+		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-prio \
+		>>"$W/daemon.log" 2>&1 &
+	echo $! >"$W/daemon.pid"
+	for _ in $(seq 100); do
+		ctl version >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	cat "$W/daemon.log" >&2
+	fail "slicenetd did not come up"
+}
+
+mac() { printf '02:00:00:00:07:%02x' "$1"; }
+
+# add_ports HI_PRIO FLOOD_PRIO: ports p0..p7, pairs (0,1) high, (2,3) (4,5) (6,7) flood.
+add_ports() {
+	local i prio
+	for i in 0 1 2 3 4 5 6 7; do
+		prio=$2
+		[ "$i" -lt 2 ] && prio=$1
+		ctl add "p$i" "$W/p$i.sock" server "$(mac "$i")" "prio=$prio" >/dev/null ||
+			fail "add p$i"
+	done
+}
+
+start_pod() {
+	local vdevs="" peers="" i
+	for i in 0 1 2 3 4 5 6 7; do
+		vdevs="$vdevs --vdev net_virtio_user$i,path=$W/p$i.sock,mac=$(mac "$i")"
+		peers="$peers --eth-peer=$i,$(mac $((i ^ 1)))"
+	done
+	rm -f "$W/pod.in"
+	mkfifo "$W/pod.in"
+	# shellcheck disable=SC2086
+	timeout 80 stdbuf -oL "$TESTPMD" --lcores 0@0,1@0 --no-huge -m 256 --no-pci \
+		--file-prefix=sn-itest-priopod $vdevs -- -i --total-num-mbufs=16384 \
+		--forward-mode=mac $peers <"$W/pod.in" >"$W/pod.log" 2>&1 &
+	echo $! >"$W/pod.pid"
+	exec 7>"$W/pod.in"
+	for _ in $(seq 150); do grep -q 'testpmd>' "$W/pod.log" && break; sleep 0.1; done
+	grep -q 'testpmd>' "$W/pod.log" || { cat "$W/pod.log" >&2; fail "testpmd did not start"; }
+	for _ in $(seq 100); do
+		[ "$(ctl ports | grep -c ' connected')" -ge 8 ] && return 0
+		sleep 0.1
+	done
+	fail "ports not connected: $(ctl ports)"
+}
+
+tx() { ctl --json stats | jq -r ".result.ports[] | select(.name == \"$1\") | .tx"; }
+# Frames the pairs delivered in one window: "hi flood".
+window() {
+	local h0 f0 h1 f1
+	h0=$(($(tx p0) + $(tx p1)))
+	f0=$(($(tx p2) + $(tx p3) + $(tx p4) + $(tx p5) + $(tx p6) + $(tx p7)))
+	sleep "$WINDOW"
+	h1=$(($(tx p0) + $(tx p1)))
+	f1=$(($(tx p2) + $(tx p3) + $(tx p4) + $(tx p5) + $(tx p6) + $(tx p7)))
+	echo "$((h1 - h0)) $((f1 - f0))"
+}
+
+# run HI_PRIO FLOOD_PRIO -> prints "hi_loaded flood_loaded hi_unloaded flood_unloaded"
+run_case() {
+	local loaded unloaded
+	start_daemon
+	add_ports "$1" "$2"
+	start_pod
+	echo "start tx_first 8" >&7
+	sleep 0.5
+	loaded=$(window)
+	echo "stop" >&7
+	sleep 0.3
+	# Same frames in flight for the high pair: only the floods stop.
+	for p in 2 3 4 5 6 7; do echo "port stop $p" >&7; done
+	sleep 0.5
+	echo "start" >&7
+	sleep 0.5
+	unloaded=$(window)
+	echo "stop" >&7
+	echo "$loaded $unloaded"
+}
+
+cleanup_each() {
+	stop_pid_file "$W/pod.pid" KILL
+	exec 7>&- 2>/dev/null
+	stop_pid_file "$W/daemon.pid" KILL
+	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
+	: >"$W/daemon.log"
+}
+
+test_00_prerequisites() {
+	[ -x "$SLICENETD" ] || fail "$SLICENETD not built"
+	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing (deploy/debian-deps.sh dpdk)"
+}
+
+test_port_priority_in_port_info_and_state() {
+	start_daemon
+	ctl add u "$W/u.sock" server 02:00:00:00:07:aa prio=0 >/dev/null || fail "add prio=0"
+	ctl add e "$W/e.sock" server 02:00:00:00:07:ab >/dev/null || fail "add default"
+	ctl --json ports | jq -e '[.result.ports[] | {(.name): .priority}] | add == {"u": 0, "e": 2}' \
+		>/dev/null || fail "priorities in port info: $(ctl --json ports)"
+	grep -q '"priority":0' "$W/state/ports.state" || fail "prio 0 not saved: $(cat "$W/state/ports.state")"
+	grep '"name":"e"' "$W/state/ports.state" | grep -q priority && fail "default priority written"
+	ctl add x "$W/x.sock" prio=4 2>/dev/null && fail "prio=4 accepted"
+	ctl raw "{\"method\":\"port.add\",\"params\":{\"name\":\"x\",\"socket\":\"$W/x.sock\",\"priority\":9}}" |
+		jq -e '.error.code == 22' >/dev/null || fail "priority 9 accepted"
+	# A restart restores the priority with the port.
+	stop_pid_file "$W/daemon.pid" TERM
+	start_daemon
+	ctl --json ports | jq -e '.result.ports[] | select(.name == "u") | .priority == 0' >/dev/null ||
+		fail "priority lost over a restart: $(ctl --json ports)"
+}
+
+test_high_priority_pair_keeps_its_rate_under_a_flood() {
+	local prio equal hl fl hu eq_hl eq_fl eq_hu r_prio r_equal
+	prio=$(run_case 0 3)
+	cleanup_each
+	equal=$(run_case 2 2)
+	read -r hl fl hu _ <<<"$prio"
+	read -r eq_hl eq_fl eq_hu _ <<<"$equal"
+	r_prio=$((hl * 100 / (hu > 0 ? hu : 1)))
+	r_equal=$((eq_hl * 100 / (eq_hu > 0 ? eq_hu : 1)))
+	echo "priorities 0/3: high pair $hl loaded, $hu unloaded (${r_prio}%), floods $fl" >&2
+	echo "all equal (2):  high pair $eq_hl loaded, $eq_hu unloaded (${r_equal}%), floods $eq_fl" >&2
+	[ "$hu" -gt 100000 ] && [ "$eq_hu" -gt 100000 ] || fail "the high pair barely forwarded"
+	[ "$fl" -gt 100000 ] || fail "the floods were starved or too small to tell: $fl"
+	[ "$r_prio" -ge 50 ] || fail "high pair fell to ${r_prio}% of its unloaded rate under the flood"
+	[ "$r_prio" -ge $((r_equal * 5 / 4)) ] ||
+		fail "priority did not help: ${r_prio}% with it, ${r_equal}% without"
+}
+
+run_tests
+rm -rf "$W"
+rm -rf /var/run/dpdk/sn-itest-prio*
