@@ -237,6 +237,9 @@ struct send_ctx {
 	/* The loop's clock, read by poll_queue for the burst it switches. */
 	uint32_t now;
 	uint64_t mark, first;
+	/* Switched but not yet sent: freed after the flush (vhost enqueue copies). */
+	uint16_t n_held, bursts_held;
+	struct rte_mbuf *held[L2SWITCH_STAGE_MAX];
 };
 
 /* Bytes of the first n mbufs (single segments: see switch_burst). */
@@ -304,8 +307,18 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 	lc->rx_bytes[in_port] += bytes;
 	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames,
 		       lens, n, &clock);
-	l2switch_flush(&lc->sw, send_port, ctx);
-	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* fwd_sched's flush: send what was staged, then free the held input packets. */
+static void flush_held(void *opaque)
+{
+	struct send_ctx *ctx = opaque;
+
+	if (!ctx->n_held)
+		return;
+	l2switch_flush(&ctx->lc->sw, send_port, ctx);
+	rte_pktmbuf_free_bulk(ctx->held, ctx->n_held);
+	ctx->n_held = ctx->bursts_held = 0;
 }
 
 /* fwd_sched's poll: one burst of at most max packets from (port, queue), switched. */
@@ -313,8 +326,13 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 {
 	struct send_ctx *ctx = opaque;
 	const struct fwd_port *fp = &ctx->table->ports[port];
-	struct rte_mbuf *pkts[L2SWITCH_BURST];
+	struct rte_mbuf **pkts;
 	uint16_t n;
+
+	/* Staging holds L2SWITCH_STAGE_BURSTS bursts: send before it could overflow. */
+	if (ctx->bursts_held == L2SWITCH_STAGE_BURSTS)
+		flush_held(ctx);
+	pkts = ctx->held + ctx->n_held;
 
 	if (fp->kind == FWD_PORT_VHOST) {
 		/* A ring the pod disabled has nothing for us: skip the call and its lock. */
@@ -329,6 +347,8 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 		if (!ctx->first)
 			ctx->first = ctx->mark ? ctx->mark : rte_rdtsc();
 		switch_burst(ctx->lc, ctx, port, q, pkts, n, ctx->now, ctx->first);
+		ctx->n_held = (uint16_t)(ctx->n_held + n);
+		ctx->bursts_held++;
 	}
 	return n;
 }
@@ -413,7 +433,7 @@ static int fwd_loop(void *arg)
 		if (unlikely(t->gen != lc->sched_gen))
 			sched_rebuild(lc, t);
 		ctx.table = t;
-		fwd_sched_turn(&lc->sched, poll_queue, &ctx);
+		fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx);
 		if (ctx.first) {
 			uint64_t end = rte_rdtsc();
 

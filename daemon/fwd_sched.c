@@ -52,17 +52,22 @@ static unsigned int turn_class(struct fwd_sched *sched, unsigned int c, fwd_sche
 	return moved;
 }
 
-unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll, void *opaque)
+unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll,
+			    fwd_sched_flush_fn flush, void *opaque)
 {
-	unsigned int moved = 0, c;
+	unsigned int moved = 0, low = 0, c;
 	uint16_t i;
 
 	for (i = 0; i < sched->n[0]; i++)
 		moved += poll(opaque, sched->entry[0][i].port, sched->entry[0][i].queue,
 			      L2SWITCH_BURST);
+	if (moved)
+		flush(opaque);
 	for (c = 1; c < FWD_SCHED_CLASSES; c++)
-		moved += turn_class(sched, c, poll, opaque);
-	return moved;
+		low += turn_class(sched, c, poll, opaque);
+	if (low)
+		flush(opaque);
+	return moved + low;
 }
 
 /* Does l mix in what a port of this class should keep apart from? */

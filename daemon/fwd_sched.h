@@ -60,8 +60,16 @@ void fwd_sched_build(struct fwd_sched *sched, const struct fwd_sched_port *ports
 /* Budget of a class per turn; 0 = unbounded (class 0). */
 unsigned int fwd_sched_budget(unsigned int priority);
 
-/* One turn (see above); returns the packets moved. */
-unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll, void *opaque);
+/* Sends what the polls since the last call switched (TX batched across input ports). */
+typedef void (*fwd_sched_flush_fn)(void *opaque);
+
+/*
+ * One turn (see above); returns the packets moved. flush runs after the
+ * class-0 polls (their packets never wait for lower classes) and at the end
+ * of the turn; the poll function flushes on its own when its batch is full.
+ */
+unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll,
+			    fwd_sched_flush_fn flush, void *opaque);
 
 /*
  * Placing a port on a forwarding lcore, when it connects (it then stays

@@ -78,7 +78,8 @@ window() {
 	echo "$((h1 - h0)) $((f1 - f0))"
 }
 
-# run HI_PRIO FLOOD_PRIO -> prints "hi_loaded flood_loaded hi_unloaded flood_unloaded"
+# run_case HI_PRIO FLOOD_PRIO: writes "hi_loaded flood_loaded hi_unloaded flood_unloaded"
+# to $W/case.HI_PRIO.FLOOD_PRIO (not a command substitution: fail must end the test).
 run_case() {
 	local loaded unloaded
 	start_daemon
@@ -96,12 +97,12 @@ run_case() {
 	sleep 0.5
 	unloaded=$(window)
 	echo "stop" >&7
-	echo "$loaded $unloaded"
+	echo "$loaded $unloaded" >"$W/case.$1.$2"
 }
 
 cleanup_each() {
 	stop_pid_file "$W/pod.pid" KILL
-	exec 7>&- 2>/dev/null
+	{ exec 7>&-; } 2>/dev/null
 	stop_pid_file "$W/daemon.pid" KILL
 	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
 	: >"$W/daemon.log"
@@ -132,9 +133,11 @@ test_port_priority_in_port_info_and_state() {
 
 test_high_priority_pair_keeps_its_rate_under_a_flood() {
 	local prio equal hl fl hu eq_hl eq_fl eq_hu r_prio r_equal
-	prio=$(run_case 0 3)
+	run_case 0 3
 	cleanup_each
-	equal=$(run_case 2 2)
+	run_case 2 2
+	prio=$(cat "$W/case.0.3")
+	equal=$(cat "$W/case.2.2")
 	read -r hl fl hu _ <<<"$prio"
 	read -r eq_hl eq_fl eq_hu _ <<<"$equal"
 	r_prio=$((hl * 100 / (hu > 0 ? hu : 1)))

@@ -36,6 +36,17 @@ static uint16_t fake_poll(void *opaque, uint16_t port, uint16_t queue, uint16_t 
 	return (uint16_t)n;
 }
 
+/* A flush is recorded in the poll order as port FLUSH_MARK. */
+#define FLUSH_MARK 9999
+
+static void fake_flush(void *opaque)
+{
+	struct fake *f = opaque;
+
+	if (f->n_order < 4096)
+		f->order[f->n_order++] = FLUSH_MARK;
+}
+
 static struct fwd_sched sched;
 
 Test(fwd_sched, entries_per_class_and_queue)
@@ -67,7 +78,7 @@ Test(fwd_sched, idle_ports_all_polled_every_turn)
 		ports[i] = (struct fwd_sched_port){
 			.port = (uint16_t)i, .nr_queues = 1, .priority = (uint8_t)(i % 4)};
 	fwd_sched_build(&sched, ports, 64);
-	cr_assert_eq(fwd_sched_turn(&sched, fake_poll, &f), 0);
+	cr_assert_eq(fwd_sched_turn(&sched, fake_poll, fake_flush, &f), 0);
 	for (i = 0; i < 64; i++)
 		cr_assert_eq(f.polls[i], 1, "port %u polled %u times", i, f.polls[i]);
 }
@@ -93,7 +104,7 @@ Test(fwd_sched, flood_cannot_starve_class_0)
 	for (turn = 0; turn < 96; turn++) {
 		f.n_order = 0;
 		f.backlog[0] = 1; /* one urllc packet arrives per turn */
-		moved = fwd_sched_turn(&sched, fake_poll, &f);
+		moved = fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
 		cr_assert_eq(f.order[0], 0, "turn %u did not start with class 0", turn);
 		cr_assert_eq(moved, 1 + FWD_SCHED_BUDGET_2, "turn %u moved %u", turn, moved);
 	}
@@ -117,7 +128,7 @@ Test(fwd_sched, budget_is_exact_with_partial_bursts)
 	f.backlog[2] = FLOOD;
 	f.backlog[3] = FLOOD;
 	fwd_sched_build(&sched, ports, 3);
-	unsigned int moved = fwd_sched_turn(&sched, fake_poll, &f);
+	unsigned int moved = fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
 
 	/* Each entry is polled at most once a turn: class 1's one queue gives one burst. */
 	cr_assert_eq(moved, L2SWITCH_BURST + FWD_SCHED_BUDGET_3, "moved %u: %u %u %u", moved,
@@ -142,7 +153,7 @@ Test(fwd_sched, lower_classes_keep_their_budget)
 	f.backlog[2] = FLOOD;
 	fwd_sched_build(&sched, ports, 2);
 	for (turn = 0; turn < 10; turn++)
-		fwd_sched_turn(&sched, fake_poll, &f);
+		fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
 	cr_assert_eq(f.moved[1], 10 * FWD_SCHED_BUDGET_1);
 	cr_assert_eq(f.moved[2], 10 * FWD_SCHED_BUDGET_3);
 }
@@ -176,4 +187,32 @@ Test(fwd_sched, pick_lcore_keeps_classes_apart_when_it_can)
 	/* With one lcore (or every lcore mixed) load decides. */
 	l[1].high = 1;
 	cr_assert_eq(fwd_sched_pick_lcore(l, 2, 3), 0);
+}
+
+/* Class-0 packets are sent before any lower class is polled: they never wait in a TX batch. */
+Test(fwd_sched, class_0_flushed_before_lower_classes)
+{
+	struct fwd_sched_port ports[3] = {
+		{.port = 1, .nr_queues = 1, .priority = 2},
+		{.port = 0, .nr_queues = 1, .priority = 0},
+		{.port = 2, .nr_queues = 1, .priority = 2},
+	};
+	static struct fake f;
+
+	f.backlog[0] = 1;
+	f.backlog[1] = FLOOD;
+	f.backlog[2] = FLOOD;
+	fwd_sched_build(&sched, ports, 3);
+	fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
+	cr_assert_eq(f.n_order, 4, "polls and flushes: %u", f.n_order);
+	cr_assert_eq(f.order[0], 0);
+	cr_assert_eq(f.order[1], FLUSH_MARK, "class 0 sent right after its polls");
+	cr_assert_eq(f.order[2], 1);
+	cr_assert_eq(f.order[3], FLUSH_MARK, "the lower classes' batch sent at the turn's end");
+	/* An idle turn flushes nothing. */
+	f.n_order = 0;
+	f.backlog[1] = f.backlog[2] = 0;
+	fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
+	for (unsigned int i = 0; i < f.n_order; i++)
+		cr_assert_neq(f.order[i], FLUSH_MARK);
 }
