@@ -213,15 +213,17 @@ static inline uint16_t vrings_on(int vid)
 }
 
 /*
- * The pod RX ring (queue pair) this lcore sends on: its own (lcore index
- * modulo the pairs), or the next enabled one when the pod disabled it. -1
- * when the pod enabled none.
+ * The pod RX ring (queue pair) this lcore sends on: one of its own
+ * (fwd_sched_tx_pair), or the next enabled one when the pod has not enabled
+ * it. -1 when the pod enabled none.
  */
-static inline int tx_pair(const struct fwd_port *fp, uint16_t lcore_txq)
+static inline int tx_pair(const struct fwd_port *fp, uint16_t lcore_index, uint16_t in_queue)
 {
 	uint16_t on = vrings_on(fp->vid), q, i;
 
-	for (i = 0, q = (uint16_t)(lcore_txq % fp->nr_queues); i < fp->nr_queues; i++) {
+	q = fp->nr_queues == 1 ? 0
+			       : fwd_sched_tx_pair(lcore_index, fwd.n_lcores, fp->nr_queues, in_queue);
+	for (i = 0; i < fp->nr_queues; i++) {
 		if (likely(on >> (2 * q + VIRTIO_RXQ) & 1))
 			return q;
 		if (++q == fp->nr_queues)
@@ -260,14 +262,13 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 	struct rte_mbuf **mbufs = (struct rte_mbuf **)pkts;
 	uint16_t sent, i;
 
-	(void)queue;
 	if (likely(fp->kind == FWD_PORT_VHOST)) {
 		/*
 		 * Copies into the pod's ring; we keep ownership and free after the
 		 * burst. The ring follows this lcore, not the ingress queue: two
 		 * lcores then never contend for one ring's lock.
 		 */
-		int q = tx_pair(fp, ctx->txq);
+		int q = tx_pair(fp, ctx->txq, queue);
 
 		/* No ring enabled: the pod takes nothing, these are dropped (tx_full). */
 		if (unlikely(q < 0))

@@ -92,3 +92,16 @@ unsigned int fwd_sched_pick_lcore(const struct fwd_sched_lcore_load *loads, unsi
 	}
 	return best;
 }
+
+uint16_t fwd_sched_tx_pair(unsigned int lcore_index, unsigned int n_lcores, uint16_t nr_queues,
+			   uint16_t in_queue)
+{
+	unsigned int owned;
+
+	if (!n_lcores)
+		n_lcores = 1;
+	if (lcore_index >= nr_queues)
+		return (uint16_t)(lcore_index % nr_queues);
+	owned = (nr_queues - lcore_index + n_lcores - 1) / n_lcores;
+	return (uint16_t)(lcore_index + n_lcores * (in_queue % owned));
+}

@@ -72,6 +72,18 @@ unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll,
 			    fwd_sched_flush_fn flush, void *opaque);
 
 /*
+ * The queue pair of a pod (nr_queues > 0) that lcore index (of n_lcores)
+ * sends a frame that came in on queue in_queue to. Pairs are split between
+ * lcores (pair q belongs to lcore q mod n_lcores), so two lcores never
+ * contend for one ring while the pod has a pair for each; within its own
+ * pairs an lcore follows the ingress queue, so a pod's RX spreads over its
+ * pairs as its TX did. With more lcores than pairs they share (index mod
+ * pairs).
+ */
+uint16_t fwd_sched_tx_pair(unsigned int lcore_index, unsigned int n_lcores, uint16_t nr_queues,
+			   uint16_t in_queue);
+
+/*
  * Placing a port on a forwarding lcore, when it connects (it then stays
  * there until it disconnects: a port never moves while it forwards, so no
  * two lcores poll one queue and per-lcore port state stays put).

@@ -17,8 +17,11 @@ CTL=$W/ctl.sock
 . "$here/daemon_env.sh"
 WINDOW=2 # seconds per measurement window
 
+METRICS=127.0.0.1:19397
+
 start_daemon() {
 	timeout 90 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
+		--metrics $METRICS \
 		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-prio \
 		>>"$W/daemon.log" 2>&1 &
 	echo $! >"$W/daemon.pid"
@@ -102,6 +105,8 @@ run_case() {
 
 cleanup_each() {
 	stop_pid_file "$W/pod.pid" KILL
+	stop_pid_file "$W/idle0.pid" KILL
+	stop_pid_file "$W/idle1.pid" KILL
 	{ exec 7>&-; } 2>/dev/null
 	stop_pid_file "$W/daemon.pid" KILL
 	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
@@ -149,6 +154,81 @@ test_high_priority_pair_keeps_its_rate_under_a_flood() {
 	[ "$r_prio" -ge 50 ] || fail "high pair fell to ${r_prio}% of its unloaded rate under the flood"
 	[ "$r_prio" -ge $((r_equal * 5 / 4)) ] ||
 		fail "priority did not help: ${r_prio}% with it, ${r_equal}% without"
+}
+
+# CPU seconds (utime + stime) the forwarding lcore thread of slicenetd has used.
+lcore_cpu() {
+	local pid tid
+	pid=$(pgrep -P "$(cat "$W/daemon.pid")")
+	for tid in /proc/"$pid"/task/*; do
+		grep -q worker "$tid/comm" 2>/dev/null || continue
+		awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / hz}' "$tid/stat"
+		return 0
+	done
+	fail "no lcore worker thread in $pid: $(cat /proc/"$pid"/task/*/comm)"
+}
+
+metric() { curl -s "http://$METRICS/metrics" | awk -v m="$1" '$1 ~ "^"m"[{]" {print $2; exit}'; }
+
+# idle_pod N FIRST: a testpmd pod with 32 virtio-user ports q<FIRST>..q<FIRST+31>, never started.
+idle_pod() {
+	local vdevs="" i
+	for i in $(seq "$2" $(($2 + 31))); do
+		vdevs="$vdevs --vdev net_virtio_user$((i - $2)),path=$W/q$i.sock,mac=$(printf '02:00:00:00:08:%02x' "$i")"
+	done
+	# Debian's testpmd has RTE_MAX_ETHPORTS=32: two pods for 64 ports.
+	# shellcheck disable=SC2086
+	timeout 80 "$TESTPMD" --lcores 0@0 --no-huge -m 512 --no-pci --file-prefix="sn-itest-prioidle$1" \
+		$vdevs -- -i --total-num-mbufs=20000 </dev/null >"$W/idle$1.log" 2>&1 &
+	echo $! >"$W/idle$1.pid"
+}
+
+# 64 connected ports that send nothing: the forwarding lcore backs off to sleeps and uses
+# a small share of its core; one priority-0 port among them keeps it polling flat out.
+test_idle_ports_cost_little_cpu() {
+	local i c0 c1 s0 s1 pct hz
+	start_daemon
+	for i in $(seq 0 63); do
+		ctl add "q$i" "$W/q$i.sock" server >/dev/null || fail "add q$i"
+	done
+	idle_pod 0 0
+	idle_pod 1 32
+	for _ in $(seq 200); do
+		[ "$(ctl ports | grep -c ' connected')" -ge 64 ] && break
+		sleep 0.1
+	done
+	[ "$(ctl ports | grep -c ' connected')" -ge 64 ] || fail "64 ports not connected: $(ctl ports | grep -c ' connected')"
+	sleep 1
+	hz=$(metric slicenet_tsc_hz)
+	c0=$(lcore_cpu)
+	s0=$(metric slicenet_lcore_sleep_cycles_total)
+	sleep 5
+	c1=$(lcore_cpu)
+	s1=$(metric slicenet_lcore_sleep_cycles_total)
+	pct=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%d", (b - a) * 100 / 5}')
+	echo "64 idle ports: forwarding lcore used ${pct}% of its core over 5 s ($c0 -> $c1 s);" \
+		"asleep $(awk -v a="$s0" -v b="$s1" -v hz="$hz" 'BEGIN {printf "%.2f", (b - a) / hz}') s;" \
+		"back-off now $(metric slicenet_lcore_backoff_seconds) s" >&2
+	[ "$pct" -le 25 ] || fail "64 idle ports cost ${pct}% of the forwarding core"
+	awk -v a="$s0" -v b="$s1" -v hz="$hz" 'BEGIN {exit !((b - a) / hz > 2.5)}' ||
+		fail "the lcore slept less than half the window: $s0 -> $s1 cycles"
+	# A priority-0 port on the lcore: it never sleeps (pauses only), whatever the idle time.
+	stop_pid_file "$W/idle1.pid" KILL
+	ctl del q63 >/dev/null
+	ctl add q63 "$W/q63.sock" server prio=0 >/dev/null || fail "add q63 prio=0"
+	idle_pod 1 32
+	for _ in $(seq 200); do
+		[ "$(ctl ports | grep -c ' connected')" -ge 64 ] && break
+		sleep 0.1
+	done
+	sleep 1
+	c0=$(lcore_cpu)
+	sleep 3
+	c1=$(lcore_cpu)
+	pct=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%d", (b - a) * 100 / 3}')
+	echo "with a priority-0 port: ${pct}% over 3 s, back-off $(metric slicenet_lcore_backoff_seconds) s" >&2
+	[ "$pct" -ge 80 ] || fail "an lcore with a priority-0 port backed off: ${pct}%"
+	assert_eq "$(metric slicenet_lcore_backoff_seconds)" 0 "back-off with a priority-0 port"
 }
 
 run_tests

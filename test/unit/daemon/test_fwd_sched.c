@@ -216,3 +216,25 @@ Test(fwd_sched, class_0_flushed_before_lower_classes)
 	for (unsigned int i = 0; i < f.n_order; i++)
 		cr_assert_neq(f.order[i], FLUSH_MARK);
 }
+
+Test(fwd_sched, tx_pair_per_lcore)
+{
+	unsigned int lc, in;
+
+	/* One lcore: the ingress queue, as a pod spreading its TX expects on RX. */
+	for (in = 0; in < 4; in++)
+		cr_assert_eq(fwd_sched_tx_pair(0, 1, 4, (uint16_t)in), in);
+	/* Two lcores, four pairs: lcore 0 sends on 0 and 2, lcore 1 on 1 and 3, never the other's. */
+	for (in = 0; in < 8; in++) {
+		cr_assert_eq(fwd_sched_tx_pair(0, 2, 4, (uint16_t)in) % 2, 0);
+		cr_assert_eq(fwd_sched_tx_pair(1, 2, 4, (uint16_t)in) % 2, 1);
+	}
+	cr_assert_eq(fwd_sched_tx_pair(0, 2, 4, 1), 2);
+	cr_assert_eq(fwd_sched_tx_pair(1, 2, 4, 1), 3);
+	/* Three lcores, two pairs: the third shares. */
+	cr_assert_eq(fwd_sched_tx_pair(2, 3, 2, 0), 0);
+	/* Always a valid pair. */
+	for (lc = 0; lc < 5; lc++)
+		for (in = 0; in < 8; in++)
+			cr_assert_lt(fwd_sched_tx_pair(lc, 5, 3, (uint16_t)in), 3);
+}
