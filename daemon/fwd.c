@@ -384,6 +384,7 @@ static void idle_backoff(struct fwd_lcore *lc, uint32_t empty)
 	if (empty < IDLE_SPIN_TURNS)
 		return;
 	if (empty < IDLE_SLEEP_TURNS || lc->sched.n[0]) {
+		lc->backoff_ns = 0;
 		for (i = 0; i < IDLE_PAUSES; i++)
 			rte_pause();
 		return;
