@@ -103,8 +103,8 @@ static void teardown(void)
 	fdb_free(fdb);
 }
 
-/* Run one burst of frames from in_port through the switch at tick t and flush. */
-static void run_at(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now, uint64_t t)
+/* Switch one burst of frames from in_port at tick t, without flushing. */
+static void stage_at(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now, uint64_t t)
 {
 	struct l2switch_clock clock = {.now = now, .ticks = t};
 	void *pkts[L2SWITCH_BURST];
@@ -117,6 +117,12 @@ static void run_at(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t 
 		lens[i] = frames[i].len;
 	}
 	l2switch_burst(sw, &view, in_port, 0, pkts, hdrs, lens, n, &clock);
+}
+
+/* Run one burst of frames from in_port through the switch at tick t and flush. */
+static void run_at(uint16_t in_port, struct frame *frames, uint16_t n, uint32_t now, uint64_t t)
+{
+	stage_at(in_port, frames, n, now, t);
 	l2switch_flush(sw, fake_send, &sink);
 }
 
@@ -468,23 +474,14 @@ Test(frames, flood_is_rate_limited_per_port, .init = setup_flood_limited, .fini 
 Test(l2switch, bursts_from_several_ports_batched_in_one_flush)
 {
 	struct frame f[L2SWITCH_BURST];
-	struct l2switch_clock clock = {.now = 1, .ticks = HZ};
-	void *pkts[L2SWITCH_BURST];
-	const uint8_t *hdrs[L2SWITCH_BURST];
-	uint32_t lens[L2SWITCH_BURST];
 	uint16_t in;
 
 	fdb_learn(fdb, 0x02000000000b, 3, 1, false);
 	for (int i = 0; i < L2SWITCH_BURST; i++)
 		make_frame(&f[i], 0xb, 0xa);
-	for (int i = 0; i < L2SWITCH_BURST; i++) {
-		pkts[i] = &f[i];
-		hdrs[i] = f[i].bytes;
-		lens[i] = f[i].len;
-	}
 	/* Source 0xa may come from ports 0..2: plain (non-pod) ports learn, the last one wins. */
 	for (in = 0; in < L2SWITCH_STAGE_BURSTS - 1; in++)
-		l2switch_burst(sw, &view, in, 0, pkts, hdrs, lens, L2SWITCH_BURST, &clock);
+		stage_at(in, f, L2SWITCH_BURST, 1, HZ);
 	cr_assert_eq(sink.calls, 0, "nothing sent before the flush");
 	l2switch_flush(sw, fake_send, &sink);
 	cr_assert_eq(sink.got[3], (L2SWITCH_STAGE_BURSTS - 1) * L2SWITCH_BURST);
@@ -503,20 +500,8 @@ Test(l2switch, batched_flush_stops_at_a_full_ring)
 	for (int i = 0; i < L2SWITCH_BURST; i++)
 		make_frame(&f[i], 0xb, 0xa);
 	sink.ring[1] = 40;
-	{
-		struct l2switch_clock clock = {.now = 1, .ticks = HZ};
-		void *pkts[L2SWITCH_BURST];
-		const uint8_t *hdrs[L2SWITCH_BURST];
-		uint32_t lens[L2SWITCH_BURST];
-
-		for (int i = 0; i < L2SWITCH_BURST; i++) {
-			pkts[i] = &f[i];
-			hdrs[i] = f[i].bytes;
-			lens[i] = f[i].len;
-		}
-		l2switch_burst(sw, &view, 0, 0, pkts, hdrs, lens, L2SWITCH_BURST, &clock);
-		l2switch_burst(sw, &view, 0, 0, pkts, hdrs, lens, L2SWITCH_BURST, &clock);
-	}
+	stage_at(0, f, L2SWITCH_BURST, 1, HZ);
+	stage_at(0, f, L2SWITCH_BURST, 1, HZ);
 	l2switch_flush(sw, fake_send, &sink);
 	cr_assert_eq(sink.calls, 2, "32 taken, then 8 of 32: stop");
 	cr_assert_eq(sw->counters[1].tx, 40);
