@@ -105,7 +105,8 @@ run_case() {
 }
 
 cleanup_each() {
-	[ -n "${KEEP:-}" ] && cp "$W"/*.log /tmp/sn-prio-keep/ 2>/dev/null
+	# KEEP=1: the logs of each test stay in /tmp/sn-prio-keep (and $W is kept).
+	[ -z "${KEEP:-}" ] || { mkdir -p /tmp/sn-prio-keep && cp "$W"/*.log /tmp/sn-prio-keep/; } 2>/dev/null
 	stop_pid_file "$W/pod.pid" KILL
 	stop_pid_file "$W/idle0.pid" KILL
 	stop_pid_file "$W/idle1.pid" KILL
@@ -154,8 +155,10 @@ test_high_priority_pair_keeps_its_rate_under_a_flood() {
 	echo "all equal (2):  high pair $eq_hl loaded, $eq_hu unloaded (${r_equal}%), floods $eq_fl" >&2
 	[ "$hu" -gt 100000 ] && [ "$eq_hu" -gt 100000 ] || fail "the high pair barely forwarded"
 	[ "$fl" -gt 100000 ] || fail "the floods were starved or too small to tell: $fl"
-	[ "$r_prio" -ge 50 ] || fail "high pair fell to ${r_prio}% of its unloaded rate under the flood"
-	[ "$r_prio" -ge $((r_equal * 5 / 4)) ] ||
+	# Measured 50-90 % with priorities, 22-48 % without (2-3x), on a 2-vCPU VM that other
+	# processes share: the bounds leave room for that noise.
+	[ "$r_prio" -ge 40 ] || fail "high pair fell to ${r_prio}% of its unloaded rate under the flood"
+	[ "$r_prio" -ge $((r_equal * 3 / 2)) ] ||
 		fail "priority did not help: ${r_prio}% with it, ${r_equal}% without"
 }
 
@@ -232,11 +235,14 @@ test_idle_ports_cost_little_cpu() {
 		>/dev/null || fail "hi not connected at priority 0: $(ctl ports | grep hi)"
 	sleep 1
 	c0=$(lcore_cpu)
+	s0=$(metric slicenet_lcore_sleep_cycles_total)
 	sleep 3
 	c1=$(lcore_cpu)
+	s1=$(metric slicenet_lcore_sleep_cycles_total)
 	pct=$(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%d", (b - a) * 100 / 3}')
 	echo "with a priority-0 port: ${pct}% over 3 s, back-off $(metric slicenet_lcore_backoff_seconds) s" >&2
-	[ "$pct" -ge 80 ] || fail "an lcore with a priority-0 port backed off: ${pct}%"
+	# Not the CPU share (other processes may share the core): the lcore's own account.
+	assert_eq "$s1" "$s0" "cycles asleep with a priority-0 port"
 	assert_eq "$(metric slicenet_lcore_backoff_seconds)" 0 "back-off with a priority-0 port"
 }
 
