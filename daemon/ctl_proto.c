@@ -42,6 +42,7 @@ void ctl_port_spec_init(struct ctl_port_spec *spec)
 	spec->mode = CTL_MODE_CLIENT;
 	spec->queues = 1;
 	spec->mtu = CTL_MTU_DEFAULT;
+	spec->priority = CTL_PRIORITY_DEFAULT;
 }
 
 int ctl_proto_errorf(char *msg, size_t msg_size, int rc, const char *fmt, ...)

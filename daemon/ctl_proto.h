@@ -36,6 +36,13 @@
 #define CTL_MTU_DEFAULT	       1500
 #define CTL_MTU_MIN	       68   /* IPv4's minimum */
 #define CTL_MTU_MAX	       9000 /* what slicenetd's jumbo mbufs hold (daemon/main.c) */
+/*
+ * Switch priority of a port (its slice class's "switchPriority"): 0 is
+ * polled first and every turn; 1..3 share what is left of a turn on a
+ * budget per class (daemon/fwd_sched.h), so a flood cannot starve 0.
+ */
+#define CTL_PRIORITY_MAX     3
+#define CTL_PRIORITY_DEFAULT 2
 #define CTL_POD_NAMESPACE_MAX  64   /* a DNS-1123 label (Kubernetes namespace), NUL included */
 #define CTL_POD_NAME_MAX       254  /* a DNS-1123 subdomain (Kubernetes object name), NUL included */
 
@@ -76,6 +83,7 @@ struct ctl_port_spec {
 	uint8_t mac[6];		  /* the pod's MAC: a static FDB entry */
 	unsigned int queues;	  /* 1..CTL_MAX_QUEUES, default 1 */
 	unsigned int mtu;	  /* CTL_MTU_MIN..CTL_MTU_MAX, default CTL_MTU_DEFAULT */
+	unsigned int priority;	  /* 0..CTL_PRIORITY_MAX, default CTL_PRIORITY_DEFAULT */
 	unsigned int n_addresses; /* recorded for operators, not used to switch */
 	char addresses[CTL_MAX_ADDRESSES][CTL_ADDRESS_MAX];
 	/* The pod the port serves (K8S_POD_NAMESPACE / K8S_POD_NAME); "" = not known. */

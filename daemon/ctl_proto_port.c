@@ -115,6 +115,13 @@ int ctl_proto_port_decode(json_t *obj, struct ctl_port_spec *spec, bool name_onl
 				return fail(msg, msg_size, "\"mtu\" must be an integer %d..%d",
 					    CTL_MTU_MIN, CTL_MTU_MAX);
 			spec->mtu = (unsigned int)json_integer_value(v);
+		} else if (!strcmp(key, "priority")) {
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) > CTL_PRIORITY_MAX)
+				return fail(msg, msg_size,
+					    "\"priority\" must be an integer 0 (highest)..%d",
+					    CTL_PRIORITY_MAX);
+			spec->priority = (unsigned int)json_integer_value(v);
 		} else if (!strcmp(key, "addresses")) {
 			size_t i;
 			json_t *a;
@@ -176,6 +183,9 @@ json_t *ctl_proto_port_to_json(const struct ctl_port_spec *spec)
 	if (spec->mtu != CTL_MTU_DEFAULT &&
 	    json_object_set_new(obj, "mtu", json_integer((json_int_t)spec->mtu)))
 		goto fail;
+	if (spec->priority != CTL_PRIORITY_DEFAULT &&
+	    json_object_set_new(obj, "priority", json_integer((json_int_t)spec->priority)))
+		goto fail;
 	if (spec->n_addresses) {
 		addrs = json_array();
 		if (json_object_set_new(obj, "addresses", addrs))
@@ -200,8 +210,10 @@ json_t *ctl_proto_port_info_to_json(const struct ctl_port_info *info)
 {
 	json_t *obj = ctl_proto_port_to_json(&info->spec);
 
-	/* Operators see the MTU of every port, also the default one. */
+	/* Operators see the MTU and priority of every port, also the default ones. */
 	if (obj && (json_object_set_new(obj, "mtu", json_integer((json_int_t)info->spec.mtu)) ||
+		    json_object_set_new(obj, "priority",
+					json_integer((json_int_t)info->spec.priority)) ||
 		    json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
 		    json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)) ||
 		    json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)))) {

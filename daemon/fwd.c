@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <pthread.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
 
 #include <rte_cycles.h>
 #include <rte_errno.h>
@@ -15,19 +17,49 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_vhost.h>
 
+#include "daemon/fwd_sched.h"
 #include "daemon/log.h"
 
 #define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
 #define VIRTIO_TXQ     1
 #define FRAME_OVERHEAD (14 + 2 * 4) /* Ethernet header and two VLAN tags */
+#define VID_MAX	       1024 /* rte_vhost's MAX_VHOST_DEVICE */
+
+/*
+ * Adaptive polling. After IDLE_SPIN_TURNS turns that moved nothing the
+ * loop pauses (rte_pause, a hint to the core), after IDLE_SLEEP_TURNS it
+ * sleeps, starting at IDLE_SLEEP_MIN_NS and doubling up to
+ * IDLE_SLEEP_MAX_NS; the first packet puts it back to full polling. An
+ * lcore with a class-0 (urllc) port never sleeps: its worst case is a
+ * pause, not a wake-up. A sleeping lcore adds up to IDLE_SLEEP_MAX_NS (plus
+ * the wake-up) to the first packet after an idle spell.
+ */
+#define IDLE_SPIN_TURNS	   1024
+#define IDLE_SLEEP_TURNS   (16 * 1024)
+#define IDLE_PAUSES	   16
+#define IDLE_SLEEP_MIN_NS  1000
+#define IDLE_SLEEP_MAX_NS  256000
+
+/*
+ * Ready rings per vid, a bit per vring (CTL_MAX_QUEUES pairs fit 16 bits).
+ * rte_vhost reports every ring that becomes ready (enabled, addresses and
+ * kick set) before new_device, and every change after; a ring starts not
+ * ready (vhost-user with protocol features, which virtio-user negotiates).
+ * Written by the vhost thread, read by the lcores once per burst.
+ */
+static uint16_t vring_on[VID_MAX];
 
 struct fwd_lcore {
 	struct l2switch sw;
+	struct fwd_sched sched; /* rebuilt by this lcore when the table's gen changes */
+	uint64_t sched_gen;
 	unsigned int index;
 	unsigned int lcore_id;
 	/* Written only by this lcore, read (racily, 64-bit loads) by the metrics. */
 	uint64_t loop_start; /* TSC when the loop began; 0 before */
 	uint64_t busy_cycles; /* TSC spent in passes that moved packets */
+	uint64_t sleep_cycles; /* TSC spent asleep in the idle back-off */
+	uint32_t backoff_ns;   /* current idle sleep; 0 while polling flat out */
 	uint64_t rx_bytes[L2SWITCH_PORT_MAX];
 	uint64_t tx_bytes[L2SWITCH_PORT_MAX];
 } __rte_cache_aligned;
@@ -42,6 +74,7 @@ static struct {
 	struct fwd_table *tables; /* two: published and spare */
 	struct fwd_table *current;
 	pthread_mutex_t publish_lock;
+	uint64_t last_gen; /* under publish_lock */
 	uint64_t tsc_hz, tsc_start;
 	volatile bool stop;
 } fwd = {.publish_lock = PTHREAD_MUTEX_INITIALIZER};
@@ -146,6 +179,8 @@ void fwd_publish(const struct fwd_table *table)
 	pthread_mutex_lock(&fwd.publish_lock);
 	spare = fwd.current == &fwd.tables[0] ? &fwd.tables[1] : &fwd.tables[0];
 	memcpy(spare, table, sizeof(*spare));
+	/* The two buffers alternate: only gen tells an lcore that skipped one table apart. */
+	spare->gen = ++fwd.last_gen;
 
 	__atomic_store_n(&fwd.current, spare, __ATOMIC_RELEASE);
 	/* After this no lcore reads the old table or a vid that only it listed. */
@@ -153,10 +188,60 @@ void fwd_publish(const struct fwd_table *table)
 	pthread_mutex_unlock(&fwd.publish_lock);
 }
 
+void fwd_vring_state(int vid, uint16_t vring, bool enabled)
+{
+	uint16_t bit = (uint16_t)(1u << vring);
+
+	if (vid < 0 || vid >= VID_MAX || vring >= 16)
+		return;
+	if (enabled)
+		__atomic_or_fetch(&vring_on[vid], bit, __ATOMIC_RELAXED);
+	else
+		__atomic_and_fetch(&vring_on[vid], (uint16_t)~bit, __ATOMIC_RELAXED);
+}
+
+void fwd_vring_reset(int vid)
+{
+	if (vid >= 0 && vid < VID_MAX)
+		__atomic_store_n(&vring_on[vid], 0, __ATOMIC_RELAXED);
+}
+
+static inline uint16_t vrings_on(int vid)
+{
+	return vid >= 0 && vid < VID_MAX ? __atomic_load_n(&vring_on[vid], __ATOMIC_RELAXED)
+					 : UINT16_MAX;
+}
+
+/*
+ * The pod RX ring (queue pair) this lcore sends on: one of its own
+ * (fwd_sched_tx_pair), or the next enabled one when the pod has not enabled
+ * it. -1 when the pod enabled none.
+ */
+static inline int tx_pair(const struct fwd_port *fp, uint16_t lcore_index, uint16_t in_queue)
+{
+	uint16_t on = vrings_on(fp->vid), q, i;
+
+	q = fp->nr_queues == 1 ? 0
+			       : fwd_sched_tx_pair(lcore_index, fwd.n_lcores, fp->nr_queues, in_queue);
+	for (i = 0; i < fp->nr_queues; i++) {
+		if (likely(on >> (2 * q + VIRTIO_RXQ) & 1))
+			return q;
+		if (++q == fp->nr_queues)
+			q = 0;
+	}
+	return -1;
+}
+
 struct send_ctx {
 	const struct fwd_table *table;
 	struct fwd_lcore *lc;
 	uint16_t txq;
+	/* The loop's clock, read by poll_queue for the burst it switches. */
+	uint32_t now;
+	uint64_t mark, first;
+	/* Switched but not yet sent: freed after the flush (vhost enqueue copies). */
+	uint16_t n_held, bursts_held;
+	struct rte_mbuf *held[L2SWITCH_STAGE_MAX];
 };
 
 /* Bytes of the first n mbufs (single segments: see switch_burst). */
@@ -178,9 +263,17 @@ static uint16_t send_port(void *opaque, uint16_t port, uint16_t queue, void **pk
 	uint16_t sent, i;
 
 	if (likely(fp->kind == FWD_PORT_VHOST)) {
-		/* Copies into the pod's ring; we keep ownership and free after the burst. */
-		sent = rte_vhost_enqueue_burst(
-			fp->vid, (uint16_t)(2 * (queue % fp->nr_queues) + VIRTIO_RXQ), mbufs, n);
+		/*
+		 * Copies into the pod's ring; we keep ownership and free after the
+		 * burst. The ring follows this lcore, not the ingress queue: two
+		 * lcores then never contend for one ring's lock.
+		 */
+		int q = tx_pair(fp, ctx->txq, queue);
+
+		/* No ring enabled: the pod takes nothing, these are dropped (tx_full). */
+		if (unlikely(q < 0))
+			return 0;
+		sent = rte_vhost_enqueue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_RXQ), mbufs, n);
 		ctx->lc->tx_bytes[port] += burst_bytes(mbufs, sent);
 		return sent;
 	}
@@ -215,16 +308,101 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 	lc->rx_bytes[in_port] += bytes;
 	l2switch_burst(&lc->sw, &ctx->table->view, in_port, queue, (void *const *)pkts, frames,
 		       lens, n, &clock);
-	l2switch_flush(&lc->sw, send_port, ctx);
-	rte_pktmbuf_free_bulk(pkts, n);
+}
+
+/* fwd_sched's flush: send what was staged, then free the held input packets. */
+static void flush_held(void *opaque)
+{
+	struct send_ctx *ctx = opaque;
+
+	if (!ctx->n_held)
+		return;
+	l2switch_flush(&ctx->lc->sw, send_port, ctx);
+	rte_pktmbuf_free_bulk(ctx->held, ctx->n_held);
+	ctx->n_held = ctx->bursts_held = 0;
+}
+
+/* fwd_sched's poll: one burst of at most max packets from (port, queue), switched. */
+static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max)
+{
+	struct send_ctx *ctx = opaque;
+	const struct fwd_port *fp = &ctx->table->ports[port];
+	struct rte_mbuf **pkts;
+	uint16_t n;
+
+	/* Staging holds L2SWITCH_STAGE_BURSTS bursts: send before it could overflow. */
+	if (ctx->bursts_held == L2SWITCH_STAGE_BURSTS)
+		flush_held(ctx);
+	pkts = ctx->held + ctx->n_held;
+
+	if (fp->kind == FWD_PORT_VHOST) {
+		/* A ring the pod disabled has nothing for us: skip the call and its lock. */
+		if (unlikely(!(vrings_on(fp->vid) >> (2 * q + VIRTIO_TXQ) & 1)))
+			return 0;
+		n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ), fwd.pool, pkts,
+					    max);
+	} else {
+		n = rte_eth_rx_burst(fp->eth_port, q, pkts, max);
+	}
+	if (n) {
+		if (!ctx->first)
+			ctx->first = ctx->mark ? ctx->mark : rte_rdtsc();
+		switch_burst(ctx->lc, ctx, port, q, pkts, n, ctx->now, ctx->first);
+		ctx->n_held = (uint16_t)(ctx->n_held + n);
+		ctx->bursts_held++;
+	}
+	return n;
+}
+
+/* This lcore's ports of t, in fwd_sched's terms. */
+static void sched_rebuild(struct fwd_lcore *lc, const struct fwd_table *t)
+{
+	struct fwd_sched_port mine[L2SWITCH_PORT_MAX];
+	unsigned int n = 0;
+	uint16_t p;
+
+	for (p = 0; p < t->view.n_ports; p++) {
+		uint16_t port = t->view.ports[p];
+		const struct fwd_port *fp = &t->ports[port];
+
+		if (fp->lcore_index != lc->index)
+			continue;
+		mine[n++] = (struct fwd_sched_port){
+			.port = port, .nr_queues = fp->nr_queues, .priority = fp->priority};
+	}
+	fwd_sched_build(&lc->sched, mine, n);
+	lc->sched_gen = t->gen;
+}
+
+/* One idle turn more (the empty-turn count so far); pauses or sleeps per the back-off. */
+static void idle_backoff(struct fwd_lcore *lc, uint32_t empty)
+{
+	struct timespec ts;
+	uint64_t t0;
+	int i;
+
+	if (empty < IDLE_SPIN_TURNS)
+		return;
+	if (empty < IDLE_SLEEP_TURNS || lc->sched.n[0]) {
+		lc->backoff_ns = 0;
+		for (i = 0; i < IDLE_PAUSES; i++)
+			rte_pause();
+		return;
+	}
+	if (!lc->backoff_ns)
+		lc->backoff_ns = IDLE_SLEEP_MIN_NS;
+	else if (lc->backoff_ns < IDLE_SLEEP_MAX_NS)
+		lc->backoff_ns *= 2;
+	ts = (struct timespec){.tv_nsec = lc->backoff_ns};
+	t0 = rte_rdtsc();
+	nanosleep(&ts, NULL);
+	lc->sleep_cycles += rte_rdtsc() - t0;
 }
 
 static int fwd_loop(void *arg)
 {
 	struct fwd_lcore *lc = arg;
-	struct rte_mbuf *pkts[L2SWITCH_BURST];
 	struct send_ctx ctx = {.txq = (uint16_t)lc->index, .lc = lc};
-	uint16_t p, q, n;
 	/*
 	 * Busy accounting, one TSC read per pass that moved packets and none
 	 * in an idle one: mark is the TSC at the end of the last pass if that
@@ -234,55 +412,45 @@ static int fwd_loop(void *arg)
 	 * at the idle-to-busy edge only). Under load every pass is busy and the
 	 * account is exact. The same reads serve the flood buckets' clock.
 	 */
-	uint64_t mark = 0, first;
+	uint32_t pass = 0, empty = 0;
 
+	/* The default 50 us timer slack would stretch every idle sleep (nanosleep). */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	rte_rcu_qsbr_thread_register(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_online(fwd.qsbr, lc->index);
 	LOG(INFO, "forwarding on lcore %u", lc->lcore_id);
-	uint32_t now = fwd_now(), pass = 0;
-
+	ctx.now = fwd_now();
+	lc->sched_gen = UINT64_MAX;
 	lc->loop_start = rte_rdtsc();
 	while (likely(!fwd.stop)) {
 		const struct fwd_table *t = __atomic_load_n(&fwd.current, __ATOMIC_ACQUIRE);
 
-		first = 0;
+		ctx.first = 0;
 		/*
 		 * rdtsc plus a division took a quarter of an idle pass (perf, this VM);
 		 * FDB ages in seconds, so reading the clock every 256 passes is plenty.
 		 */
 		if (unlikely((++pass & 255) == 0))
-			now = fwd_now();
+			ctx.now = fwd_now();
+		if (unlikely(t->gen != lc->sched_gen))
+			sched_rebuild(lc, t);
 		ctx.table = t;
-		for (p = 0; p < t->view.n_ports; p++) {
-			uint16_t port = t->view.ports[p];
-			const struct fwd_port *fp = &t->ports[port];
-
-			if (fp->lcore_index != lc->index)
-				continue;
-			for (q = 0; q < fp->nr_queues; q++) {
-				if (fp->kind == FWD_PORT_VHOST)
-					n = rte_vhost_dequeue_burst(fp->vid,
-								    (uint16_t)(2 * q + VIRTIO_TXQ),
-								    fwd.pool, pkts, L2SWITCH_BURST);
-				else
-					n = rte_eth_rx_burst(fp->eth_port, q, pkts, L2SWITCH_BURST);
-				if (n) {
-					if (!first)
-						first = mark ? mark : rte_rdtsc();
-					switch_burst(lc, &ctx, port, q, pkts, n, now, first);
-				}
-			}
-		}
-		if (first) {
+		fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx);
+		if (ctx.first) {
 			uint64_t end = rte_rdtsc();
 
-			lc->busy_cycles += end - first;
-			mark = end;
+			lc->busy_cycles += end - ctx.first;
+			ctx.mark = end;
+			empty = 0;
+			lc->backoff_ns = 0;
 		} else {
-			mark = 0;
+			ctx.mark = 0;
 		}
 		/* One quiescent report per pass: the table pointer is not held across it. */
 		rte_rcu_qsbr_quiescent(fwd.qsbr, lc->index);
+		/* After the report: a sleeping lcore never holds up fwd_publish's wait for long. */
+		if (!ctx.first)
+			idle_backoff(lc, empty < UINT32_MAX ? ++empty : empty);
 	}
 	rte_rcu_qsbr_thread_offline(fwd.qsbr, lc->index);
 	rte_rcu_qsbr_thread_unregister(fwd.qsbr, lc->index);
@@ -358,6 +526,8 @@ unsigned int fwd_lcore_loads(struct fwd_lcore_load *out, unsigned int max)
 
 		out[i].lcore_id = lc->lcore_id;
 		out[i].busy_cycles = __atomic_load_n(&lc->busy_cycles, __ATOMIC_RELAXED);
+		out[i].sleep_cycles = __atomic_load_n(&lc->sleep_cycles, __ATOMIC_RELAXED);
+		out[i].backoff_ns = __atomic_load_n(&lc->backoff_ns, __ATOMIC_RELAXED);
 		out[i].cycles = start ? now - start : 0;
 		/* Read racily: never report more busy than elapsed. */
 		if (out[i].busy_cycles > out[i].cycles)

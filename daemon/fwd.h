@@ -26,11 +26,13 @@ struct fwd_port {
 	uint16_t nr_queues;   /* vhost queue pairs / eth rx queues */
 	uint16_t eth_port;    /* FWD_PORT_ETH */
 	uint16_t lcore_index; /* which forwarding lcore polls it */
+	uint8_t priority;     /* 0 (highest)..CTL_PRIORITY_MAX: poll order (fwd_sched.h) */
 	int vid;	      /* FWD_PORT_VHOST */
 };
 
 /* What the datapath sees: the view (who may receive) and how to reach each port. */
 struct fwd_table {
+	uint64_t gen; /* set by fwd_publish: the lcores rebuild their poll order when it changes */
 	struct l2switch_view view;
 	struct fwd_port ports[L2SWITCH_PORT_MAX];
 };
@@ -60,6 +62,15 @@ int fwd_run(void) __attribute__((warn_unused_result));
 void fwd_stop(void);
 void fwd_wait(void);
 
+/*
+ * rte_vhost's vring_state_changed: the pod enabled or disabled a ring. The
+ * lcores skip disabled rings (a multiqueue pod may enable fewer pairs than
+ * it negotiated) instead of polling them or counting frames as tx_full.
+ * fwd_vring_reset forgets a vid's states when its device is destroyed.
+ */
+void fwd_vring_state(int vid, uint16_t vring, bool enabled);
+void fwd_vring_reset(int vid);
+
 /* Sum of one port's counters over all forwarding lcores. */
 void fwd_counters(uint16_t port, struct l2switch_counters *sum);
 
@@ -69,12 +80,15 @@ void fwd_bytes(uint16_t port, uint64_t *rx, uint64_t *tx);
 /*
  * How busy a forwarding lcore is: TSC cycles since its loop started, and
  * those spent in loop passes that moved at least one packet (the rest went
- * to polling empty queues). busy / cycles over an interval is its load.
+ * to polling empty queues, or asleep: adaptive polling backs off after
+ * many empty passes, see fwd.c). busy / cycles over an interval is its load.
  */
 struct fwd_lcore_load {
 	unsigned int lcore_id;
 	uint64_t busy_cycles;
 	uint64_t cycles;
+	uint64_t sleep_cycles; /* of the idle ones, those asleep in the back-off */
+	uint32_t backoff_ns;   /* the idle sleep now; 0 = polling flat out */
 };
 /* Fill up to max entries, one per forwarding lcore; returns how many. */
 unsigned int fwd_lcore_loads(struct fwd_lcore_load *out, unsigned int max);

@@ -63,8 +63,8 @@ static inline uint32_t l3_len(const uint8_t *eth, uint32_t len)
 
 static inline void stage(struct l2switch *sw, uint16_t port, uint16_t queue, void *pkt)
 {
-	/* Only when a caller stages two bursts without a flush in between. */
-	if (sw->staged_n[port] == L2SWITCH_BURST) {
+	/* Only when a caller stages more bursts than L2SWITCH_STAGE_BURSTS without a flush. */
+	if (sw->staged_n[port] == L2SWITCH_STAGE_MAX) {
 		sw->counters[port].drops[CTL_DROP_TX_FULL]++;
 		return;
 	}
@@ -211,11 +211,17 @@ void l2switch_flush(struct l2switch *sw, l2switch_send_fn send, void *opaque)
 
 	for (t = 0; t < sw->n_touched; t++) {
 		uint16_t port = sw->touched[t];
-		uint16_t n = sw->staged_n[port];
-		uint16_t sent = send(opaque, port, sw->staged_queue[port], sw->staged[port], n);
+		uint16_t n = sw->staged_n[port], done = 0, sent, chunk;
 
-		sw->counters[port].tx += sent;
-		sw->counters[port].drops[CTL_DROP_TX_FULL] += (uint16_t)(n - sent);
+		/* Bursts of 32 at most; a ring that took less than offered is full: stop there. */
+		do {
+			chunk = (uint16_t)(n - done < L2SWITCH_BURST ? n - done : L2SWITCH_BURST);
+			sent = send(opaque, port, sw->staged_queue[port], sw->staged[port] + done,
+				    chunk);
+			done = (uint16_t)(done + sent);
+		} while (sent == chunk && done < n);
+		sw->counters[port].tx += done;
+		sw->counters[port].drops[CTL_DROP_TX_FULL] += (uint16_t)(n - done);
 		sw->staged_n[port] = 0;
 	}
 	sw->n_touched = 0;

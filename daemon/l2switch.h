@@ -34,6 +34,13 @@
 
 #define L2SWITCH_BURST	  32
 #define L2SWITCH_PORT_MAX 256 /* pod ports + uplink */
+/*
+ * Packets staged per output port between two flushes: up to this many
+ * input bursts may be switched before one l2switch_flush (TX batched across
+ * input ports; each input packet is staged at most once per output port).
+ */
+#define L2SWITCH_STAGE_BURSTS 4
+#define L2SWITCH_STAGE_MAX    (L2SWITCH_STAGE_BURSTS * L2SWITCH_BURST)
 
 /* Defaults of the per-port flood limit: ARP, ND and DHCP need a few per second. */
 #define L2SWITCH_FLOOD_PPS   10000
@@ -106,7 +113,7 @@ struct l2switch {
 	uint16_t touched[L2SWITCH_PORT_MAX];
 	uint16_t staged_n[L2SWITCH_PORT_MAX];
 	uint16_t staged_queue[L2SWITCH_PORT_MAX];
-	void *staged[L2SWITCH_PORT_MAX][L2SWITCH_BURST];
+	void *staged[L2SWITCH_PORT_MAX][L2SWITCH_STAGE_MAX];
 	struct l2switch_port_state state[L2SWITCH_PORT_MAX];
 	struct l2switch_counters counters[L2SWITCH_PORT_MAX];
 };
@@ -133,8 +140,11 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		    uint16_t in_queue, void *const *pkts, const uint8_t *const *frames,
 		    const uint32_t *lens, uint16_t n, const struct l2switch_clock *clock);
 
-/* Send every staged batch (call once after every l2switch_burst); counts tx and tx_full drops per
- * output port. */
+/*
+ * Send every staged batch, in calls of at most L2SWITCH_BURST packets (call
+ * at least once per L2SWITCH_STAGE_BURSTS l2switch_burst calls); counts tx
+ * and tx_full drops per output port.
+ */
 void l2switch_flush(struct l2switch *sw, l2switch_send_fn send, void *opaque);
 
 #endif

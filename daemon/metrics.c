@@ -128,6 +128,18 @@ static void render_lcores(struct metrics_text *t)
 	for (i = 0; i < n; i++)
 		metrics_text_sample(t, "slicenet_lcore_cycles_total", label[i], 1,
 				    lcores[i].cycles);
+	metrics_text_family(t, "slicenet_lcore_sleep_cycles_total", "counter",
+			    "TSC cycles a forwarding lcore slept in the idle back-off (part of the "
+			    "cycles that were not busy).");
+	for (i = 0; i < n; i++)
+		metrics_text_sample(t, "slicenet_lcore_sleep_cycles_total", label[i], 1,
+				    lcores[i].sleep_cycles);
+	metrics_text_family(t, "slicenet_lcore_backoff_seconds", "gauge",
+			    "The idle sleep a forwarding lcore is backing off with now; 0 while "
+			    "it polls flat out.");
+	for (i = 0; i < n; i++)
+		metrics_text_sample_double(t, "slicenet_lcore_backoff_seconds", label[i], 1,
+					   lcores[i].backoff_ns / 1e9);
 	metrics_text_family(t, "slicenet_tsc_hz", "gauge", "TSC cycles per second.");
 	metrics_text_sample(t, "slicenet_tsc_hz", NULL, 0, fwd_tsc_hz());
 }

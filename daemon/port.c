@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "daemon/fwd.h"
+#include "daemon/fwd_sched.h"
 #include "daemon/log.h"
 #include "daemon/port_shadow.h"
 #include "daemon/port_slots.h"
@@ -33,6 +34,10 @@ static struct {
 	struct fwd_table table; /* scratch for publish, under lock */
 	bool restoring;		/* no saves until the whole old table is back */
 	uint32_t last_gen; /* every added port gets a new gen: the datapath resets its state */
+	/* Forwarding lcore of each connected port, chosen by load when it connects. */
+	bool placed[L2SWITCH_PORT_MAX];
+	uint16_t lcore[L2SWITCH_PORT_MAX];
+	uint64_t rx_mark[L2SWITCH_PORT_MAX]; /* rx at the last publish: the load since */
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int vhost_attach(const char *path, int vid, unsigned int nr_queues);
@@ -94,6 +99,59 @@ void port_refresh_shadows(void)
 	pthread_mutex_unlock(&ports.lock);
 }
 
+static bool slot_forwards(const struct port_slot *s)
+{
+	return s->state != PORT_SLOT_FREE && (s->kind == PORT_SLOT_ETH || s->vid >= 0);
+}
+
+/*
+ * Lcores for ports that just connected, by load: the packets each lcore's
+ * ports received since the last publish. Ports placed earlier stay put.
+ */
+static void place_locked(unsigned int lcores)
+{
+	struct fwd_sched_lcore_load loads[FWD_SCHED_LCORES_MAX];
+	struct l2switch_counters c;
+	uint16_t i;
+
+	memset(loads, 0, sizeof(loads));
+	if (lcores > FWD_SCHED_LCORES_MAX)
+		lcores = FWD_SCHED_LCORES_MAX;
+	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
+		const struct port_slot *s = &ports.t.slot[i];
+
+		if (!slot_forwards(s)) {
+			ports.placed[i] = false;
+			continue;
+		}
+		fwd_counters(i, &c);
+		if (ports.placed[i] && ports.lcore[i] < lcores) {
+			struct fwd_sched_lcore_load *l = &loads[ports.lcore[i]];
+
+			l->packets += c.rx - ports.rx_mark[i];
+			l->ports++;
+			l->high += s->spec.priority == 0;
+		} else {
+			ports.placed[i] = false;
+		}
+		ports.rx_mark[i] = c.rx;
+	}
+	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
+		const struct port_slot *s = &ports.t.slot[i];
+		unsigned int l;
+
+		if (!slot_forwards(s) || ports.placed[i])
+			continue;
+		l = fwd_sched_pick_lcore(loads, lcores, s->spec.priority);
+		ports.lcore[i] = (uint16_t)l;
+		ports.placed[i] = true;
+		loads[l].ports++;
+		loads[l].high += s->spec.priority == 0;
+		if (lcores > 1)
+			LOG(INFO, "port %s forwarded by lcore index %u", s->spec.name, l);
+	}
+}
+
 /* Rebuild and publish the datapath table; returns after the lcores dropped the old one. */
 static void publish_locked(void)
 {
@@ -101,18 +159,20 @@ static void publish_locked(void)
 	unsigned int lcores = fwd_lcore_count() ? fwd_lcore_count() : 1;
 	uint16_t i;
 
+	place_locked(lcores);
 	memset(t, 0, sizeof(*t));
 	l2switch_view_init(&t->view);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++) {
 		const struct port_slot *s = &ports.t.slot[i];
 
-		if (s->state == PORT_SLOT_FREE || (s->kind == PORT_SLOT_VHOST && s->vid < 0))
+		if (!slot_forwards(s))
 			continue;
 		t->ports[i] = (struct fwd_port){
 			.kind = (uint8_t)(s->kind == PORT_SLOT_ETH ? FWD_PORT_ETH : FWD_PORT_VHOST),
 			.nr_queues = (uint16_t)s->nr_queues,
 			.eth_port = s->eth_port,
-			.lcore_index = (uint16_t)(i % lcores),
+			.lcore_index = ports.lcore[i],
+			.priority = (uint8_t)s->spec.priority,
 			.vid = s->vid,
 		};
 		struct l2switch_port_conf conf;

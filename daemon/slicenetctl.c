@@ -1,7 +1,7 @@
 /*
  * slicenetctl: operator CLI for slicenetd over its control socket.
  *   slicenetctl [-s SOCKET] [--json] [--timeout MS] ports|stats|fdb|version
- *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES] [pod=NS/NAME]
+ *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES] [pod=NS/NAME] [prio=N]
  *   slicenetctl [-s SOCKET] del NAME
  *   slicenetctl [-s SOCKET] raw 'JSON'|-     (one request line as is; for tests and debugging)
  */
@@ -24,7 +24,7 @@ static void usage(FILE *out)
 		"  stats                       per-port packets, pps and drops\n"
 		"  fdb                         learned and static MAC entries\n"
 		"  version                     daemon, DPDK and protocol versions\n"
-		"  add NAME PATH [client|server] [MAC] [QUEUES] [pod=NAMESPACE/NAME]\n"
+		"  add NAME PATH [client|server] [MAC] [QUEUES] [pod=NAMESPACE/NAME] [prio=0..3]\n"
 		"  del NAME\n"
 		"  raw REQUEST|-               send one request line as is, print the answer\n"
 		"default socket: %s\n",
@@ -110,7 +110,7 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 		req->method = CTL_VERSION;
 	else if (!strcmp(cmd, "del") && argc == 2)
 		req->method = CTL_PORT_DEL;
-	else if (!strcmp(cmd, "add") && argc >= 3 && argc <= 7)
+	else if (!strcmp(cmd, "add") && argc >= 3 && argc <= 8)
 		req->method = CTL_PORT_ADD;
 	else
 		return -EINVAL;
@@ -138,6 +138,16 @@ static int build_request(int argc, char **argv, struct ctl_request *req)
 			}
 			memcpy(req->port.pod_namespace, ns, (size_t)(slash - ns));
 			strcpy(req->port.pod_name, slash + 1);
+		} else if (!strncmp(argv[i], "prio=", 5)) {
+			char *end;
+			long prio = strtol(argv[i] + 5, &end, 10);
+
+			if (end == argv[i] + 5 || *end || prio < 0 || prio > CTL_PRIORITY_MAX) {
+				fprintf(stderr, "slicenetctl: %s: want prio=0 (highest)..%d\n",
+					argv[i], CTL_PRIORITY_MAX);
+				return -EINVAL;
+			}
+			req->port.priority = (unsigned int)prio;
 		} else if (!strcmp(argv[i], "client") || !strcmp(argv[i], "server"))
 			req->port.mode = argv[i][0] == 's' ? CTL_MODE_SERVER : CTL_MODE_CLIENT;
 		else if (!ctl_mac_parse(argv[i], req->port.mac))

@@ -132,6 +132,8 @@ unsigned int stats_lcores(struct stats_lcore *out, unsigned int max)
 		out[i].lcore_id = now[i].lcore_id;
 		out[i].busy_cycles = now[i].busy_cycles;
 		out[i].cycles = now[i].cycles;
+		out[i].sleep_cycles = now[i].sleep_cycles;
+		out[i].backoff_ns = now[i].backoff_ns;
 		out[i].busy_ratio = i < stats.n_lcores ? stats.busy_ratio[i] : 0;
 	}
 	pthread_mutex_unlock(&stats.lock);

@@ -22,6 +22,8 @@ void stats_get_bytes(uint16_t port, uint64_t *rx, uint64_t *tx);
 struct stats_lcore {
 	unsigned int lcore_id;
 	uint64_t busy_cycles, cycles; /* since the lcore started (fwd_lcore_loads) */
+	uint64_t sleep_cycles;	      /* idle cycles spent asleep (adaptive polling) */
+	uint32_t backoff_ns;	      /* current idle sleep, 0 = polling flat out */
 	double busy_ratio;	      /* busy share of the last tick's interval, 0..1 */
 };
 /* Up to max forwarding lcores into out; returns how many. */

@@ -16,6 +16,7 @@
 #include <linux/virtio_net.h>
 #include <rte_vhost.h>
 
+#include "daemon/fwd.h"
 #include "daemon/log.h"
 #include "daemon/vhost_guard.h"
 
@@ -67,11 +68,20 @@ static void destroy_device(int vid)
 {
 	/* Returns only after the lcores stopped using vid: the vhost lib then unmaps its memory. */
 	events->detach(vid);
+	fwd_vring_reset(vid);
+}
+
+/* The pod (re)enabled or disabled a ring, e.g. fewer queue pairs than negotiated. */
+static int vring_state_changed(int vid, uint16_t vring, int enable)
+{
+	fwd_vring_state(vid, vring, enable != 0);
+	return 0;
 }
 
 static const struct rte_vhost_device_ops device_ops = {
 	.new_device = new_device,
 	.destroy_device = destroy_device,
+	.vring_state_changed = vring_state_changed,
 	.new_connection = vhost_guard_new_connection,
 	.destroy_connection = vhost_guard_destroy_connection,
 };

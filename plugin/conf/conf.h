@@ -32,6 +32,11 @@ struct slice_class {
 	unsigned int n_datapaths;
 	unsigned int mtu; /* 0 = kernel default */
 	/*
+	 * "switchPriority": the class's priority on slicenetd (0 highest..3),
+	 * passed in port.add; -1 when not set (the daemon's default, 2).
+	 */
+	int switch_priority;
+	/*
 	 * Primary mode: when the chosen datapath is not veth, it is an extra
 	 * interface data_ifname on the class's data network, addressed from this
 	 * node's block of data_subnet (cluster.c says which block).

@@ -112,6 +112,13 @@ static int parse_class(const char *name, const json_t *obj, struct slice_class *
 	snprintf(prefix, sizeof(prefix), "%sslices: class \"%s\": ", where, name);
 	if ((ret = json_get_uint(obj, "mtu", 68, 65535, &out->mtu, NULL, prefix, err)))
 		return ret;
+	/* 0..3 as slicenetd's port "priority" (daemon/ctl_proto.h CTL_PRIORITY_MAX). */
+	unsigned int prio = 0;
+	bool has_prio = false;
+
+	if ((ret = json_get_uint(obj, "switchPriority", 0, 3, &prio, &has_prio, prefix, err)))
+		return ret;
+	out->switch_priority = has_prio ? (int)prio : -1;
 	return parse_data_network(obj, out, prefix, err);
 }
 
@@ -183,6 +190,7 @@ int conf_slices_parse(const json_t *root, struct netconf *out, struct cni_error 
 		strcpy(out->slices[0].name, "default");
 		strcpy(out->slices[0].datapaths[0], "veth");
 		out->slices[0].n_datapaths = 1;
+		out->slices[0].switch_priority = -1;
 		out->n_slices = 1;
 	}
 	/* The datapaths' class overrides are parsed from the same objects. */

@@ -233,6 +233,9 @@ static int vhostuser_add(const struct datapath_context *ctx, struct attachment *
 	vhu_mac(att, mac_bytes);
 	ctl_mac_format(mac_bytes, mac);
 	vhu_port_spec(c, &n, mac_bytes, ctx->slice ? ctx->slice->mtu : 0, result, &req.port);
+	/* The class's priority on the switch; unset keeps the daemon's default (and old specs). */
+	if (ctx->slice && ctx->slice->switch_priority >= 0)
+		req.port.priority = (unsigned int)ctx->slice->switch_priority;
 	vhu_pod_identity(att, &req.port);
 	snprintf(att->socket_path, sizeof(att->socket_path), "%s", n.socket);
 	snprintf(att->daemon_socket, sizeof(att->daemon_socket), "%s", c->daemon_socket);

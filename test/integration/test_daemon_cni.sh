@@ -26,7 +26,7 @@ conf() { # pod: Multus passes the CNIDeviceInfoFile capability as runtimeConfig
  "logFile":"$W/slicenet.log","logLevel":"debug",
  "ipam":{"type":"slicenet-ipam","ranges":[[{"subnet":"10.97.0.0/24","gateway":"10.97.0.1"}]],"dataDir":"$W/ipam"},
  "defaultSlice":"embb",
- "slices":{"embb":{"datapaths":["veth"]},"urllc":{"datapaths":["vhostuser","veth"],"mtu":1500}},
+ "slices":{"embb":{"datapaths":["veth"]},"urllc":{"datapaths":["vhostuser","veth"],"mtu":1500,"switchPriority":0}},
  "vhostuser":{"daemonSocket":"$CTL","socketDir":"$W/ports"}}
 JSON
 }
@@ -79,6 +79,9 @@ test_add_traffic_restart_del() {
 	ctl ports | grep -q "^ctr-a/net1 .*client" || fail "no daemon port: $(ctl ports)"
 	# The pod's namespace/name travel with port.add (K8S_POD_NAMESPACE/K8S_POD_NAME).
 	ctl ports | grep -q "^ctr-a/net1 .* default/pod-a$" || fail "no pod name on the port: $(ctl ports)"
+	# The slice's switchPriority travels with port.add too.
+	ctl --json ports | jq -e '.result.ports[] | select(.name == "ctr-a/net1") | .priority == 0' \
+		>/dev/null || fail "urllc's switchPriority 0 not on the port: $(ctl --json ports)"
 	assert_eq "$(jq -r '.type + " " + ."vhost-user".path' "$W/devinfo-a.json")" \
 		"vhost-user /var/run/slicenet/net1.sock" "device-info file"
 

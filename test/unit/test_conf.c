@@ -23,7 +23,8 @@ Test(conf, full_config)
 		"\"defaultSlice\":\"embb\",\"logFile\":\"/tmp/x.log\",\"logLevel\":\"debug\","
 		"\"stateDir\":\"/tmp/st\",\"futureKey\":{\"ignored\":true},"
 		"\"slices\":{\"embb\":{\"datapaths\":[\"veth\"],\"mtu\":1500},"
-		"\"urllc\":{\"datapaths\":[\"vhostuser\",\"sriov\",\"veth\"],\"mtu\":9000}},"
+		"\"urllc\":{\"datapaths\":[\"vhostuser\",\"sriov\",\"veth\"],\"mtu\":9000,"
+		"\"switchPriority\":0}},"
 		"\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":null},"
 		"\"dns\":{\"nameservers\":[\"10.96.0.10\"]}}";
 	struct netconf conf;
@@ -44,6 +45,8 @@ Test(conf, full_config)
 	cr_assert_str_eq(urllc->datapaths[0], "vhostuser");
 	cr_assert_str_eq(urllc->datapaths[2], "veth");
 	cr_assert_eq(urllc->mtu, 9000);
+	cr_assert_eq(urllc->switch_priority, 0);
+	cr_assert_eq(conf_find_slice(&conf, "embb")->switch_priority, -1, "unset: daemon default");
 	cr_assert_not(conf.runtime.slice.has_annotation);
 	cr_assert_str_eq(conf.dns.nameservers[0], "10.96.0.10");
 	cr_assert_null(conf_find_slice(&conf, "mmtc"));
@@ -168,6 +171,9 @@ ParameterizedTestParameters(conf, rejects)
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"veth\"],"
 		 "\"mtu\":20}}}",
 		 7, "class \"a\": \"mtu\": 20 must be an integer from 68 to 65535"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"veth\"],"
+		 "\"switchPriority\":4}}}",
+		 7, "class \"a\": \"switchPriority\": 4 must be an integer from 0 to 3"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"veth\"]},"
 		 "\"b\":{\"datapaths\":[\"veth\"]}}}",
 		 7, "\"defaultSlice\" is required"},
