@@ -1,4 +1,4 @@
-/* pread from a remembered offset; rename-then-drain instead of truncate. */
+/* pread from a remembered offset on a held fd; rename-then-drain, not truncate. */
 #include "agent/events_tail.h"
 
 #include <errno.h>
@@ -8,63 +8,61 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/cni_event.h"
-
 #define READ_CHUNK 65536
+
+static int open_regular(const char *path, int *fd, struct error *err)
+{
+	struct stat st;
+
+	*fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+	if (*fd < 0)
+		return errno == ENOENT ? 0 : error_set(err, errno, "%s: %s", path, strerror(errno));
+	if (fstat(*fd, &st) || !S_ISREG(st.st_mode)) {
+		close(*fd);
+		*fd = -1;
+		return error_set(err, EINVAL, "%s: not a regular file", path);
+	}
+	return 0;
+}
 
 int events_tail_init(struct events_tail *t, const char *state_dir, size_t rotate_bytes,
 		     struct error *err)
 {
-	struct stat st;
-
 	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->consumed_fd = -1;
 	t->rotate_bytes = rotate_bytes ? rotate_bytes : EVENTS_TAIL_DEFAULT_ROTATE;
 	if ((size_t)snprintf(t->path, sizeof(t->path), "%s/events.log", state_dir) >=
 		    sizeof(t->path) ||
 	    (size_t)snprintf(t->consumed_path, sizeof(t->consumed_path),
 			     "%s" EVENTS_TAIL_CONSUMED_SUFFIX, t->path) >= sizeof(t->consumed_path))
 		return error_set(err, ENAMETOOLONG, "--state-dir %.64s...: too long", state_dir);
-	/* Left by a crash between rename and delete: drain it whole. */
-	if (!lstat(t->consumed_path, &st) && S_ISREG(st.st_mode)) {
-		t->consumed_pending = true;
-		t->consumed_dev = st.st_dev;
-		t->consumed_ino = st.st_ino;
-		t->consumed_offset = 0;
-	}
-	return 0;
+	/* Left by a crash between rename and delete: drain it whole on the first poll. */
+	return open_regular(t->consumed_path, &t->consumed_fd, err);
+}
+
+void events_tail_close(struct events_tail *t)
+{
+	if (t->fd >= 0)
+		close(t->fd);
+	if (t->consumed_fd >= 0)
+		close(t->consumed_fd);
+	t->fd = t->consumed_fd = -1;
 }
 
 /*
- * Read path from *offset to its end (file identity checked against dev/ino
- * when known), delivering whole lines. A line longer than a chunk is junk:
- * skipped. Returns 0 (also when the file is gone) or -errno.
+ * Deliver whole lines from *offset to the end of fd. A chunk without a
+ * newline is not a line the plugin wrote (its lines are short): skipped.
  */
-static int drain(const char *path, bool *known, dev_t *dev, ino_t *ino, off_t *offset,
-		 events_tail_line_fn fn, void *arg, struct error *err)
+static int drain(int fd, const char *path, off_t *offset, events_tail_line_fn fn, void *arg,
+		 struct error *err)
 {
 	char buf[READ_CHUNK];
 	struct stat st;
 	ssize_t n;
-	int fd, ret = 0;
 
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0) {
-		if (errno == ENOENT) {
-			*known = false;
-			return 0;
-		}
-		return error_set(err, errno, "%s: %s", path, strerror(errno));
-	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		ret = error_set(err, EINVAL, "%s: not a regular file", path);
-		goto out;
-	}
-	if (!*known || st.st_dev != *dev || st.st_ino != *ino || st.st_size < *offset) {
-		*known = true;
-		*dev = st.st_dev;
-		*ino = st.st_ino;
-		*offset = 0;
-	}
+	if (!fstat(fd, &st) && st.st_size < *offset)
+		*offset = 0; /* truncated under us */
 	while ((n = pread(fd, buf, sizeof(buf), *offset)) > 0) {
 		size_t start = 0, end;
 		char *nl;
@@ -76,42 +74,59 @@ static int drain(const char *path, bool *known, dev_t *dev, ino_t *ino, off_t *o
 			start = end + 1;
 		}
 		if (start == 0 && n == (ssize_t)sizeof(buf))
-			start = sizeof(buf); /* no newline in a whole chunk: not ours */
+			start = sizeof(buf);
 		*offset += (off_t)start;
 		if (start < (size_t)n)
 			break; /* a partial line: wait for the rest */
 	}
-	if (n < 0)
-		ret = error_set(err, errno, "%s: read: %s", path, strerror(errno));
-out:
-	close(fd);
-	return ret;
+	return n < 0 ? error_set(err, errno, "%s: read: %s", path, strerror(errno)) : 0;
+}
+
+/* Does path still name the file open on fd? */
+static int same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !lstat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int events_tail_poll(struct events_tail *t, events_tail_line_fn fn, void *arg, struct error *err)
 {
 	int ret;
 
-	if (t->consumed_pending) {
-		bool known = true;
-
-		ret = drain(t->consumed_path, &known, &t->consumed_dev, &t->consumed_ino,
-			    &t->consumed_offset, fn, arg, err);
+	if (t->consumed_fd >= 0) {
+		ret = drain(t->consumed_fd, t->consumed_path, &t->consumed_offset, fn, arg, err);
 		if (ret < 0)
 			return ret;
-		if (unlink(t->consumed_path) && errno != ENOENT)
+		if (same_file(t->consumed_fd, t->consumed_path) && unlink(t->consumed_path))
 			return error_set(err, errno, "%s: %s", t->consumed_path, strerror(errno));
-		t->consumed_pending = false;
+		close(t->consumed_fd);
+		t->consumed_fd = -1;
+		t->consumed_offset = 0;
 	}
-	ret = drain(t->path, &t->known, &t->dev, &t->ino, &t->offset, fn, arg, err);
-	if (ret < 0 || !t->known || (size_t)t->offset < t->rotate_bytes)
+	if (t->fd >= 0 && !same_file(t->fd, t->path)) {
+		/* Replaced or removed: finish the old file, then the new one from 0. */
+		ret = drain(t->fd, t->path, &t->offset, fn, arg, err);
+		close(t->fd);
+		t->fd = -1;
+		t->offset = 0;
+		if (ret < 0)
+			return ret;
+	}
+	if (t->fd < 0) {
+		ret = open_regular(t->path, &t->fd, err);
+		if (ret < 0 || t->fd < 0)
+			return ret;
+		t->offset = 0;
+	}
+	ret = drain(t->fd, t->path, &t->offset, fn, arg, err);
+	if (ret < 0 || (size_t)t->offset < t->rotate_bytes)
 		return ret;
 	if (rename(t->path, t->consumed_path))
 		return error_set(err, errno, "rename %s: %s", t->path, strerror(errno));
-	t->consumed_pending = true;
-	t->consumed_dev = t->dev;
-	t->consumed_ino = t->ino;
+	t->consumed_fd = t->fd;
 	t->consumed_offset = t->offset;
-	t->known = false;
+	t->fd = -1;
+	t->offset = 0;
 	return 0;
 }

@@ -1,10 +1,11 @@
 /*
  * Reads the plugin's events.log incrementally and keeps it small.
  *
- * The agent remembers the file's identity (device, inode) and the offset of
- * the first unread byte; each poll reads the complete lines past it. A
- * different inode (replaced) or a size below the offset (truncated) starts
- * over at 0. A partial last line is left for the next poll.
+ * The agent keeps the file open (so its inode number cannot be reused under
+ * it) with the offset of the first unread byte; each poll reads the complete
+ * lines past it. When the path names another file (replaced), the old one is
+ * read to its end and the new one from 0; a size below the offset
+ * (truncated) starts over at 0. A partial last line waits for the next poll.
  *
  * The plugin appends with one O_APPEND write and no lock, so truncating in
  * place could lose a line written between our last read and the truncate.
@@ -33,20 +34,16 @@ struct events_tail {
 	char path[PATH_MAX];
 	char consumed_path[PATH_MAX];
 	size_t rotate_bytes;
-	bool known; /* dev/ino/offset describe the file at path */
-	dev_t dev;
-	ino_t ino;
+	int fd; /* the file at path, -1 before it exists */
 	off_t offset;
-	bool consumed_pending; /* consumed_path still needs its last read */
-	dev_t consumed_dev;
-	ino_t consumed_ino;
-	off_t consumed_offset; /* -1: unknown (left by a crash), read whole */
+	int consumed_fd; /* consumed_path, needing its last read; -1 = none */
+	off_t consumed_offset;
 };
 
 /* Called with each complete line (without '\n'). */
 typedef void (*events_tail_line_fn)(const char *line, size_t size, void *arg);
 
-/* <state_dir>/events.log; rotate_bytes 0 = the default. 0 or -ENAMETOOLONG. */
+/* <state_dir>/events.log; rotate_bytes 0 = the default. 0 or -errno. */
 int events_tail_init(struct events_tail *t, const char *state_dir, size_t rotate_bytes,
 		     struct error *err) __attribute__((warn_unused_result));
 
@@ -57,5 +54,8 @@ int events_tail_init(struct events_tail *t, const char *state_dir, size_t rotate
  */
 int events_tail_poll(struct events_tail *t, events_tail_line_fn fn, void *arg, struct error *err)
 	__attribute__((warn_unused_result));
+
+/* Close the files. Accepts a zeroed or closed tail. */
+void events_tail_close(struct events_tail *t);
 
 #endif

@@ -210,6 +210,7 @@ struct node_metrics *node_metrics_start(const struct agent_options *options,
 	pthread_mutex_init(&nm->lock, NULL);
 	pthread_mutex_init(&nm->wake_lock, NULL);
 	pthread_cond_init(&nm->wake, NULL);
+	nm->tail.fd = nm->tail.consumed_fd = -1;
 	if (events_tail_init(&nm->tail, options->state_dir, 0, err) < 0)
 		goto fail;
 	if (config && !(nm->http = kube_http_new(config, err)))
@@ -261,6 +262,7 @@ void node_metrics_stop(struct node_metrics *nm)
 		pthread_join(nm->server, NULL);
 	}
 	metrics_http_free(nm->srv);
+	events_tail_close(&nm->tail);
 	kube_http_free(nm->http);
 	cni_stats_free(&nm->stats);
 	pthread_cond_destroy(&nm->wake);
