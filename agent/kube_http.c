@@ -37,6 +37,8 @@ struct transfer {
 	kube_tick_fn tick;
 	void *arg;
 	bool ticked_stop;
+	const char *post_body; /* NULL: GET */
+	size_t post_size;
 };
 
 struct kube_http *kube_http_new(const struct kube_config *config, struct error *err)
@@ -171,16 +173,18 @@ static int on_progress(void *userdata, curl_off_t dltotal, curl_off_t dlnow, cur
 	return 0;
 }
 
-static struct curl_slist *headers(struct kube_http *http, struct error *err)
+static struct curl_slist *headers(struct kube_http *http, bool post, struct error *err)
 {
-	const char *fixed[] = {"Accept: application/json", "User-Agent: " KUBE_USER_AGENT};
+	const char *fixed[] = {"Accept: application/json", "User-Agent: " KUBE_USER_AGENT,
+			       "Content-Type: application/json"};
+	size_t n_fixed = post ? 3 : 2;
 	char auth[KUBE_TOKEN_MAX + 32];
 	struct curl_slist *list, *next;
 
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", http->token);
 	list = curl_slist_append(NULL, auth);
 	explicit_bzero(auth, sizeof(auth));
-	for (size_t i = 0; list && i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+	for (size_t i = 0; list && i < n_fixed; i++) {
 		next = curl_slist_append(list, fixed[i]);
 		if (!next) {
 			curl_slist_free_all(list);
@@ -242,7 +246,7 @@ static int perform(struct kube_http *http, const char *path, struct transfer *t,
 	ret = refresh_token(http, err);
 	if (ret < 0)
 		return ret;
-	hdrs = headers(http, err);
+	hdrs = headers(http, t->post_body != NULL, err);
 	if (!hdrs)
 		return -ENOMEM;
 	t->curl = curl_easy_init();
@@ -254,7 +258,10 @@ static int perform(struct kube_http *http, const char *path, struct transfer *t,
 	    (idle_seconds &&
 	     (curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L) ||
 	      curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, idle_seconds))) ||
-	    (!idle_seconds && curl_easy_setopt(t->curl, CURLOPT_TIMEOUT, 120L))) {
+	    (!idle_seconds && curl_easy_setopt(t->curl, CURLOPT_TIMEOUT, 120L)) ||
+	    (t->post_body &&
+	     (curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_size) ||
+	      curl_easy_setopt(t->curl, CURLOPT_POSTFIELDS, t->post_body)))) {
 		ret = error_set(err, EINVAL, "kube: libcurl rejected an option (too old?)");
 		goto out;
 	}
@@ -272,7 +279,8 @@ static int perform(struct kube_http *http, const char *path, struct transfer *t,
 	} else if (rc != CURLE_OK && !(t->watch && resp->code == 200)) {
 		/* A 200 stream that breaks is a normal end of a watch; anything else failed. */
 		ret = error_set(err, rc == CURLE_COULDNT_CONNECT ? ECONNREFUSED : EIO,
-				"kube: GET %s%s: %s", http->config.server, path,
+				"kube: %s %s%s: %s", t->post_body ? "POST" : "GET",
+				http->config.server, path,
 				curl_easy_strerror(rc));
 	} else {
 		ret = 0;
@@ -305,4 +313,12 @@ int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds,
 		.watch = true, .max = KUBE_LINE_MAX, .line = line, .tick = tick, .arg = arg};
 
 	return perform(http, path, &t, idle_seconds, resp, err);
+}
+
+int kube_http_post(struct kube_http *http, const char *path, const char *body, size_t size,
+		   struct kube_response *resp, struct error *err)
+{
+	struct transfer t = {.max = KUBE_ERROR_BODY_MAX, .post_body = body, .post_size = size};
+
+	return perform(http, path, &t, 0, resp, err);
 }

@@ -1,5 +1,5 @@
 /*
- * HTTPS to the API server through libcurl: one GET per call, with the
+ * HTTPS to the API server through libcurl: one GET (or POST) per call, with the
  * service account token as a bearer token and the cluster CA as the only
  * trust anchor. Bodies are bytes here; agent/node_parse.c reads them.
  */
@@ -46,6 +46,13 @@ int kube_http_get(struct kube_http *http, const char *path, kube_tick_fn tick, v
 int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds,
 		    kube_line_fn line, kube_tick_fn tick, void *arg, struct kube_response *resp,
 		    struct error *err) __attribute__((warn_unused_result));
+
+/*
+ * POST a JSON body (Content-Type: application/json) to server + path; the
+ * response body is kept as kube_http_get keeps it. Returns as kube_http_get.
+ */
+int kube_http_post(struct kube_http *http, const char *path, const char *body, size_t size,
+		   struct kube_response *resp, struct error *err) __attribute__((warn_unused_result));
 
 /* Free a response's body; accepts a zeroed response. */
 void kube_response_free(struct kube_response *resp);

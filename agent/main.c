@@ -1,8 +1,10 @@
 /*
  * slicenet-agent: the node agent. Watches Nodes through the API server and
  * keeps this node's ranges file, routes / VXLAN entries to every other node
- * and the egress masquerade in line with them. The only slicenet part that
- * holds Kubernetes credentials (get/list/watch nodes, nothing else).
+ * and the egress masquerade in line with them; counts the plugin's calls for
+ * /metrics and reports datapath fallbacks as Pod Events (agent/node_metrics.h).
+ * The only slicenet part that holds Kubernetes credentials (get/list/watch
+ * nodes, create events, nothing else).
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -14,6 +16,7 @@
 #include "agent/backoff.h"
 #include "agent/kube_config.h"
 #include "agent/kube_http.h"
+#include "agent/node_metrics.h"
 #include "agent/node_table.h"
 #include "agent/options.h"
 #include "agent/reconcile.h"
@@ -111,6 +114,7 @@ static int run(struct agent *a)
 		.replace = on_replace, .upsert = on_upsert, .remove = on_remove, .tick = on_tick};
 	struct reflector_stats stats = {0};
 	struct kube_config config;
+	struct node_metrics *metrics = NULL;
 	struct kube_http *http = NULL;
 	struct error err = {0};
 	int ret;
@@ -124,6 +128,11 @@ static int run(struct agent *a)
 		ret = -errno;
 		goto fail;
 	}
+	metrics = node_metrics_start(&a->options, &config, &err);
+	if (!metrics) {
+		ret = -EINVAL;
+		goto fail;
+	}
 	log_info("node %s, API server %s, mode %s", a->options.node_name, config.server,
 		 a->options.mode == AGENT_MODE_VXLAN ? "vxlan" : "host-gw");
 	reflector_run(http, &ops, a, &stats);
@@ -131,10 +140,12 @@ static int run(struct agent *a)
 		 "%lu watches, %lu events, %lu gone, %lu unauthorized, %lu failures",
 		 (int)stop_signal, stats.lists, stats.watches, stats.events, stats.gone,
 		 stats.unauthorized, stats.failures);
+	node_metrics_stop(metrics);
 	kube_http_free(http);
 	return 0;
 fail:
 	log_error("%s", err.msg);
+	node_metrics_stop(metrics);
 	kube_http_free(http);
 	return ret;
 }

@@ -22,6 +22,10 @@ enum {
 	OPT_VXLAN_PORT,
 	OPT_VXLAN_DEVICE,
 	OPT_RESYNC,
+	OPT_METRICS,
+	OPT_STATE_DIR,
+	OPT_IPAM_DIR,
+	OPT_INSTALL_STATUS,
 	OPT_LOG_FILE,
 	OPT_LOG_LEVEL,
 	OPT_UNINSTALL,
@@ -42,6 +46,10 @@ static const struct option long_options[] = {
 	{"vxlan-port", required_argument, NULL, OPT_VXLAN_PORT},
 	{"vxlan-device", required_argument, NULL, OPT_VXLAN_DEVICE},
 	{"resync", required_argument, NULL, OPT_RESYNC},
+	{"metrics", required_argument, NULL, OPT_METRICS},
+	{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+	{"ipam-dir", required_argument, NULL, OPT_IPAM_DIR},
+	{"install-status", required_argument, NULL, OPT_INSTALL_STATUS},
 	{"log-file", required_argument, NULL, OPT_LOG_FILE},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"uninstall", no_argument, NULL, OPT_UNINSTALL},
@@ -69,12 +77,17 @@ void options_usage(FILE *out)
 		"  --vxlan-vni N         (default %d)   --vxlan-port N (default %d)\n"
 		"  --vxlan-device NAME   (default slicenet.<VNI>)\n"
 		"  --resync SECONDS      full kernel reconcile period (default %d)\n"
+		"  --metrics ADDR:PORT   serve Prometheus text on /metrics (default off)\n"
+		"  --state-dir DIR       the plugin's stateDir, for events.log (default %s)\n"
+		"  --ipam-dir DIR        IPAM dataDir, addresses in use per network (default %s)\n"
+		"  --install-status PATH the CNI installer's status file (default %s)\n"
 		"  --log-file PATH       (default stderr)   --log-level error|warn|info|debug\n"
 		"  --uninstall           remove every route (proto %d), the VXLAN device, the nft\n"
 		"                        table and the ranges file this agent creates, then exit\n",
 		RANGES_FILE_DEFAULT, MASQ_CLUSTER_MAX, MASQ_TABLE_FAMILY, MASQ_TABLE_NAME,
-		DESIRED_DATA_MAX,
-		VXLAN_DEFAULT_VNI, VXLAN_DEFAULT_PORT, OPTIONS_DEFAULT_RESYNC, AGENT_ROUTE_PROTOCOL);
+		DESIRED_DATA_MAX, VXLAN_DEFAULT_VNI, VXLAN_DEFAULT_PORT, OPTIONS_DEFAULT_RESYNC,
+		OPTIONS_DEFAULT_STATE_DIR, IPAM_USAGE_DEFAULT_DIR, INSTALL_STATUS_DEFAULT,
+		AGENT_ROUTE_PROTOCOL);
 }
 
 static int number(const char *flag, const char *text, unsigned long min, unsigned long max,
@@ -202,6 +215,10 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 		if ((ret = number("resync", arg, 1, 86400, &value, err)) == 0)
 			out->resync_seconds = (unsigned int)value;
 		break;
+	case OPT_METRICS: out->metrics_addr = arg; break;
+	case OPT_STATE_DIR: out->state_dir = arg; break;
+	case OPT_IPAM_DIR: out->ipam_dir = arg; break;
+	case OPT_INSTALL_STATUS: out->install_status = arg; break;
 	case OPT_LOG_FILE: out->log_file = arg; break;
 	case OPT_LOG_LEVEL:
 		out->log_level = log_level_parse(arg);
@@ -227,6 +244,9 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 	out->vxlan.port = VXLAN_DEFAULT_PORT;
 	out->resync_seconds = OPTIONS_DEFAULT_RESYNC;
 	out->log_level = LOG_LEVEL_INFO;
+	out->state_dir = OPTIONS_DEFAULT_STATE_DIR;
+	out->ipam_dir = IPAM_USAGE_DEFAULT_DIR;
+	out->install_status = INSTALL_STATUS_DEFAULT;
 	snprintf(out->ranges_file, sizeof(out->ranges_file), "%s", RANGES_FILE_DEFAULT);
 	if (env_node && *env_node &&
 	    (ret = copy("node-name (NODE_NAME)", env_node, out->node_name, sizeof(out->node_name),

@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include "agent/desired.h"
+#include "agent/install_status.h"
+#include "agent/ipam_usage.h"
 #include "agent/kube_config.h"
 #include "agent/masq.h"
 #include "agent/ranges_file.h"
@@ -16,6 +18,7 @@
 #include "plugin/util/error.h"
 
 #define OPTIONS_DEFAULT_RESYNC 60 /* seconds between full kernel reconciles */
+#define OPTIONS_DEFAULT_STATE_DIR "/var/lib/cni/slicenet"
 
 struct agent_options {
 	const char *api_server; /* NULL: from KUBERNETES_SERVICE_HOST/PORT */
@@ -31,6 +34,10 @@ struct agent_options {
 	char data_uplink[IFNAMSIZ]; /* slicenetd's uplink: this node's data gateways; "" = none */
 	struct vxlan_params vxlan;
 	unsigned int resync_seconds;
+	const char *metrics_addr;   /* NULL: no /metrics */
+	const char *state_dir;	    /* the plugin's stateDir (events.log) */
+	const char *ipam_dir;	    /* IPAM dataDir: one directory per network */
+	const char *install_status; /* the CNI installer's status file */
 	const char *log_file; /* NULL: stderr */
 	int log_level;
 	bool uninstall;

@@ -3,16 +3,19 @@
 # the top-level Makefile.
 #
 # libagent.a holds every agent file but main.c; the agent links it over the
-# plugin's kernel (rtnetlink transport) and util archives, nothing above.
+# plugin's kernel (rtnetlink transport) and util archives, and over
+# libdaemon_client.a for the DPDK-free /metrics server and text encoder
+# (daemon/metrics_http.c, daemon/metrics_text.c), nothing above.
 
 AGENT_PKGS := libcurl libnftables
 AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c))
 AGENT_OBJS := $(AGENT_SRCS:%.c=$(BUILD)/obj/%.o)
 SAN_AGENT_OBJS := $(AGENT_SRCS:%.c=$(BUILD)/san/%.o)
-AGENT_ARCHIVES = $(BUILD)/libagent.a $(BUILD)/libplugin_kernel.a $(BUILD)/libplugin_util.a
-SAN_AGENT_ARCHIVES = $(BUILD)/san/libagent.a $(BUILD)/san/libplugin_kernel.a \
-	$(BUILD)/san/libplugin_util.a
-AGENT_LDLIBS = $(shell $(PKG_CONFIG) --libs $(AGENT_PKGS) jansson libmnl)
+AGENT_ARCHIVES = $(BUILD)/libagent.a $(BUILD)/libdaemon_client.a $(BUILD)/libplugin_kernel.a \
+	$(BUILD)/libplugin_util.a
+SAN_AGENT_ARCHIVES = $(BUILD)/san/libagent.a $(BUILD)/san/libdaemon_client.a \
+	$(BUILD)/san/libplugin_kernel.a $(BUILD)/san/libplugin_util.a
+AGENT_LDLIBS = $(shell $(PKG_CONFIG) --libs $(AGENT_PKGS) jansson libmnl) -lpthread
 AGENT_UNIT_SRCS := $(wildcard test/unit/agent/test_*.c)
 # Named test_agent_* so they never collide with test/unit/test_<plugin file>.
 AGENT_UNIT_BINS := $(AGENT_UNIT_SRCS:test/unit/agent/test_%.c=$(BUILD)/unit/test_agent_%)

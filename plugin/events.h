@@ -6,6 +6,11 @@
  * EVENTS_MAX_BYTES (the calls go on, only counting stops).
  *
  *   <unix seconds> <ADD|DEL> <network> <slice|-> <datapath|-> <preferred|-> <CNI code>
+ *   <pod namespace|-> <pod name|->
+ *
+ * (one line; the pod fields were added last so a reader of the first seven
+ * fields keeps working). Kubernetes names never hold spaces; a value that
+ * does (or is empty) is written as "-".
  */
 #ifndef SLICENET_PLUGIN_EVENTS_H
 #define SLICENET_PLUGIN_EVENTS_H

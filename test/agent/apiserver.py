@@ -6,16 +6,20 @@ Serves Nodes over HTTPS in the real wire format:
       NodeList with metadata.resourceVersion (and metadata.continue when paged)
   GET /api/v1/nodes?watch=1&resourceVersion=RV[&allowWatchBookmarks=true&timeoutSeconds=S]
       chunked stream of {"type":"ADDED|MODIFIED|DELETED|BOOKMARK|ERROR","object":{...}}\n
+  POST /api/v1/namespaces/NS/events   an Event (kind Event, namespace NS): 201
+      with the stored object (metadata.name from generateName), kept for /events
 Every request needs "Authorization: Bearer <token>" (401 Status otherwise).
 A resourceVersion older than the compacted history is 410 Gone: an HTTP 410
 Status, or (--expire mode "event") a 200 stream holding one ERROR event, as
-the watch cache does. Only get/list/watch of nodes exists, like the agent's RBAC.
+the watch cache does. Only get/list/watch of nodes and create of events
+exist, like the agent's RBAC.
 
 Control channel: plain HTTP on 127.0.0.1:ADMIN_PORT.
   PUT    /nodes/NAME   body {"podCIDRs":[...], "internalIPs":[...]}   add or modify
   DELETE /nodes/NAME
   POST   /expire?mode=http|event   forget all history, end every watch
   GET    /stats        {"lists":..,"watches":..,"gone":..,"unauthorized":..,"rv":..}
+  GET    /events       the Events created, oldest first
 """
 import argparse
 import base64
@@ -30,6 +34,7 @@ import uuid
 lock = threading.Condition()
 nodes = {}          # name -> Node object
 history = []        # (rv, event dict)
+events = []         # Event objects POSTed by the agent
 state = {"rv": 100, "min_rv": 0, "epoch": 0, "expire_mode": "http"}
 stats = {"lists": 0, "watches": 0, "gone": 0, "unauthorized": 0, "events_sent": 0}
 
@@ -84,6 +89,35 @@ class Api(http.server.BaseHTTPRequestHandler):
     def chunk(self, data):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
+
+    def do_POST(self):
+        url = urllib.parse.urlsplit(self.path)
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if self.headers.get("Authorization") != "Bearer " + self.token:
+            with lock:
+                stats["unauthorized"] += 1
+            return self.send_json(401, status(401, "Unauthorized", "Unauthorized"))
+        parts = url.path.split("/")
+        if len(parts) != 6 or parts[1:4] != ["api", "v1", "namespaces"] or parts[5] != "events":
+            return self.send_json(405, status(405, "MethodNotAllowed", "only events are created"))
+        if self.headers.get("Content-Type") != "application/json":
+            return self.send_json(415, status(415, "UnsupportedMediaType", "json only"))
+        try:
+            obj = json.loads(body)
+        except ValueError:
+            return self.send_json(400, status(400, "BadRequest", "not JSON"))
+        meta = obj.get("metadata", {})
+        if obj.get("kind") != "Event" or meta.get("namespace", parts[4]) != parts[4]:
+            return self.send_json(400, status(400, "BadRequest", "not an Event of " + parts[4]))
+        with lock:
+            state["rv"] += 1
+            meta["namespace"] = parts[4]
+            meta.setdefault("name", meta.get("generateName", "") + uuid.uuid4().hex[:5])
+            meta["uid"] = str(uuid.uuid4())
+            meta["resourceVersion"] = str(state["rv"])
+            obj["metadata"] = meta
+            events.append(obj)
+        self.send_json(201, obj)
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
@@ -221,6 +255,8 @@ class Admin(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         with lock:
+            if self.path == "/events":
+                return self.reply(200, events)
             self.reply(200, dict(stats, rv=state["rv"], nodes=sorted(nodes)))
 
 

@@ -45,23 +45,27 @@ Test(events, one_line_per_call_with_the_fallback_visible)
 {
 	struct attachment att = {0};
 	long long t;
-	char verb[8], net[32], slice[32], dp[32], pref[32];
+	char verb[8], net[32], slice[32], dp[32], pref[32], pns[32], pod[32];
 	int code;
 
 	strcpy(att.network, "edge");
 	strcpy(att.slice, "urllc");
 	strcpy(att.datapath, "veth");
 	strcpy(att.preferred, "vhostuser");
+	strcpy(att.pod_namespace, "ran");
+	strcpy(att.pod_name, "du-0");
 	events_append(dir, "ADD", &att, 0);
 	memset(&att, 0, sizeof(att));
 	events_append(dir, "ADD", &att, 7);
-	cr_assert_eq(sscanf(slurp(), "%lld %7s %31s %31s %31s %31s %d", &t, verb, net, slice, dp,
-			    pref, &code),
-		     7);
+	cr_assert_eq(sscanf(slurp(), "%lld %7s %31s %31s %31s %31s %d %31s %31s", &t, verb, net,
+			    slice, dp, pref, &code, pns, pod),
+		     9);
+	cr_assert_str_eq(pns, "ran");
+	cr_assert_str_eq(pod, "du-0");
 	cr_assert_str_eq(verb, "ADD");
 	cr_assert_str_eq(dp, "veth");
 	cr_assert_str_eq(pref, "vhostuser");
-	cr_assert(strstr(slurp(), " ADD - - - - 7\n"), "unknown fields are '-': %s", slurp());
+	cr_assert(strstr(slurp(), " ADD - - - - 7 - -\n"), "unknown fields are '-': %s", slurp());
 }
 
 Test(events, stops_at_the_cap_and_never_follows_a_symlink)
@@ -84,4 +88,15 @@ Test(events, stops_at_the_cap_and_never_follows_a_symlink)
 	events_append(dir, "DEL", &att, 0);
 	cr_assert_eq(stat(target, &st), 0);
 	cr_assert_eq(st.st_size, 0, "nothing written through the symlink");
+}
+
+Test(events, a_value_with_a_space_cannot_add_a_field)
+{
+	struct attachment att = {0};
+
+	strcpy(att.network, "edge");
+	strcpy(att.pod_namespace, "a b");
+	strcpy(att.pod_name, "x\ny");
+	events_append(dir, "DEL", &att, 0);
+	cr_assert(strstr(slurp(), " DEL edge - - - 0 - -\n"), "got %s", slurp());
 }
