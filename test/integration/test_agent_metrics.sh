@@ -85,6 +85,9 @@ test_01_adds_show_as_counters_and_one_fallback() {
 	code=$(echo "$out" | jq -r .code)
 	wait_for 10 has_metric 'slicenet_cni_fallbacks_total{network="sntest",slice="urllc",preferred="vhostuser",datapath="veth"} 1' ||
 		fail "no fallback counted: $(metrics)"
+	# The IPAM scan runs on its own once-a-second tick: wait for it too.
+	wait_for 10 has_metric 'slicenet_ipam_addresses_in_use{network="sntest"} 2' ||
+		fail "IPAM use not seen: $(metrics)"
 	local m
 	m=$(metrics)
 	echo "$m"
