@@ -30,8 +30,7 @@ const char *agent_route_format(const struct agent_route *route, char *buf, size_
 	return buf;
 }
 
-static int request(struct netlink *nl, uint16_t type, uint16_t flags,
-		   const struct agent_route *r)
+static int request(struct netlink *nl, uint16_t type, uint16_t flags, const struct agent_route *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	size_t size = nl_family_size(r->dst.addr.family);
@@ -75,8 +74,7 @@ int agent_route_add(struct netlink *nl, const struct agent_route *route, bool re
 		return ret;
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "%s route %s proto %d", replace ? "replace" : "add",
-			       agent_route_format(route, text, sizeof(text)),
-			       AGENT_ROUTE_PROTOCOL);
+			       agent_route_format(route, text, sizeof(text)), AGENT_ROUTE_PROTOCOL);
 	return 0;
 }
 
@@ -89,8 +87,7 @@ int agent_route_del(struct netlink *nl, const struct agent_route *route, struct 
 		return ret;
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "delete route %s proto %d",
-			       agent_route_format(route, text, sizeof(text)),
-			       AGENT_ROUTE_PROTOCOL);
+			       agent_route_format(route, text, sizeof(text)), AGENT_ROUTE_PROTOCOL);
 	return 0;
 }
 
@@ -154,8 +151,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count,
-		     struct error *err)
+int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route_dump dump = {0};

@@ -43,7 +43,7 @@ int agent_route_add(struct netlink *nl, const struct agent_route *route, bool re
 int agent_route_del(struct netlink *nl, const struct agent_route *route, struct error *err)
 	__attribute__((warn_unused_result));
 /* The agent's routes (both families, main table) into a malloc'ed array. */
-int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count,
-		     struct error *err) __attribute__((warn_unused_result));
+int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count, struct error *err)
+	__attribute__((warn_unused_result));
 
 #endif

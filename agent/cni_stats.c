@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const operation_labels[] = {"verb", "network", "slice", "datapath",
-					       "result"};
+static const char *const operation_labels[] = {"verb", "network", "slice", "datapath", "result"};
 static const char *const fallback_labels[] = {"network", "slice", "preferred", "datapath"};
 static const char *const failure_labels[] = {"verb", "code"};
 

@@ -42,13 +42,13 @@ int data_uplink_sync(struct netlink *nl, const char *ifname, const struct data_s
 	if (ret == 0 && n_want && !(link.flags & IFF_UP) &&
 	    (ret = netlink_link_set_up(nl, ifname, true, err)) == 0)
 		log_info("data uplink %s: set up", ifname);
-	if (ret < 0 ||
-	    (ret = netlink_addr_list(nl, link.ifindex, AF_INET, have, UPLINK_ADDRS_MAX, &n_have,
-				     err)) < 0)
+	if (ret < 0 || (ret = netlink_addr_list(nl, link.ifindex, AF_INET, have, UPLINK_ADDRS_MAX,
+						&n_have, err)) < 0)
 		return ret;
 	for (size_t i = 0; i < n_have; i++) {
 		have_prefixes[i] = have[i].prefix;
-		if (!in_data(&have[i].prefix, data, n_data) || listed(&have[i].prefix, want, n_want))
+		if (!in_data(&have[i].prefix, data, n_data) ||
+		    listed(&have[i].prefix, want, n_want))
 			continue;
 		ret = netlink_addr_del(nl, link.ifindex, &have[i].prefix, err);
 		if (ret < 0 && ret != -EADDRNOTAVAIL)

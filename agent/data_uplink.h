@@ -15,12 +15,11 @@
 
 /*
  * Make the addresses of ifname that lie in one of the data subnets exactly
- * want[0..n_want), and set it up when it has some. A missing link is 0 (slicenetd creates it when it starts;
- * the next reconcile adds them). Addresses outside the data subnets are never
- * touched.
+ * want[0..n_want), and set it up when it has some. A missing link is 0 (slicenetd creates it when
+ * it starts; the next reconcile adds them). Addresses outside the data subnets are never touched.
  */
 int data_uplink_sync(struct netlink *nl, const char *ifname, const struct data_subnet *data,
-		     size_t n_data, const struct ip_prefix *want, size_t n_want,
-		     struct error *err) __attribute__((warn_unused_result));
+		     size_t n_data, const struct ip_prefix *want, size_t n_want, struct error *err)
+	__attribute__((warn_unused_result));
 
 #endif

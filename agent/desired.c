@@ -119,8 +119,7 @@ size_t desired_uplink_addrs(const struct desired_input *in, const struct node *s
 	return n;
 }
 
-static void add_host_gw(struct desired *d, const struct node *node,
-			const struct desired_input *in)
+static void add_host_gw(struct desired *d, const struct node *node, const struct desired_input *in)
 {
 	for (size_t i = 0; i < node->n_pod_cidrs; i++) {
 		const struct ip_prefix *cidr = &node->pod_cidrs[i];

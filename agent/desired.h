@@ -30,7 +30,7 @@ enum agent_mode {
 
 struct desired_input {
 	enum agent_mode mode;
-	const char *self; /* this node's name: no routes to its own CIDRs */
+	const char *self;  /* this node's name: no routes to its own CIDRs */
 	int underlay_oif4; /* host-gw: the device holding this node's IPv4 InternalIP */
 	int underlay_oif6; /* same for IPv6; 0 = none, that family is not routed */
 	int vxlan_ifindex;

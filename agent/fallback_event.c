@@ -28,8 +28,8 @@ char *fallback_event_build(const struct cni_event *ev, const char *node, char *p
 		error_set(err, EINVAL, "event line without a pod");
 		return NULL;
 	}
-	if ((size_t)snprintf(path, path_size, "/api/v1/namespaces/%s/events",
-			     ev->pod_namespace) >= path_size) {
+	if ((size_t)snprintf(path, path_size, "/api/v1/namespaces/%s/events", ev->pod_namespace) >=
+	    path_size) {
 		error_set(err, ENAMETOOLONG, "namespace %.64s...: too long", ev->pod_namespace);
 		return NULL;
 	}
@@ -42,10 +42,9 @@ char *fallback_event_build(const struct cni_event *ev, const char *node, char *p
 	snprintf(prefix, sizeof(prefix), "%.200s.", ev->pod_name);
 	root = json_pack("{s:s, s:s, s:{s:s, s:s}, s:{s:s, s:s, s:s, s:s}, s:s, s:s, s:s, "
 			 "s:{s:s, s:s}, s:s, s:s, s:s, s:s, s:i}",
-			 "apiVersion", "v1", "kind", "Event",
-			 "metadata", "generateName", prefix, "namespace", ev->pod_namespace,
-			 "involvedObject", "apiVersion", "v1", "kind", "Pod",
-			 "namespace", ev->pod_namespace, "name", ev->pod_name,
+			 "apiVersion", "v1", "kind", "Event", "metadata", "generateName", prefix,
+			 "namespace", ev->pod_namespace, "involvedObject", "apiVersion", "v1",
+			 "kind", "Pod", "namespace", ev->pod_namespace, "name", ev->pod_name,
 			 "type", "Warning", "reason", FALLBACK_EVENT_REASON, "message", message,
 			 "source", "component", "slicenet-agent", "host", node,
 			 "reportingComponent", "slicenet.io/agent", "reportingInstance", node,
@@ -70,11 +69,10 @@ int fallback_event_post(struct kube_http *http, const struct cni_event *ev, cons
 		return -EINVAL;
 	ret = kube_http_post(http, path, json, strlen(json), &resp, err);
 	if (!ret && resp.code != 201 && resp.code != 200)
-		ret = error_set(err, resp.code >= 400 && resp.code < 500 && resp.code != 429
-					     ? EPERM
-					     : EAGAIN,
-				"POST %s: HTTP %ld: %.200s", path, resp.code,
-				resp.body ? resp.body : "");
+		ret = error_set(
+			err,
+			resp.code >= 400 && resp.code < 500 && resp.code != 429 ? EPERM : EAGAIN,
+			"POST %s: HTTP %ld: %.200s", path, resp.code, resp.body ? resp.body : "");
 	kube_response_free(&resp);
 	free(json);
 	return ret;

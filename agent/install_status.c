@@ -30,8 +30,9 @@ int install_status_parse(const char *text, size_t size, struct install_status *o
 		return error_set(err, EINVAL, "install status: %s", jerr.text);
 	state = json_string_value(json_object_get(root, "state"));
 	if (!json_is_object(root) || !state || (strcmp(state, "ok") && strcmp(state, "rejected"))) {
-		ret = error_set(err, EINVAL, "install status: \"state\" must be \"ok\" or "
-					     "\"rejected\"");
+		ret = error_set(err, EINVAL,
+				"install status: \"state\" must be \"ok\" or "
+				"\"rejected\"");
 		goto out;
 	}
 	out->rejected = !strcmp(state, "rejected");

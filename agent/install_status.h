@@ -13,7 +13,7 @@
 
 #include "plugin/util/error.h"
 
-#define INSTALL_STATUS_DEFAULT "/run/cni-install-status.json"
+#define INSTALL_STATUS_DEFAULT	"/run/cni-install-status.json"
 #define INSTALL_STATUS_TEXT_MAX 512
 
 struct install_status {

@@ -94,8 +94,7 @@ int kube_config_read_token(const struct kube_config *config, char *out, size_t s
 	/* It goes into a header line: anything but visible ASCII would corrupt it. */
 	for (size_t i = 0; !ret && out[i]; i++)
 		if (out[i] < 0x21 || out[i] > 0x7e)
-			ret = error_set(err, EINVAL,
-					"token file %s: byte %zu is not visible ASCII",
+			ret = error_set(err, EINVAL, "token file %s: byte %zu is not visible ASCII",
 					config->token_file, i);
 out:
 	close(fd);

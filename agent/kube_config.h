@@ -29,7 +29,8 @@ struct kube_config {
  * No server anywhere is -ENXIO ("not in a cluster"), naming the variables.
  */
 int kube_config_resolve(const char *server, const char *token_file, const char *ca_file,
-			struct kube_config *out, struct error *err) __attribute__((warn_unused_result));
+			struct kube_config *out, struct error *err)
+	__attribute__((warn_unused_result));
 
 /*
  * Read the token file (re-opened by path: the kubelet swaps a symlink to

@@ -232,8 +232,8 @@ static int setup(struct kube_http *http, CURL *curl, const char *url, struct cur
 	return rc == CURLE_OK ? 0 : -EINVAL;
 }
 
-static int perform(struct kube_http *http, const char *path, struct transfer *t,
-		   long idle_seconds, struct kube_response *resp, struct error *err)
+static int perform(struct kube_http *http, const char *path, struct transfer *t, long idle_seconds,
+		   struct kube_response *resp, struct error *err)
 {
 	struct curl_slist *hdrs = NULL;
 	char url[KUBE_SERVER_URL_MAX + 4096];
@@ -255,9 +255,8 @@ static int perform(struct kube_http *http, const char *path, struct transfer *t,
 		goto out;
 	}
 	if (setup(http, t->curl, url, hdrs, t) ||
-	    (idle_seconds &&
-	     (curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L) ||
-	      curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, idle_seconds))) ||
+	    (idle_seconds && (curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_LIMIT, 1L) ||
+			      curl_easy_setopt(t->curl, CURLOPT_LOW_SPEED_TIME, idle_seconds))) ||
 	    (!idle_seconds && curl_easy_setopt(t->curl, CURLOPT_TIMEOUT, 120L)) ||
 	    (t->post_body &&
 	     (curl_easy_setopt(t->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)t->post_size) ||
@@ -280,8 +279,7 @@ static int perform(struct kube_http *http, const char *path, struct transfer *t,
 		/* A 200 stream that breaks is a normal end of a watch; anything else failed. */
 		ret = error_set(err, rc == CURLE_COULDNT_CONNECT ? ECONNREFUSED : EIO,
 				"kube: %s %s%s: %s", t->post_body ? "POST" : "GET",
-				http->config.server, path,
-				curl_easy_strerror(rc));
+				http->config.server, path, curl_easy_strerror(rc));
 	} else {
 		ret = 0;
 		if (!t->watch || resp->code != 200) {
@@ -305,9 +303,8 @@ int kube_http_get(struct kube_http *http, const char *path, kube_tick_fn tick, v
 	return perform(http, path, &t, 0, resp, err);
 }
 
-int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds,
-		    kube_line_fn line, kube_tick_fn tick, void *arg, struct kube_response *resp,
-		    struct error *err)
+int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds, kube_line_fn line,
+		    kube_tick_fn tick, void *arg, struct kube_response *resp, struct error *err)
 {
 	struct transfer t = {
 		.watch = true, .max = KUBE_LINE_MAX, .line = line, .tick = tick, .arg = arg};

@@ -35,7 +35,8 @@ void kube_http_free(struct kube_http *http);
  * tick asked to stop, another -errno with err set when there was none.
  */
 int kube_http_get(struct kube_http *http, const char *path, kube_tick_fn tick, void *arg,
-		  struct kube_response *resp, struct error *err) __attribute__((warn_unused_result));
+		  struct kube_response *resp, struct error *err)
+	__attribute__((warn_unused_result));
 
 /*
  * GET a watch stream: each line of a 200 body goes to line (a negative
@@ -43,16 +44,17 @@ int kube_http_get(struct kube_http *http, const char *path, kube_tick_fn tick, v
  * arrives for idle_seconds. A 200 stream that ends, cleanly or dropped,
  * returns 0: the caller re-watches. Other returns as kube_http_get.
  */
-int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds,
-		    kube_line_fn line, kube_tick_fn tick, void *arg, struct kube_response *resp,
-		    struct error *err) __attribute__((warn_unused_result));
+int kube_http_watch(struct kube_http *http, const char *path, long idle_seconds, kube_line_fn line,
+		    kube_tick_fn tick, void *arg, struct kube_response *resp, struct error *err)
+	__attribute__((warn_unused_result));
 
 /*
  * POST a JSON body (Content-Type: application/json) to server + path; the
  * response body is kept as kube_http_get keeps it. Returns as kube_http_get.
  */
 int kube_http_post(struct kube_http *http, const char *path, const char *body, size_t size,
-		   struct kube_response *resp, struct error *err) __attribute__((warn_unused_result));
+		   struct kube_response *resp, struct error *err)
+	__attribute__((warn_unused_result));
 
 /* Free a response's body; accepts a zeroed response. */
 void kube_response_free(struct kube_response *resp);

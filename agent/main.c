@@ -33,8 +33,8 @@ struct agent {
 	struct agent_options options;
 	struct node_table table;
 	struct reconciler reconciler;
-	bool listed;	/* a complete list arrived: the table can be trusted */
-	bool dirty;	/* the table changed since the last good reconcile */
+	bool listed; /* a complete list arrived: the table can be trusted */
+	bool dirty;  /* the table changed since the last good reconcile */
 	uint64_t next_reconcile_ms;
 };
 
@@ -119,8 +119,8 @@ static int run(struct agent *a)
 	struct error err = {0};
 	int ret;
 
-	ret = kube_config_resolve(a->options.api_server, a->options.token_file,
-				  a->options.ca_file, &config, &err);
+	ret = kube_config_resolve(a->options.api_server, a->options.token_file, a->options.ca_file,
+				  &config, &err);
 	if (ret < 0)
 		goto fail;
 	http = kube_http_new(&config, &err);

@@ -61,8 +61,9 @@ int masq_script(const struct masq_conf *conf, const struct node *self, char *buf
 		if (ret < 0 || !set[0])
 			continue;
 		ip_prefix_format(cidr, text, sizeof(text));
-		ret = append(buf, size, &len, v4 ? "\t\tip saddr %s ip daddr != %s masquerade\n"
-						 : "\t\tip6 saddr %s ip6 daddr != %s masquerade\n",
+		ret = append(buf, size, &len,
+			     v4 ? "\t\tip saddr %s ip daddr != %s masquerade\n"
+				: "\t\tip6 saddr %s ip6 daddr != %s masquerade\n",
 			     text, set);
 	}
 	if (ret == 0)

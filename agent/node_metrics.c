@@ -110,7 +110,8 @@ static void read_status(struct node_metrics *nm)
 	if (!nm->status_known || st.rejected != nm->rejected) {
 		if (st.rejected)
 			log_warn("slice table rejected by the installer (%s): %s; still installed: "
-				 "%s; candidate: %s", st.time, st.error, st.installed, st.candidate);
+				 "%s; candidate: %s",
+				 st.time, st.error, st.installed, st.candidate);
 		else
 			log_info("slice table accepted by the installer (%s): %s", st.time,
 				 st.installed);

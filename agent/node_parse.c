@@ -18,8 +18,8 @@ static const char *member_string(const json_t *obj, const char *key)
 }
 
 /* Copy a string member; a value that does not fit is an error, never cut. */
-static int copy_member(const json_t *obj, const char *key, char *out, size_t size,
-		       const char *what, struct error *err)
+static int copy_member(const json_t *obj, const char *key, char *out, size_t size, const char *what,
+		       struct error *err)
 {
 	const char *value = member_string(obj, key);
 
@@ -49,9 +49,8 @@ static void parse_pod_cidrs(const json_t *spec, struct node *node)
 	const json_t *cidrs = json_object_get(spec, "podCIDRs"), *item;
 	size_t i;
 
-	json_array_foreach(cidrs, i, item)
-		if (json_is_string(item))
-			add_pod_cidr(node, json_string_value(item));
+	json_array_foreach(cidrs, i, item) if (json_is_string(item))
+		add_pod_cidr(node, json_string_value(item));
 	/* Old single-stack nodes only have the legacy field. */
 	if (!node->n_pod_cidrs && *member_string(spec, "podCIDR"))
 		add_pod_cidr(node, member_string(spec, "podCIDR"));
@@ -91,8 +90,7 @@ static int parse_node(const json_t *obj, struct node *out, char *rv, size_t rv_s
 	if ((ret = copy_member(meta, "name", out->name, sizeof(out->name), "name", err)) ||
 	    (ret = copy_member(meta, "uid", out->uid, sizeof(out->uid), "uid", err)))
 		return ret;
-	if (rv && (ret = copy_member(meta, "resourceVersion", rv, rv_size, "resourceVersion",
-				     err)))
+	if (rv && (ret = copy_member(meta, "resourceVersion", rv, rv_size, "resourceVersion", err)))
 		return ret;
 	if (!out->name[0])
 		return error_set(err, EINVAL, "node: metadata.name is missing");
@@ -136,8 +134,8 @@ int node_parse_list(const char *text, size_t size, struct node_list *out, struct
 	}
 	if ((ret = copy_member(meta, "resourceVersion", out->resource_version,
 			       sizeof(out->resource_version), "list resourceVersion", err)) ||
-	    (ret = copy_member(meta, "continue", out->continue_token,
-			       sizeof(out->continue_token), "list continue token", err)))
+	    (ret = copy_member(meta, "continue", out->continue_token, sizeof(out->continue_token),
+			       "list continue token", err)))
 		goto out;
 	out->items = calloc(json_array_size(items) + 1, sizeof(*out->items));
 	if (!out->items) {
@@ -170,8 +168,8 @@ void node_list_free(struct node_list *list)
 }
 
 static const char *const event_types[] = {
-	[NODE_EVENT_ADDED] = "ADDED",	    [NODE_EVENT_MODIFIED] = "MODIFIED",
-	[NODE_EVENT_DELETED] = "DELETED",   [NODE_EVENT_BOOKMARK] = "BOOKMARK",
+	[NODE_EVENT_ADDED] = "ADDED",	  [NODE_EVENT_MODIFIED] = "MODIFIED",
+	[NODE_EVENT_DELETED] = "DELETED", [NODE_EVENT_BOOKMARK] = "BOOKMARK",
 	[NODE_EVENT_ERROR] = "ERROR",
 };
 

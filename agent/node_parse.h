@@ -28,7 +28,7 @@ struct api_status {
 struct node_list {
 	struct node *items; /* malloc'ed */
 	size_t n_items;
-	char resource_version[NODE_RV_MAX]; /* the collection's, the watch starts there */
+	char resource_version[NODE_RV_MAX];	/* the collection's, the watch starts there */
 	char continue_token[NODE_CONTINUE_MAX]; /* "" on the last page */
 };
 

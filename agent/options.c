@@ -61,16 +61,19 @@ void options_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: slicenet-agent [options]\n"
-		"  --api-server URL      https://host:port (default: KUBERNETES_SERVICE_HOST/PORT)\n"
+		"  --api-server URL      https://host:port (default: "
+		"KUBERNETES_SERVICE_HOST/PORT)\n"
 		"  --token-file PATH     bearer token (default " KUBE_TOKEN_FILE ")\n"
 		"  --ca-file PATH        cluster CA (default " KUBE_CA_FILE ")\n"
 		"  --node-name NAME      this node (default: $NODE_NAME)\n"
 		"  --mode MODE           host-gw or vxlan (default vxlan)\n"
 		"  --ranges-file PATH    this node's IPAM ranges (default %s)\n"
-		"  --cluster-cidr CIDR   a cluster range, repeatable (at most %d); given: masquerade\n"
+		"  --cluster-cidr CIDR   a cluster range, repeatable (at most %d); given: "
+		"masquerade\n"
 		"                        pod traffic to anything else (nft table %s %s)\n"
 		"  --data-subnet CIDR/N  a class's data network (dataSubnet/dataBlockPrefix),\n"
-		"                        repeatable (at most %d): route each other node's /N block\n"
+		"                        repeatable (at most %d): route each other node's /N "
+		"block\n"
 		"                        like its pod CIDR (needs an IPv4 --cluster-cidr)\n"
 		"  --data-uplink IFNAME  put this node's data gateways (first address of each of\n"
 		"                        its blocks) on slicenetd's uplink IFNAME when it exists\n"
@@ -98,8 +101,8 @@ static int number(const char *flag, const char *text, unsigned long min, unsigne
 	errno = 0;
 	*out = strtoul(text, &end, 10);
 	if (errno || end == text || *end || *out < min || *out > max || text[0] == '-')
-		return error_set(err, EINVAL, "--%s \"%s\": must be a number from %lu to %lu",
-				 flag, text, min, max);
+		return error_set(err, EINVAL, "--%s \"%s\": must be a number from %lu to %lu", flag,
+				 text, min, max);
 	return 0;
 }
 
@@ -168,8 +171,10 @@ static int data_finish(struct agent_options *out, struct error *err)
 		return error_set(err, EINVAL, "--data-uplink needs a --data-subnet");
 	for (i = 0; i < out->n_data && out->masq.n_cluster; i++) {
 		if (out->masq.n_cluster == MASQ_CLUSTER_MAX)
-			return error_set(err, E2BIG, "--cluster-cidr and --data-subnet: at most %d "
-					 "together", MASQ_CLUSTER_MAX);
+			return error_set(err, E2BIG,
+					 "--cluster-cidr and --data-subnet: at most %d "
+					 "together",
+					 MASQ_CLUSTER_MAX);
 		out->masq.cluster[out->masq.n_cluster++] = out->data[i].subnet;
 	}
 	return 0;
@@ -181,9 +186,15 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 	int ret = 0;
 
 	switch (opt) {
-	case OPT_API_SERVER: out->api_server = arg; break;
-	case OPT_TOKEN_FILE: out->token_file = arg; break;
-	case OPT_CA_FILE: out->ca_file = arg; break;
+	case OPT_API_SERVER:
+		out->api_server = arg;
+		break;
+	case OPT_TOKEN_FILE:
+		out->token_file = arg;
+		break;
+	case OPT_CA_FILE:
+		out->ca_file = arg;
+		break;
 	case OPT_NODE_NAME:
 		return copy("node-name", arg, out->node_name, sizeof(out->node_name), err);
 	case OPT_MODE:
@@ -197,8 +208,10 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 		break;
 	case OPT_RANGES_FILE:
 		return copy("ranges-file", arg, out->ranges_file, sizeof(out->ranges_file), err);
-	case OPT_CLUSTER_CIDR: return cluster_cidr(arg, &out->masq, err);
-	case OPT_DATA_SUBNET: return data_subnet(arg, out, err);
+	case OPT_CLUSTER_CIDR:
+		return cluster_cidr(arg, &out->masq, err);
+	case OPT_DATA_SUBNET:
+		return data_subnet(arg, out, err);
 	case OPT_DATA_UPLINK:
 		return copy("data-uplink", arg, out->data_uplink, sizeof(out->data_uplink), err);
 	case OPT_VXLAN_VNI:
@@ -215,20 +228,35 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 		if ((ret = number("resync", arg, 1, 86400, &value, err)) == 0)
 			out->resync_seconds = (unsigned int)value;
 		break;
-	case OPT_METRICS: out->metrics_addr = arg; break;
-	case OPT_STATE_DIR: out->state_dir = arg; break;
-	case OPT_IPAM_DIR: out->ipam_dir = arg; break;
-	case OPT_INSTALL_STATUS: out->install_status = arg; break;
-	case OPT_LOG_FILE: out->log_file = arg; break;
+	case OPT_METRICS:
+		out->metrics_addr = arg;
+		break;
+	case OPT_STATE_DIR:
+		out->state_dir = arg;
+		break;
+	case OPT_IPAM_DIR:
+		out->ipam_dir = arg;
+		break;
+	case OPT_INSTALL_STATUS:
+		out->install_status = arg;
+		break;
+	case OPT_LOG_FILE:
+		out->log_file = arg;
+		break;
 	case OPT_LOG_LEVEL:
 		out->log_level = log_level_parse(arg);
 		if (out->log_level < 0)
 			return error_set(err, EINVAL,
 					 "--log-level \"%s\": error, warn, info or debug", arg);
 		break;
-	case OPT_UNINSTALL: out->uninstall = true; break;
-	case OPT_HELP: out->help = true; break;
-	default: return error_set(err, EINVAL, "unknown option (see --help)");
+	case OPT_UNINSTALL:
+		out->uninstall = true;
+		break;
+	case OPT_HELP:
+		out->help = true;
+		break;
+	default:
+		return error_set(err, EINVAL, "unknown option (see --help)");
 	}
 	return ret;
 }
@@ -256,7 +284,8 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 	opterr = 0;
 	while ((opt = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
 		if (opt == '?')
-			return error_set(err, EINVAL, "%s: unknown option or missing value (see --help)",
+			return error_set(err, EINVAL,
+					 "%s: unknown option or missing value (see --help)",
 					 argv[optind - 1]);
 		if ((ret = one(opt, optarg, out, err)))
 			return ret;
@@ -266,8 +295,10 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 	if (!out->vxlan.name[0] &&
 	    (size_t)snprintf(out->vxlan.name, sizeof(out->vxlan.name), "slicenet.%u",
 			     out->vxlan.vni) >= sizeof(out->vxlan.name))
-		return error_set(err, EINVAL, "--vxlan-vni %u: the default device name "
-				 "is too long, give --vxlan-device", out->vxlan.vni);
+		return error_set(err, EINVAL,
+				 "--vxlan-vni %u: the default device name "
+				 "is too long, give --vxlan-device",
+				 out->vxlan.vni);
 	if ((ret = data_finish(out, err)))
 		return ret;
 	if (!out->node_name[0] && !out->uninstall && !out->help)

@@ -17,7 +17,7 @@
 #include "agent/vxlan_device.h"
 #include "plugin/util/error.h"
 
-#define OPTIONS_DEFAULT_RESYNC 60 /* seconds between full kernel reconciles */
+#define OPTIONS_DEFAULT_RESYNC	  60 /* seconds between full kernel reconciles */
 #define OPTIONS_DEFAULT_STATE_DIR "/var/lib/cni/slicenet"
 
 struct agent_options {
@@ -27,7 +27,8 @@ struct agent_options {
 	char node_name[NODE_NAME_MAX];
 	enum agent_mode mode;
 	char ranges_file[PATH_MAX];
-	struct masq_conf masq; /* no cluster CIDR: no masquerade; data subnets are not masqueraded */
+	struct masq_conf
+		masq; /* no cluster CIDR: no masquerade; data subnets are not masqueraded */
 	struct ip_prefix cluster4; /* the first IPv4 --cluster-cidr: data blocks follow it */
 	struct data_subnet data[DESIRED_DATA_MAX]; /* --data-subnet CIDR/BLOCKLEN */
 	size_t n_data;
@@ -38,7 +39,7 @@ struct agent_options {
 	const char *state_dir;	    /* the plugin's stateDir (events.log) */
 	const char *ipam_dir;	    /* IPAM dataDir: one directory per network */
 	const char *install_status; /* the CNI installer's status file */
-	const char *log_file; /* NULL: stderr */
+	const char *log_file;	    /* NULL: stderr */
 	int log_level;
 	bool uninstall;
 	bool help;

@@ -33,8 +33,7 @@ int ranges_file_format(const struct node *node, char *buf, size_t size)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-int ranges_file_write(const char *path, const struct node *node, bool *written,
-		      struct error *err)
+int ranges_file_write(const char *path, const struct node *node, bool *written, struct error *err)
 {
 	char text[RANGES_FILE_MAX], *old = NULL;
 	size_t old_size = 0;

@@ -21,8 +21,8 @@ int ranges_file_format(const struct node *node, char *buf, size_t size)
 	__attribute__((warn_unused_result));
 
 /* Write the file unless it already holds exactly that; *written says which. */
-int ranges_file_write(const char *path, const struct node *node, bool *written,
-		      struct error *err) __attribute__((warn_unused_result));
+int ranges_file_write(const char *path, const struct node *node, bool *written, struct error *err)
+	__attribute__((warn_unused_result));
 
 /* Remove it; 0 when it is already gone. */
 int ranges_file_remove(const char *path, struct error *err) __attribute__((warn_unused_result));

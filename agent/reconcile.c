@@ -33,9 +33,11 @@ static int sync_kernel(struct reconciler *r, const struct node_table *table,
 		       const struct node *self, struct error *err)
 {
 	const struct agent_options *o = r->options;
-	struct desired_input in = {.mode = o->mode, .self = o->node_name,
+	struct desired_input in = {.mode = o->mode,
+				   .self = o->node_name,
 				   .cluster4 = o->n_data ? &o->cluster4 : NULL,
-				   .data = o->data, .n_data = o->n_data};
+				   .data = o->data,
+				   .n_data = o->n_data};
 	struct ip_prefix gateways[DESIRED_DATA_MAX];
 	struct sync_counts routes = {0}, neighs = {0};
 	struct desired desired;
@@ -75,8 +77,8 @@ static int sync_kernel(struct reconciler *r, const struct node_table *table,
 	desired_free(&desired);
 	if (routes.added || routes.replaced || routes.removed || neighs.added || neighs.removed)
 		log_info("reconciled: routes +%u ~%u -%u (%u kept, %u blocked), fdb/neigh +%u -%u",
-			 routes.added, routes.replaced, routes.removed, routes.kept,
-			 routes.blocked, neighs.added, neighs.removed);
+			 routes.added, routes.replaced, routes.removed, routes.kept, routes.blocked,
+			 neighs.added, neighs.removed);
 	return ret;
 }
 
@@ -113,9 +115,9 @@ int reconcile_run(struct reconciler *r, const struct node_table *table, struct e
 	if (!self || !node_internal_ip(self, AF_UNSPEC) || !self->n_pod_cidrs) {
 		if (!r->waiting_logged)
 			log_warn("node %s: %s; waiting for it", o->node_name,
-				 !self ? "not in the cluster (yet)"
+				 !self		      ? "not in the cluster (yet)"
 				 : !self->n_pod_cidrs ? "no podCIDR allocated yet"
-						       : "no InternalIP yet");
+						      : "no InternalIP yet");
 		r->waiting_logged = true;
 		return 0;
 	}
@@ -131,8 +133,7 @@ int reconcile_run(struct reconciler *r, const struct node_table *table, struct e
 	return ret;
 }
 
-int reconcile_uninstall(const struct agent_options *options, struct netlink *nl,
-			struct error *err)
+int reconcile_uninstall(const struct agent_options *options, struct netlink *nl, struct error *err)
 {
 	struct agent_route *routes = NULL;
 	struct error step = {0};

@@ -33,7 +33,7 @@ int reconcile_run(struct reconciler *r, const struct node_table *table, struct e
  * --data-subnet flags) and the ranges file. Continues past failures;
  * returns the first.
  */
-int reconcile_uninstall(const struct agent_options *options, struct netlink *nl,
-			struct error *err) __attribute__((warn_unused_result));
+int reconcile_uninstall(const struct agent_options *options, struct netlink *nl, struct error *err)
+	__attribute__((warn_unused_result));
 
 #endif

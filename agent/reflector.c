@@ -16,7 +16,7 @@
 
 #define LIST_PAGE_SIZE 500
 /* Watches end after a random 300-600 s, as client-go asks, so not all agents re-watch at once. */
-#define WATCH_TIMEOUT_MIN 300
+#define WATCH_TIMEOUT_MIN    300
 #define WATCH_TIMEOUT_SPREAD 301
 /* A watch that ends this fast without an event is an error (client-go's VeryShortWatchError). */
 #define WATCH_VERY_SHORT_MS 1000
@@ -244,8 +244,8 @@ static void watch(struct reflector *r)
 	char path[NODE_RV_MAX * 3 + 256];
 	int ret;
 
-	snprintf(path, sizeof(path), "/api/v1/nodes?watch=1&allowWatchBookmarks=true&timeoutSeconds=%ld",
-		 timeout);
+	snprintf(path, sizeof(path),
+		 "/api/v1/nodes?watch=1&allowWatchBookmarks=true&timeoutSeconds=%ld", timeout);
 	if (append_query(path, sizeof(path), "resourceVersion", r->rv) < 0) {
 		r->need_list = true;
 		return;
@@ -292,8 +292,8 @@ static void watch(struct reflector *r)
 int reflector_run(struct kube_http *http, const struct reflector_ops *ops, void *arg,
 		  struct reflector_stats *stats)
 {
-	struct reflector r = {.http = http, .ops = ops, .arg = arg, .stats = stats,
-			      .need_list = true};
+	struct reflector r = {
+		.http = http, .ops = ops, .arg = arg, .stats = stats, .need_list = true};
 
 	srandom((unsigned int)(backoff_now_ms() ^ (uint64_t)getpid()));
 	backoff_init(&r.backoff, backoff_now_ms() ^ ((uint64_t)getpid() << 32));

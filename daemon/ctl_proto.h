@@ -41,10 +41,10 @@
  * polled first and every turn; 1..3 share what is left of a turn on a
  * budget per class (daemon/fwd_sched.h), so a flood cannot starve 0.
  */
-#define CTL_PRIORITY_MAX     3
-#define CTL_PRIORITY_DEFAULT 2
-#define CTL_POD_NAMESPACE_MAX  64   /* a DNS-1123 label (Kubernetes namespace), NUL included */
-#define CTL_POD_NAME_MAX       254  /* a DNS-1123 subdomain (Kubernetes object name), NUL included */
+#define CTL_PRIORITY_MAX      3
+#define CTL_PRIORITY_DEFAULT  2
+#define CTL_POD_NAMESPACE_MAX 64  /* a DNS-1123 label (Kubernetes namespace), NUL included */
+#define CTL_POD_NAME_MAX      254 /* a DNS-1123 subdomain (Kubernetes object name), NUL included */
 
 enum ctl_method {
 	CTL_PORT_ADD,

@@ -46,8 +46,8 @@ static int pod_key(json_t *v, const char *key, char *dst, size_t size, bool (*va
 	if (rc)
 		return rc;
 	if (!valid(dst))
-		return fail(msg, msg_size, "\"%s\" \"%s\" is not a valid Kubernetes %s", key,
-			    dst, what);
+		return fail(msg, msg_size, "\"%s\" \"%s\" is not a valid Kubernetes %s", key, dst,
+			    what);
 	return 0;
 }
 
@@ -211,12 +211,12 @@ json_t *ctl_proto_port_info_to_json(const struct ctl_port_info *info)
 	json_t *obj = ctl_proto_port_to_json(&info->spec);
 
 	/* Operators see the MTU and priority of every port, also the default ones. */
-	if (obj && (json_object_set_new(obj, "mtu", json_integer((json_int_t)info->spec.mtu)) ||
-		    json_object_set_new(obj, "priority",
-					json_integer((json_int_t)info->spec.priority)) ||
-		    json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
-		    json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)) ||
-		    json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)))) {
+	if (obj &&
+	    (json_object_set_new(obj, "mtu", json_integer((json_int_t)info->spec.mtu)) ||
+	     json_object_set_new(obj, "priority", json_integer((json_int_t)info->spec.priority)) ||
+	     json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
+	     json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)) ||
+	     json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)))) {
 		json_decref(obj);
 		return NULL;
 	}

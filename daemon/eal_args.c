@@ -104,8 +104,8 @@ int eal_args_build(const cpu_set_t *cpus, int argc, char *const *argv, struct ea
 			 no_pci ? "; --no-pci (no -a allow-list)" : "");
 	else
 		snprintf(note, note_size,
-			 "lcores from the %d CPU(s) this process may use (%s): %s%s",
-			 out->n_cpus, out->lcores,
+			 "lcores from the %d CPU(s) this process may use (%s): %s%s", out->n_cpus,
+			 out->lcores,
 			 out->n_cpus == 1 ? "one lcore, which forwards"
 					  : "main lcore on the first, forwarding on the rest",
 			 no_pci ? "; --no-pci (no -a allow-list)" : "");

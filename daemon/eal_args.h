@@ -24,7 +24,7 @@
 
 struct eal_args {
 	int argc;
-	char **argv;   /* argv[0], what we added, then the caller's args; NULL-terminated */
+	char **argv;  /* argv[0], what we added, then the caller's args; NULL-terminated */
 	char *lcores; /* the "-l" value we added, or NULL */
 	int n_cpus;   /* CPUs in the set */
 	int no_pci;   /* 1 when we added --no-pci */

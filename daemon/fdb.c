@@ -205,7 +205,7 @@ static void replace(struct fdb *fdb, struct fdb_bucket *b, int i, uint64_t old, 
 	if (cas(&b->word[i], old, new)) {
 		account(fdb, old, new);
 		/* Only on a change (new MAC, move), never per packet: like the CAS itself. */
-		if (!(new & STATIC_BIT))
+		if (!(new &STATIC_BIT))
 			__atomic_fetch_add(&fdb->learn_events, 1, __ATOMIC_RELAXED);
 	}
 }

@@ -23,7 +23,7 @@
 #define VIRTIO_RXQ     0 /* pod RX ring of queue pair q is 2q, its TX ring 2q+1 */
 #define VIRTIO_TXQ     1
 #define FRAME_OVERHEAD (14 + 2 * 4) /* Ethernet header and two VLAN tags */
-#define VID_MAX	       1024 /* rte_vhost's MAX_VHOST_DEVICE */
+#define VID_MAX	       1024	    /* rte_vhost's MAX_VHOST_DEVICE */
 
 /*
  * Adaptive polling. After IDLE_SPIN_TURNS turns that moved nothing the
@@ -34,11 +34,11 @@
  * pause, not a wake-up. A sleeping lcore adds up to IDLE_SLEEP_MAX_NS (plus
  * the wake-up) to the first packet after an idle spell.
  */
-#define IDLE_SPIN_TURNS	   1024
-#define IDLE_SLEEP_TURNS   (16 * 1024)
-#define IDLE_PAUSES	   16
-#define IDLE_SLEEP_MIN_NS  1000
-#define IDLE_SLEEP_MAX_NS  256000
+#define IDLE_SPIN_TURNS	  1024
+#define IDLE_SLEEP_TURNS  (16 * 1024)
+#define IDLE_PAUSES	  16
+#define IDLE_SLEEP_MIN_NS 1000
+#define IDLE_SLEEP_MAX_NS 256000
 
 /*
  * Ready rings per vid, a bit per vring (CTL_MAX_QUEUES pairs fit 16 bits).
@@ -56,8 +56,8 @@ struct fwd_lcore {
 	unsigned int index;
 	unsigned int lcore_id;
 	/* Written only by this lcore, read (racily, 64-bit loads) by the metrics. */
-	uint64_t loop_start; /* TSC when the loop began; 0 before */
-	uint64_t busy_cycles; /* TSC spent in passes that moved packets */
+	uint64_t loop_start;   /* TSC when the loop began; 0 before */
+	uint64_t busy_cycles;  /* TSC spent in passes that moved packets */
 	uint64_t sleep_cycles; /* TSC spent asleep in the idle back-off */
 	uint32_t backoff_ns;   /* current idle sleep; 0 while polling flat out */
 	uint64_t rx_bytes[L2SWITCH_PORT_MAX];
@@ -221,8 +221,9 @@ static inline int tx_pair(const struct fwd_port *fp, uint16_t lcore_index, uint1
 {
 	uint16_t on = vrings_on(fp->vid), q, i;
 
-	q = fp->nr_queues == 1 ? 0
-			       : fwd_sched_tx_pair(lcore_index, fwd.n_lcores, fp->nr_queues, in_queue);
+	q = fp->nr_queues == 1
+		    ? 0
+		    : fwd_sched_tx_pair(lcore_index, fwd.n_lcores, fp->nr_queues, in_queue);
 	for (i = 0; i < fp->nr_queues; i++) {
 		if (likely(on >> (2 * q + VIRTIO_RXQ) & 1))
 			return q;

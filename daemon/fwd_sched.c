@@ -85,7 +85,7 @@ unsigned int fwd_sched_pick_lcore(const struct fwd_sched_lcore_load *loads, unsi
 		const struct fwd_sched_lcore_load *a = &loads[i], *b = &loads[best];
 		int ma = mixes(a, priority), mb = mixes(b, priority);
 
-		if (ma != mb ? ma < mb
+		if (ma != mb		       ? ma < mb
 		    : a->packets != b->packets ? a->packets < b->packets
 					       : a->ports < b->ports)
 			best = i;

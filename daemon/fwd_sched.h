@@ -20,8 +20,8 @@
 #include "daemon/ctl_proto.h"
 #include "daemon/l2switch.h"
 
-#define FWD_SCHED_CLASSES (CTL_PRIORITY_MAX + 1)
-#define FWD_SCHED_ENTRIES (L2SWITCH_PORT_MAX * CTL_MAX_QUEUES)
+#define FWD_SCHED_CLASSES    (CTL_PRIORITY_MAX + 1)
+#define FWD_SCHED_ENTRIES    (L2SWITCH_PORT_MAX * CTL_MAX_QUEUES)
 #define FWD_SCHED_LCORES_MAX 128 /* forwarding lcores a port may be placed on */
 
 /* Packets per turn of classes 1..3 (class 0: unbounded, one burst per queue per turn). */

@@ -94,8 +94,8 @@ static void render_ports(struct metrics_text *t, struct port_row *rows, size_t n
 			    "Frames dropped, by port and reason (see slicenetctl stats).");
 	for (i = 0; i < n; i++)
 		for (d = 0; d < CTL_DROP_COUNT; d++) {
-			rows[i].labels[3] = (struct metrics_label){
-				"reason", ctl_drop_name((enum ctl_drop)d)};
+			rows[i].labels[3] =
+				(struct metrics_label){"reason", ctl_drop_name((enum ctl_drop)d)};
 			metrics_text_sample(t, "slicenet_port_drops_total", rows[i].labels, 4,
 					    rows[i].stats.drops[d]);
 		}
@@ -175,12 +175,12 @@ static int render(void *opaque, char **body, size_t *len)
 		rows[i].labels[2] = (struct metrics_label){"pod_name", pod ? spec->pod_name : NULL};
 	}
 	render_ports(&t, rows, n);
-	metrics_text_family(&t, "slicenet_ports", "gauge", "Ports in the switch (uplink included).");
+	metrics_text_family(&t, "slicenet_ports", "gauge",
+			    "Ports in the switch (uplink included).");
 	metrics_text_sample(&t, "slicenet_ports", NULL, 0, n);
 	metrics_text_family(&t, "slicenet_fdb_entries", "gauge",
 			    "Live entries in the MAC table (static, pinned and learned).");
-	metrics_text_sample(&t, "slicenet_fdb_entries", NULL, 0,
-			    fdb_count(metrics.fdb, fwd_now()));
+	metrics_text_sample(&t, "slicenet_fdb_entries", NULL, 0, fdb_count(metrics.fdb, fwd_now()));
 	metrics_text_family(&t, "slicenet_fdb_learned_total", "counter",
 			    "MAC table entries written by learning (new MACs and moves).");
 	metrics_text_sample(&t, "slicenet_fdb_learned_total", NULL, 0,

@@ -298,8 +298,8 @@ static size_t header_end(const char *buf, size_t len)
 	size_t i;
 
 	for (i = 1; i < len; i++)
-		if (buf[i] == '\n' && (buf[i - 1] == '\n' || (i >= 2 && buf[i - 1] == '\r' &&
-								buf[i - 2] == '\n')))
+		if (buf[i] == '\n' &&
+		    (buf[i - 1] == '\n' || (i >= 2 && buf[i - 1] == '\r' && buf[i - 2] == '\n')))
 			return i + 1;
 	return 0;
 }
@@ -392,7 +392,8 @@ int metrics_http_run(struct metrics_http *srv)
 			if (c->deadline < next)
 				next = c->deadline;
 			map[i] = (int)n;
-			pfds[n++] = (struct pollfd){.fd = c->fd, .events = c->out ? POLLOUT : POLLIN};
+			pfds[n++] =
+				(struct pollfd){.fd = c->fd, .events = c->out ? POLLOUT : POLLIN};
 		}
 		timeout = next == UINT64_MAX ? -1 : (int)(next - now);
 		rc = poll(pfds, n, timeout);

@@ -33,7 +33,7 @@ static struct {
 	char state_dir[PATH_MAX];
 	struct fwd_table table; /* scratch for publish, under lock */
 	bool restoring;		/* no saves until the whole old table is back */
-	uint32_t last_gen; /* every added port gets a new gen: the datapath resets its state */
+	uint32_t last_gen;	/* every added port gets a new gen: the datapath resets its state */
 	/* Forwarding lcore of each connected port, chosen by load when it connects. */
 	bool placed[L2SWITCH_PORT_MAX];
 	uint16_t lcore[L2SWITCH_PORT_MAX];
@@ -65,7 +65,8 @@ int port_table_init(struct fdb *fdb, const char *state_dir, const char *socket_d
 static int find_registered(const char *path)
 {
 	for (int i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.t.slot[i].state != PORT_SLOT_FREE && ports.t.slot[i].kind == PORT_SLOT_VHOST &&
+		if (ports.t.slot[i].state != PORT_SLOT_FREE &&
+		    ports.t.slot[i].kind == PORT_SLOT_VHOST &&
 		    !strcmp(ports.t.slot[i].reg_path, path))
 			return i;
 	return -1;
@@ -199,7 +200,8 @@ static void save_locked(void)
 	}
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
 		if (ports.t.slot[i].kind == PORT_SLOT_VHOST &&
-		    (ports.t.slot[i].state == PORT_SLOT_READY || ports.t.slot[i].state == PORT_SLOT_ADDING))
+		    (ports.t.slot[i].state == PORT_SLOT_READY ||
+		     ports.t.slot[i].state == PORT_SLOT_ADDING))
 			specs[n++] = ports.t.slot[i].spec;
 	rc = state_save(ports.state_dir, specs, n);
 	if (rc)
@@ -293,7 +295,7 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 
 	pthread_mutex_lock(&ports.lock);
 	if (rc) {
-fail_locked:
+	fail_locked:
 		if (spec->mode == CTL_MODE_CLIENT)
 			port_shadow_remove(free_slot);
 		fdb_flush_port(ports.fdb, (uint16_t)free_slot);
@@ -435,7 +437,8 @@ void port_shutdown(void)
 
 	pthread_mutex_lock(&ports.lock);
 	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
-		if (ports.t.slot[i].state == PORT_SLOT_READY && ports.t.slot[i].kind == PORT_SLOT_VHOST) {
+		if (ports.t.slot[i].state == PORT_SLOT_READY &&
+		    ports.t.slot[i].kind == PORT_SLOT_VHOST) {
 			ports.t.slot[i].state = PORT_SLOT_DELETING;
 			remove_vhost(i, false);
 		}

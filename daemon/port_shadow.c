@@ -94,8 +94,8 @@ int port_shadow_refresh(int slot, const char *pod_path, char *why, size_t why_si
 			  pod_path);
 		goto remove;
 	}
-	if (!fstatat(shadow.dir_fd, name, &ours, AT_SYMLINK_NOFOLLOW) && ours.st_ino == pod.st_ino &&
-	    ours.st_dev == pod.st_dev)
+	if (!fstatat(shadow.dir_fd, name, &ours, AT_SYMLINK_NOFOLLOW) &&
+	    ours.st_ino == pod.st_ino && ours.st_dev == pod.st_dev)
 		goto out;
 	unlinkat(shadow.dir_fd, tmp, 0);
 	if (linkat(dir_fd, base + 1, shadow.dir_fd, tmp, 0)) {

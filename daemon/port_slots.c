@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-__attribute__((format(printf, 3, 4))) static void set_msg(char *msg, size_t size,
-							  const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void set_msg(char *msg, size_t size, const char *fmt,
+							  ...)
 {
 	va_list ap;
 
@@ -61,8 +61,8 @@ int port_slots_socket_allowed(const struct port_slots *t, const char *socket, ch
 	return 0;
 }
 
-int port_slots_claim(struct port_slots *t, const struct ctl_port_spec *spec, int *index,
-		     char *msg, size_t msg_size)
+int port_slots_claim(struct port_slots *t, const struct ctl_port_spec *spec, int *index, char *msg,
+		     size_t msg_size)
 {
 	int i, free_slot = -1;
 

@@ -36,7 +36,8 @@ struct port_slot {
 	unsigned int nr_queues;
 	uint16_t eth_port;
 	char reg_path[CTL_SOCKET_MAX]; /* what DPDK knows the port by: its shadow in client mode */
-	uint32_t gen; /* set by port.c for every port added: the datapath resets its per-port state */
+	uint32_t gen; /* set by port.c for every port added: the datapath resets its per-port state
+		       */
 };
 
 /* Index = switch port number. */
@@ -62,8 +63,8 @@ int port_slots_socket_allowed(const struct port_slots *t, const char *socket, ch
  * state restore). -EEXIST: the name or socket belongs to another port, or
  * the name is the uplink's. -ENOSPC: the table is full. msg says which.
  */
-int port_slots_claim(struct port_slots *t, const struct ctl_port_spec *spec, int *index,
-		     char *msg, size_t msg_size) __attribute__((warn_unused_result));
+int port_slots_claim(struct port_slots *t, const struct ctl_port_spec *spec, int *index, char *msg,
+		     size_t msg_size) __attribute__((warn_unused_result));
 
 /* Put the uplink in the first free slot: its index, or -ENOSPC. */
 int port_slots_add_uplink(struct port_slots *t, uint16_t eth_port, uint16_t nr_queues)

@@ -1,9 +1,9 @@
 /*
  * slicenetctl: operator CLI for slicenetd over its control socket.
  *   slicenetctl [-s SOCKET] [--json] [--timeout MS] ports|stats|fdb|version
- *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES] [pod=NS/NAME] [prio=N]
- *   slicenetctl [-s SOCKET] del NAME
- *   slicenetctl [-s SOCKET] raw 'JSON'|-     (one request line as is; for tests and debugging)
+ *   slicenetctl [-s SOCKET] add NAME SOCKET_PATH [client|server] [MAC] [QUEUES] [pod=NS/NAME]
+ * [prio=N] slicenetctl [-s SOCKET] del NAME slicenetctl [-s SOCKET] raw 'JSON'|-     (one request
+ * line as is; for tests and debugging)
  */
 #include <errno.h>
 #include <getopt.h>

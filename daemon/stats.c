@@ -56,10 +56,11 @@ static void tick_lcores(void)
 		uint64_t busy = now[i].busy_cycles - was->busy_cycles;
 
 		/* A restarted count (or none yet) shows as 0 for one tick. */
-		stats.busy_ratio[i] = i < stats.n_lcores && now[i].cycles > was->cycles &&
-					      now[i].busy_cycles >= was->busy_cycles && cycles
-					      ? (double)(busy > cycles ? cycles : busy) / (double)cycles
-					      : 0;
+		stats.busy_ratio[i] =
+			i < stats.n_lcores && now[i].cycles > was->cycles &&
+					now[i].busy_cycles >= was->busy_cycles && cycles
+				? (double)(busy > cycles ? cycles : busy) / (double)cycles
+				: 0;
 		stats.prev_load[i] = now[i];
 	}
 	stats.n_lcores = n;

@@ -125,8 +125,7 @@ int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *m
 		goto fail;
 	step = "protocol features";
 	if (rte_vhost_driver_get_protocol_features(path, &protocol_features) ||
-	    rte_vhost_driver_set_protocol_features(path,
-						   protocol_features & PROTOCOL_FEATURES))
+	    rte_vhost_driver_set_protocol_features(path, protocol_features & PROTOCOL_FEATURES))
 		goto fail;
 	step = "register callbacks";
 	if (rte_vhost_driver_callback_register(path, &device_ops))
@@ -221,7 +220,8 @@ int vhost_port_stop(const char *path)
 	job->abandoned = !done;
 	pthread_mutex_unlock(&job->lock);
 	if (!done) {
-		LOG(WARNING, "vhost unregister %s still waiting after %d ms; finishing in the background",
+		LOG(WARNING,
+		    "vhost unregister %s still waiting after %d ms; finishing in the background",
 		    path, STOP_DEADLINE_MS);
 		return -ETIMEDOUT;
 	}

@@ -27,8 +27,7 @@ void vhost_set_events(const struct vhost_events *events);
  * stale socket removed, mode 0660). Must not be called with locks a
  * callback takes.
  */
-int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg,
-		     size_t msg_size)
+int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg, size_t msg_size)
 	__attribute__((warn_unused_result));
 /*
  * Unregister (destroy_device runs first for a live device). Never from a

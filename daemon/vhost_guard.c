@@ -182,8 +182,8 @@ static void set_io_timeouts(const char *path)
 		if (fd <= 2 || fd == dirfd(d) ||
 		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &olen) || type != SOCK_STREAM ||
 		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &olen) || listening ||
-		    getsockname(fd, (struct sockaddr *)&local, &llen) || local.sun_family != AF_UNIX ||
-		    getpeername(fd, (struct sockaddr *)&peer, &plen))
+		    getsockname(fd, (struct sockaddr *)&local, &llen) ||
+		    local.sun_family != AF_UNIX || getpeername(fd, (struct sockaddr *)&peer, &plen))
 			continue;
 		if (llen > offsetof(struct sockaddr_un, sun_path) &&
 		    strncmp(local.sun_path, path, sizeof(local.sun_path)))

@@ -18,8 +18,7 @@ _Static_assert(sizeof(struct vhost_msg_memory) == 8 + 32 * VHOST_MSG_MAX_REGIONS
 	       "memory table layout of the vhost-user spec");
 _Static_assert(sizeof(struct vhost_msg_vring_addr) == 40, "vring address layout");
 
-__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t size, const char *fmt,
-						      ...)
+__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -144,8 +143,7 @@ static int check_region_fd(int fd, const struct vhost_msg_region *r, unsigned in
 		fail(why, why_size, "region %u: fd: %s", i, strerror(errno));
 		return -EBADF;
 	}
-	if (!S_ISREG(st.st_mode) ||
-	    (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)) {
+	if (!S_ISREG(st.st_mode) || (sfs.f_type != TMPFS_MAGIC && sfs.f_type != HUGETLBFS_MAGIC)) {
 		/* Disk or FUSE files could make a page fault wait on the pod. */
 		fail(why, why_size, "region %u: fd is not a memfd, tmpfs or hugetlbfs file", i);
 		return -EBADF;
@@ -259,8 +257,8 @@ static int check_vring_fd(struct vhost_msg_conn *c, const struct vhost_msg_frame
 	return 0;
 }
 
-static int check_payload_size(const struct vhost_msg_frame *msg, uint32_t want, int fd_num, char *why,
-			      size_t why_size)
+static int check_payload_size(const struct vhost_msg_frame *msg, uint32_t want, int fd_num,
+			      char *why, size_t why_size)
 {
 	if (msg->size != want)
 		return fail(why, why_size, "%s: payload of %u bytes, want %u",
@@ -361,7 +359,8 @@ int vhost_msg_check(struct vhost_msg_conn *conn, struct vhost_msg_frame *msg, co
 		conn->max_vrings = VHOST_MSG_MAX_VRINGS;
 	if (fd_num < 0 || fd_num > (int)VHOST_MSG_MAX_REGIONS || msg->size > VHOST_MSG_PAYLOAD_MAX)
 		return fail(why, why_size, "%d fds, payload of %u bytes", fd_num, msg->size);
-	if ((msg->flags & VHOST_MSG_F_VERSION) != VHOST_MSG_VERSION || (msg->flags & VHOST_MSG_F_REPLY))
+	if ((msg->flags & VHOST_MSG_F_VERSION) != VHOST_MSG_VERSION ||
+	    (msg->flags & VHOST_MSG_F_REPLY))
 		return fail(why, why_size, "%s: flags 0x%x", vhost_msg_request_name(msg->request),
 			    msg->flags);
 	rc = check_request(conn, msg, fds, fd_num, why, why_size);

@@ -18,14 +18,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define VHOST_MSG_VERSION     0x1u
-#define VHOST_MSG_F_VERSION   0x3u
-#define VHOST_MSG_F_REPLY     (1u << 2)
+#define VHOST_MSG_VERSION      0x1u
+#define VHOST_MSG_F_VERSION    0x3u
+#define VHOST_MSG_F_REPLY      (1u << 2)
 #define VHOST_MSG_F_NEED_REPLY (1u << 3)
-#define VHOST_MSG_HDR_SIZE    12u
-#define VHOST_MSG_MAX_REGIONS 8u
+#define VHOST_MSG_HDR_SIZE     12u
+#define VHOST_MSG_MAX_REGIONS  8u
 /* Payload room of DPDK 22.11's message context (its largest union member). */
-#define VHOST_MSG_PAYLOAD_MAX 632u
+#define VHOST_MSG_PAYLOAD_MAX	 632u
 #define VHOST_MSG_VRING_IDX_MASK 0xffu
 #define VHOST_MSG_VRING_NOFD	 (1u << 8)
 #define VHOST_MSG_MAX_VRING_NUM	 32768u

@@ -208,8 +208,7 @@ static void index_load(struct disk_store *disk, struct store_index *index)
 }
 
 /* Best effort: a failed or torn write costs the next call a full read (checksum), nothing else. */
-static void index_save(struct disk_store *disk, const struct store_index_entry *entries,
-		       size_t n)
+static void index_save(struct disk_store *disk, const struct store_index_entry *entries, size_t n)
 {
 	size_t size;
 	char *text = disk->lock_fd >= 0 ? store_index_encode(entries, n, &size) : NULL;
@@ -275,7 +274,8 @@ static int disk_list(struct ipam_store *store, const char *container_id, const c
 		const struct store_index_entry *cached;
 		struct store_index_entry *e;
 
-		/* Anything not named by an address (lock, hints, index, temp files) is not a record. */
+		/* Anything not named by an address (lock, hints, index, temp files) is not a
+		 * record. */
 		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(e->res.key))
 			continue;
 		if ((ret = grow(&list, used, &cap, err)))

@@ -127,8 +127,7 @@ const struct store_index_entry *store_index_find(const struct store_index *index
 	if (!index->n || strlen(key) >= sizeof(probe.res.key))
 		return NULL;
 	strcpy(probe.res.key, key);
-	return bsearch(&probe, index->entries, index->n, sizeof(*index->entries),
-		       compare_entries);
+	return bsearch(&probe, index->entries, index->n, sizeof(*index->entries), compare_entries);
 }
 
 char *store_index_encode(const struct store_index_entry *entries, size_t n, size_t *size)

@@ -34,8 +34,7 @@ int store_index_parse(const char *text, size_t size, struct store_index *out)
 	__attribute__((warn_unused_result));
 
 /* The entry named key, or NULL. */
-const struct store_index_entry *store_index_find(const struct store_index *index,
-						 const char *key);
+const struct store_index_entry *store_index_find(const struct store_index *index, const char *key);
 
 /* The file's text for n entries (any order); malloc'd, NULL when out of memory. */
 char *store_index_encode(const struct store_index_entry *entries, size_t n, size_t *size);

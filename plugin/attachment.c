@@ -34,7 +34,8 @@ int attachment_from_call(const struct cni_env *env, const struct netconf *conf,
 	/* runtimeConfig's mac (the capability) wins over CNI_ARGS MAC=. */
 	if (conf->runtime.mac[0])
 		COPY(out->mac, conf->runtime.mac);
-	else if (env->args.mac[0] && conf_mac_normalize(env->args.mac, out->mac, "CNI_ARGS MAC", err))
+	else if (env->args.mac[0] &&
+		 conf_mac_normalize(env->args.mac, out->mac, "CNI_ARGS MAC", err))
 		return -EINVAL;
 	COPY(out->device_info_file, conf->runtime.device_info_file);
 	/* deviceID: runtimeConfig or the top level (Multus) first, then CNI_ARGS. */

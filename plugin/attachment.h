@@ -31,14 +31,14 @@ struct attachment {
 	char pod_uid[CNI_ARGS_VALUE_MAX];
 	char infra_container_id[CNI_ARGS_VALUE_MAX];
 	/* per-call runtime inputs */
-	char mac[CNI_MAC_STRLEN];		    /* requested MAC; "" = none */
-	char device_id[CONF_DEVICE_ID_MAX];	    /* sriov: the VF the device plugin chose */
-	char device_info_file[PATH_MAX];	    /* CNIDeviceInfoFile; "" = not asked */
+	char mac[CNI_MAC_STRLEN];	    /* requested MAC; "" = none */
+	char device_id[CONF_DEVICE_ID_MAX]; /* sriov: the VF the device plugin chose */
+	char device_info_file[PATH_MAX];    /* CNIDeviceInfoFile; "" = not asked */
 	/* host-side names the datapath created */
-	char host_ifname[IFNAMSIZ];		    /* veth host end */
-	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* vhostuser */
+	char host_ifname[IFNAMSIZ];					 /* veth host end */
+	char socket_path[sizeof(((struct sockaddr_un *)0)->sun_path)];	 /* vhostuser */
 	char daemon_socket[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* vhostuser */
-	char pci_id[64];					       /* sriov */
+	char pci_id[64];						 /* sriov */
 	char ipam_type[64];
 	char ipam_data_dir[PATH_MAX]; /* in-process IPAM's store, for a DEL whose config broke */
 	char ipam_network[256];	      /* its network name in the store; "" = network */

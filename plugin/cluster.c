@@ -33,18 +33,20 @@ int cluster_data_ipam(const struct netconf *conf, const struct slice_class *slic
 				     "slicenet-ipam with an IPv4 pod range for this node",
 				     slice->name);
 	ip_prefix_format(pod, pod_text, sizeof(pod_text));
-	ret = data_block_of(&conf->cluster_cidr, pod, &slice->data_subnet,
-			    slice->data_block_prefix, &block, &index, &blocks);
+	ret = data_block_of(&conf->cluster_cidr, pod, &slice->data_subnet, slice->data_block_prefix,
+			    &block, &index, &blocks);
 	if (ret == -ERANGE)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, ERANGE,
-				     "slice %s: the node's pod range %s is block %u of clusterCIDR, "
-				     "but dataSubnet has only %u blocks of /%u",
-				     slice->name, pod_text, index, blocks, slice->data_block_prefix);
+		return cni_error_set(
+			err, CNI_ERR_INVALID_CONFIG, ERANGE,
+			"slice %s: the node's pod range %s is block %u of clusterCIDR, "
+			"but dataSubnet has only %u blocks of /%u",
+			slice->name, pod_text, index, blocks, slice->data_block_prefix);
 	if (ret)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "slice %s: the node's pod range %s is not inside clusterCIDR %s",
-				     slice->name, pod_text,
-				     ip_prefix_format(&conf->cluster_cidr, text, sizeof(text)));
+		return cni_error_set(
+			err, CNI_ERR_INVALID_CONFIG, EINVAL,
+			"slice %s: the node's pod range %s is not inside clusterCIDR %s",
+			slice->name, pod_text,
+			ip_prefix_format(&conf->cluster_cidr, text, sizeof(text)));
 	ip_prefix_format(&block, text, sizeof(text));
 	memset(out, 0, sizeof(*out));
 	if (snprintf(out->network_name, sizeof(out->network_name), "%s-%s", conf->name,

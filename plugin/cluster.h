@@ -19,6 +19,7 @@
  * what does not fit.
  */
 int cluster_data_ipam(const struct netconf *conf, const struct slice_class *slice,
-		      struct ipam_conf *out, struct cni_error *err) __attribute__((warn_unused_result));
+		      struct ipam_conf *out, struct cni_error *err)
+	__attribute__((warn_unused_result));
 
 #endif

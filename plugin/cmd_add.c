@@ -143,8 +143,8 @@ static void merge_result(struct cni_result *result, const struct cni_result *ext
 {
 	unsigned int base = result->n_interfaces;
 
-	for (unsigned int i = 0; i < extra->n_interfaces && result->n_interfaces < CNI_MAX_INTERFACES;
-	     i++)
+	for (unsigned int i = 0;
+	     i < extra->n_interfaces && result->n_interfaces < CNI_MAX_INTERFACES; i++)
 		result->interfaces[result->n_interfaces++] = extra->interfaces[i];
 	for (unsigned int i = 0; i < extra->n_ips && result->n_ips < CNI_MAX_IPS; i++) {
 		result->ips[result->n_ips] = extra->ips[i];

@@ -45,8 +45,8 @@ static int check_extra(const struct cni_call *call, const struct attachment *att
 		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto out;
 	}
-	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id,
-			 att->data_ifname, extra, err);
+	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id, att->data_ifname,
+			 extra, err);
 	if (ret == -ENOENT)
 		ret = cni_error_set(err, CNI_ERR_CHECK_FAILED, ENOENT,
 				    "check: the record of %s/%s is missing", att->container_id,

@@ -42,8 +42,8 @@ static const struct ipam_conf *ipam_conf_of(const struct ipam_request *req,
 }
 
 /* The delegate's environment is ours, for the attachment at hand (GC may name another). */
-static int delegate(const struct ipam_request *req, const char *command,
-		    struct cni_result *output, struct cni_error *err)
+static int delegate(const struct ipam_request *req, const char *command, struct cni_result *output,
+		    struct cni_error *err)
 {
 	struct cni_env *env = malloc(sizeof(*env));
 	int ret;
@@ -58,8 +58,7 @@ static int delegate(const struct ipam_request *req, const char *command,
 		snprintf(env->netns, sizeof(env->netns), "%s", req->att->netns);
 	}
 	ret = cni_invoke_exec(ipam_type(req), command, env, req->raw_config, req->raw_config_size,
-			      (int)req->conf->delegate_timeout_ms,
-			      output, err);
+			      (int)req->conf->delegate_timeout_ms, output, err);
 	free(env);
 	return ret;
 }

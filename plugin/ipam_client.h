@@ -18,9 +18,10 @@ struct ipam_conf;
 
 struct ipam_request {
 	const struct netconf *conf;
-	const struct cni_env *env; /* CNI_PATH and CNI_ARGS for a delegate */
+	const struct cni_env *env;    /* CNI_PATH and CNI_ARGS for a delegate */
 	const struct attachment *att; /* whose addresses */
-	const struct ipam_conf *ipam; /* in-process config other than the network's (a data block) */
+	const struct ipam_conf
+		*ipam; /* in-process config other than the network's (a data block) */
 	const char *raw_config;
 	size_t raw_config_size;
 };

@@ -62,7 +62,6 @@ static int read_stdin(char **out, size_t *size, struct cni_error *err)
 	return 0;
 }
 
-
 static int run(struct cni_call *call, char *version, size_t version_size, struct cni_error *err)
 {
 	struct cni_result *result = NULL;
@@ -77,8 +76,8 @@ static int run(struct cni_call *call, char *version, size_t version_size, struct
 	 * DEL and GC only remove what records name: a broken slice table or
 	 * datapath section must not keep pods from being torn down.
 	 */
-	if (ret && !(core_ok && (call->env.command == CNI_CMD_DEL ||
-				 call->env.command == CNI_CMD_GC))) {
+	if (ret &&
+	    !(core_ok && (call->env.command == CNI_CMD_DEL || call->env.command == CNI_CMD_GC))) {
 		*err = conf_err;
 		/* STATUS: a node whose range is not known yet (no rangesFile) is not ready. */
 		if (call->env.command == CNI_CMD_STATUS && err->code == CNI_ERR_TRY_AGAIN)
@@ -194,10 +193,10 @@ int main(int argc, char **argv)
 		/* Echo the asked version: libcni probes with {"cniVersion":"1.1.0"}. */
 		char asked[CNI_VERSION_STRLEN];
 
-		ret = cni_version_print(stdout, conf_peek_version(config, config_size, asked,
-								   sizeof(asked))
-							? version
-							: asked);
+		ret = cni_version_print(stdout,
+					conf_peek_version(config, config_size, asked, sizeof(asked))
+						? version
+						: asked);
 		free(config);
 		free(call);
 		return ret ? 1 : 0;

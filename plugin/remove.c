@@ -42,8 +42,8 @@ static int remove_extra(const struct cni_call *call, const struct attachment *at
 
 	if (!extra)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id,
-			 att->data_ifname, extra, &ignored);
+	ret = state_load(call->conf.state_dir, call->conf.name, att->container_id, att->data_ifname,
+			 extra, &ignored);
 	if (ret == -ENOENT) {
 		ret = 0; /* never made, or already removed */
 	} else if (ret) {

@@ -13,7 +13,7 @@
  * each a no-op for what it never created. Then the addresses and the record.
  * Best effort: every step runs, the first failure is returned.
  */
-int remove_attachment(const struct cni_call *call, const struct attachment *att,
-		      bool have_record, struct cni_error *err) __attribute__((warn_unused_result));
+int remove_attachment(const struct cni_call *call, const struct attachment *att, bool have_record,
+		      struct cni_error *err) __attribute__((warn_unused_result));
 
 #endif

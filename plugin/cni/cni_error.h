@@ -43,8 +43,8 @@ struct cni_error {
 /*
  * Record an error: the first recorded error wins, so the deepest layer that
  * saw the bad value names it. When a lower layer left only a message (no
- * code), this gives it the code and keeps its message. Returns -errnum (or -EINVAL when errnum is 0)
- * so callers can write `return cni_error_set(err, ...);`. err may be NULL.
+ * code), this gives it the code and keeps its message. Returns -errnum (or -EINVAL when errnum is
+ * 0) so callers can write `return cni_error_set(err, ...);`. err may be NULL.
  */
 int cni_error_set(struct cni_error *err, int code, int errnum, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -94,7 +94,8 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, int time
 			ssize_t r;
 
 			if (used + 1 >= cap) {
-				char *grown = cap <= DELEGATE_OUTPUT_MAX ? realloc(buf, cap * 2) : NULL;
+				char *grown =
+					cap <= DELEGATE_OUTPUT_MAX ? realloc(buf, cap * 2) : NULL;
 
 				if (!grown) {
 					ret = cap > DELEGATE_OUTPUT_MAX ? -EFBIG : -ENOMEM;

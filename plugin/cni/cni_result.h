@@ -15,7 +15,7 @@ struct json_t; /* jansson's: only codecs include it */
  * table/scope. Returns a new reference or NULL with err filled.
  */
 struct json_t *cni_result_encode(const struct cni_result *result, const char *cni_version,
-			  struct cni_error *err);
+				 struct cni_error *err);
 
 /*
  * Decode a result (prevResult, or a delegated IPAM plugin's stdout) of any

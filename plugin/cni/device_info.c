@@ -27,9 +27,9 @@ static json_t *encode_ips(const struct cni_result *result)
 					 ip_prefix_format(&ip->address, buf, sizeof(buf)));
 
 		if (item && ip->gateway.family &&
-		    json_object_set_new(item, "gateway",
-					json_string(ip_address_format(&ip->gateway, gw,
-								      sizeof(gw))))) {
+		    json_object_set_new(
+			    item, "gateway",
+			    json_string(ip_address_format(&ip->gateway, gw, sizeof(gw))))) {
 			json_decref(item);
 			item = NULL;
 		}
@@ -50,8 +50,8 @@ static json_t *encode_routes(const struct cni_result *result)
 		const struct cni_route *r = &result->routes[i];
 		json_t *item = r->gw.family
 				       ? json_pack("{s:s, s:s}", "dst",
-						   ip_prefix_format(&r->dst, dst, sizeof(dst)), "gw",
-						   ip_address_format(&r->gw, gw, sizeof(gw)))
+						   ip_prefix_format(&r->dst, dst, sizeof(dst)),
+						   "gw", ip_address_format(&r->gw, gw, sizeof(gw)))
 				       : json_pack("{s:s}", "dst",
 						   ip_prefix_format(&r->dst, dst, sizeof(dst)));
 
@@ -66,11 +66,11 @@ static json_t *encode_routes(const struct cni_result *result)
 static int add_descriptor(json_t *root, const struct device_descriptor *d)
 {
 	/* o: the object takes the arrays' references, also when packing fails. */
-	json_t *extra = json_pack("{s:s, s:s*, s:I, s:I, s:s, s:s, s:s, s:o*, s:o*}", "ifname",
-				  d->ifname, "mac", d->mac, "mtu", (json_int_t)d->mtu, "queues",
-				  (json_int_t)d->queues, "slice", d->slice, "containerID",
-				  d->container_id, "network", d->network, "ips",
-				  encode_ips(d->result), "routes", encode_routes(d->result));
+	json_t *extra =
+		json_pack("{s:s, s:s*, s:I, s:I, s:s, s:s, s:s, s:o*, s:o*}", "ifname", d->ifname,
+			  "mac", d->mac, "mtu", (json_int_t)d->mtu, "queues", (json_int_t)d->queues,
+			  "slice", d->slice, "containerID", d->container_id, "network", d->network,
+			  "ips", encode_ips(d->result), "routes", encode_routes(d->result));
 	int ret = extra ? json_object_update(root, extra) : -1;
 
 	json_decref(extra);
@@ -95,10 +95,11 @@ static json_t *address_strings(const struct cni_result *result, bool gateways)
 
 	for (unsigned int i = 0; list && i < result->n_ips; i++) {
 		const struct cni_ip *ip = &result->ips[i];
-		const char *value = gateways ? (ip->gateway.family ? ip_address_format(
-								      &ip->gateway, text, sizeof(text))
-								: NULL)
-					     : ip_prefix_format(&ip->address, text, sizeof(text));
+		const char *value =
+			gateways ? (ip->gateway.family
+					    ? ip_address_format(&ip->gateway, text, sizeof(text))
+					    : NULL)
+				 : ip_prefix_format(&ip->address, text, sizeof(text));
 
 		if (value && json_array_append_new(list, json_string(value))) {
 			json_decref(list);
@@ -114,10 +115,10 @@ char *device_pci_descriptor_encode(const struct device_pci_descriptor *d)
 	json_t *root = json_pack(
 		"{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s*, s:i, s:o*, s:o*, s:o*}", "version", 1,
 		"datapath", "sriov", "mode", "dpdk", "interface", d->ifname, "pciAddress",
-		d->pci_address, "pfPciAddress", d->pf_pci_address, "driver", d->driver, "vfioDevice",
-		d->vfio_device[0] ? d->vfio_device : NULL, "numaNode", d->numa_node, "ips",
-		address_strings(d->result, false), "gateways", address_strings(d->result, true),
-		"routes", encode_routes(d->result));
+		d->pci_address, "pfPciAddress", d->pf_pci_address, "driver", d->driver,
+		"vfioDevice", d->vfio_device[0] ? d->vfio_device : NULL, "numaNode", d->numa_node,
+		"ips", address_strings(d->result, false), "gateways",
+		address_strings(d->result, true), "routes", encode_routes(d->result));
 	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
 
 	json_decref(root);

@@ -72,8 +72,8 @@ static int parse_core(const json_t *root, struct netconf *out, struct cni_error 
 	    (ret = validate_name(out->name, err)) ||
 	    (ret = json_get_string(root, "stateDir", out->state_dir, sizeof(out->state_dir), "",
 				   false, err)) ||
-	    (ret = json_get_string(root, "logFile", out->log_file, sizeof(out->log_file), "",
-				   false, err)) ||
+	    (ret = json_get_string(root, "logFile", out->log_file, sizeof(out->log_file), "", false,
+				   err)) ||
 	    (ret = json_get_string(root, "logLevel", level, sizeof(level), "", false, err)))
 		return ret;
 	out->delegate_timeout_ms = CONF_DEFAULT_DELEGATE_TIMEOUT_MS;
@@ -105,8 +105,8 @@ static int parse_ipam(const json_t *root, struct netconf *out, struct cni_error 
 	if ((ret = json_get_object(root, "ipam", &ipam, "", err)) || !ipam)
 		return ret;
 	out->has_ipam = true;
-	if ((ret = json_get_string(ipam, "type", out->ipam_type, sizeof(out->ipam_type), "ipam: ",
-				   true, err)))
+	if ((ret = json_get_string(ipam, "type", out->ipam_type, sizeof(out->ipam_type),
+				   "ipam: ", true, err)))
 		return ret;
 	if (strchr(out->ipam_type, '/'))
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
@@ -121,7 +121,8 @@ static int parse_ipam(const json_t *root, struct netconf *out, struct cni_error 
 	ret = ipam_conf_parse(ipam, out->name, out->ipam, err);
 	if (!ret)
 		ret = ipam_requested_parse(json_object_get(root, "runtimeConfig"),
-					   json_object_get(root, "args"), NULL, &out->requested, err);
+					   json_object_get(root, "args"), NULL, &out->requested,
+					   err);
 	if (ret) {
 		/* Half a config must not be used: DEL then works from the record. */
 		free(out->ipam);
@@ -288,7 +289,8 @@ const void *conf_datapath_conf(const struct netconf *conf, const struct slice_cl
 {
 	unsigned int i = 0;
 
-	/* A class whose config did not parse (DEL of a broken config) falls back to the network's. */
+	/* A class whose config did not parse (DEL of a broken config) falls back to the network's.
+	 */
 	if (slice)
 		for (unsigned int d = 0; d < slice->n_datapaths; d++)
 			if (!strcmp(slice->datapaths[d], name) && slice->datapath_conf[d])

@@ -16,15 +16,15 @@
 #include "plugin/cni/cni_gc.h"
 #include "plugin/cni/cni_types.h"
 
-#define SLICE_NAME_MAX	       64
-#define SLICE_MAX_CLASSES      32
-#define SLICE_MAX_DATAPATHS    4
-#define DATAPATH_NAME_MAX      16
-#define DATAPATH_MAX	       4 /* registered datapaths */
-#define CONF_DEVICE_ID_MAX     32
-#define CONF_DEFAULT_STATE_DIR "/var/lib/cni/slicenet"
+#define SLICE_NAME_MAX			 64
+#define SLICE_MAX_CLASSES		 32
+#define SLICE_MAX_DATAPATHS		 4
+#define DATAPATH_NAME_MAX		 16
+#define DATAPATH_MAX			 4 /* registered datapaths */
+#define CONF_DEVICE_ID_MAX		 32
+#define CONF_DEFAULT_STATE_DIR		 "/var/lib/cni/slicenet"
 #define CONF_DEFAULT_DELEGATE_TIMEOUT_MS 30000
-#define CONF_IPAM_IN_PROCESS_TYPE "slicenet-ipam" /* runs in-process, no exec */
+#define CONF_IPAM_IN_PROCESS_TYPE	 "slicenet-ipam" /* runs in-process, no exec */
 
 struct slice_class {
 	char name[SLICE_NAME_MAX];
@@ -59,9 +59,9 @@ struct conf_slice_request {
 /* runtimeConfig (capabilities) and the other per-call keys, typed. */
 struct conf_runtime {
 	struct conf_slice_request slice;
-	char mac[CNI_MAC_STRLEN];		/* "mac" capability; "" = none */
-	char device_id[CONF_DEVICE_ID_MAX];	/* runtimeConfig or top-level deviceID */
-	char device_info_file[PATH_MAX];	/* CNIDeviceInfoFile */
+	char mac[CNI_MAC_STRLEN];	    /* "mac" capability; "" = none */
+	char device_id[CONF_DEVICE_ID_MAX]; /* runtimeConfig or top-level deviceID */
+	char device_info_file[PATH_MAX];    /* CNIDeviceInfoFile */
 };
 
 struct netconf {
@@ -69,9 +69,9 @@ struct netconf {
 	char name[256];
 	char type[64];
 	char state_dir[PATH_MAX];
-	char log_file[PATH_MAX]; /* "" = no log */
-	int log_level;		 /* enum log_level */
-	unsigned int log_max_bytes; /* rotate the log past this size; 0 = never */
+	char log_file[PATH_MAX];	  /* "" = no log */
+	int log_level;			  /* enum log_level */
+	unsigned int log_max_bytes;	  /* rotate the log past this size; 0 = never */
 	unsigned int delegate_timeout_ms; /* a delegated plugin is killed after this */
 	/* GC: cni.dev/valid-attachments; strings owned by the conf */
 	struct cni_gc_attachment *valid;

@@ -7,8 +7,11 @@
 
 #include "plugin/cni/cni_result.h"
 
-#define FIELD(key, member, required) {key, offsetof(struct attachment, member), \
-	sizeof(((struct attachment *)0)->member), required}
+#define FIELD(key, member, required)                                                               \
+	{                                                                                          \
+		key, offsetof(struct attachment, member),                                          \
+			sizeof(((struct attachment *)0)->member), required                         \
+	}
 
 static const struct record_field {
 	const char *key;

@@ -36,11 +36,10 @@ static int parse_slice_request(const json_t *runtime, const json_t *args,
 	int ret;
 
 	/* containerd sends null, not {}, for a pod without annotations. */
-	ret = slice_value(json_is_object(annotations)
-				  ? json_object_get(annotations, SLICE_ANNOTATION)
-				  : NULL,
-			  "pod annotation " SLICE_ANNOTATION, &out->has_annotation,
-			  out->annotation, sizeof(out->annotation), err);
+	ret = slice_value(
+		json_is_object(annotations) ? json_object_get(annotations, SLICE_ANNOTATION) : NULL,
+		"pod annotation " SLICE_ANNOTATION, &out->has_annotation, out->annotation,
+		sizeof(out->annotation), err);
 	if (ret)
 		return ret;
 	return slice_value(json_is_object(cni) ? json_object_get(cni, "slice") : NULL,
@@ -64,16 +63,16 @@ int conf_mac_normalize(const char *text, char out[CNI_MAC_STRLEN], const char *w
 	if (!(b[0] | b[1] | b[2] | b[3] | b[4] | b[5]))
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL, "%s \"%s\" is all zero",
 				     what, text);
-	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3],
-		 b[4], b[5]);
+	snprintf(out, CNI_MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
+		 b[5]);
 	return 0;
 }
 
 static int parse_mac(const json_t *runtime, char *dst, struct cni_error *err)
 {
 	char text[32] = "";
-	int ret = json_get_string(runtime, "mac", text, sizeof(text), "runtimeConfig: ", false,
-				  err);
+	int ret =
+		json_get_string(runtime, "mac", text, sizeof(text), "runtimeConfig: ", false, err);
 
 	if (ret || !text[0])
 		return ret;

@@ -39,17 +39,18 @@ static int parse_datapath_list(const char *name, const json_t *list, struct slic
 				     where, name);
 	if (json_array_size(list) > SLICE_MAX_DATAPATHS)
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "%sslices: class \"%s\" lists more datapaths than exist", where,
-				     name);
+				     "%sslices: class \"%s\" lists more datapaths than exist",
+				     where, name);
 	json_array_foreach(list, i, item)
 	{
 		const char *dp = json_string_value(item);
 
 		if (!dp || !datapath_find(dp))
-			return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-					     "%sslices: class \"%s\": unknown datapath \"%s\" (want "
-					     "veth, sriov or vhostuser)",
-					     where, name, dp ? dp : "(not a string)");
+			return cni_error_set(
+				err, CNI_ERR_INVALID_CONFIG, EINVAL,
+				"%sslices: class \"%s\": unknown datapath \"%s\" (want "
+				"veth, sriov or vhostuser)",
+				where, name, dp ? dp : "(not a string)");
 		for (unsigned int k = 0; k < out->n_datapaths; k++)
 			if (!strcmp(out->datapaths[k], dp))
 				return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
@@ -72,7 +73,8 @@ static int parse_data_network(const json_t *obj, struct slice_class *out, const 
 	out->data_block_prefix = 24;
 	if ((ret = json_get_string(obj, "dataIfname", out->data_ifname, sizeof(out->data_ifname),
 				   prefix, false, err)) ||
-	    (ret = json_get_string(obj, "dataSubnet", subnet, sizeof(subnet), prefix, false, err)) ||
+	    (ret = json_get_string(obj, "dataSubnet", subnet, sizeof(subnet), prefix, false,
+				   err)) ||
 	    (ret = json_get_uint(obj, "dataBlockPrefix", 8, 30, &out->data_block_prefix, NULL,
 				 prefix, err)))
 		return ret;
@@ -82,15 +84,15 @@ static int parse_data_network(const json_t *obj, struct slice_class *out, const 
 				     out->data_ifname);
 	if (!subnet[0])
 		return 0;
-	if (ip_prefix_parse(subnet, &out->data_subnet) ||
-	    out->data_subnet.addr.family != AF_INET)
+	if (ip_prefix_parse(subnet, &out->data_subnet) || out->data_subnet.addr.family != AF_INET)
 		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
 				     "%s\"dataSubnet\": \"%s\" is not an IPv4 subnet", prefix,
 				     subnet);
 	if (out->data_block_prefix <= out->data_subnet.len)
-		return cni_error_set(err, CNI_ERR_INVALID_CONFIG, EINVAL,
-				     "%s\"dataBlockPrefix\": /%u is not smaller than \"dataSubnet\" %s",
-				     prefix, out->data_block_prefix, subnet);
+		return cni_error_set(
+			err, CNI_ERR_INVALID_CONFIG, EINVAL,
+			"%s\"dataBlockPrefix\": /%u is not smaller than \"dataSubnet\" %s", prefix,
+			out->data_block_prefix, subnet);
 	return 0;
 }
 

@@ -62,8 +62,7 @@ out:
  * is written, no daemon is asked: the node installer runs this on a new
  * ConfigMap before it replaces the node's last good copy.
  */
-int conf_validate(const char *data, size_t size, const char *slices_file,
-		  struct cni_error *err)
+int conf_validate(const char *data, size_t size, const char *slices_file, struct cni_error *err)
 {
 	json_t *root = json_loadb(data, size, JSON_REJECT_DUPLICATES, NULL);
 	const json_t *plugins = json_object_get(root, "plugins");
@@ -100,4 +99,3 @@ int conf_validate(const char *data, size_t size, const char *slices_file,
 				    "the conflist has no plugin of type \"slicenet\"");
 	return ret;
 }
-

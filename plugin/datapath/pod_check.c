@@ -16,7 +16,8 @@ int pod_check_addresses(struct netlink *pod_nl, int ifindex, const char *where,
 	addrs = calloc(POD_CHECK_MAX_ADDRS, sizeof(*addrs));
 	if (!addrs)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "check: out of memory");
-	ret = netlink_addr_list(pod_nl, ifindex, AF_UNSPEC, addrs, POD_CHECK_MAX_ADDRS, &n, &err->base);
+	ret = netlink_addr_list(pod_nl, ifindex, AF_UNSPEC, addrs, POD_CHECK_MAX_ADDRS, &n,
+				&err->base);
 	for (unsigned int i = 0; ret == 0 && i < expected->n_ips; i++) {
 		const struct cni_ip *ip = &expected->ips[i];
 		bool found = false;

@@ -152,7 +152,8 @@ static int sriov_add_netdev(struct sriov_add *a, struct cni_result *result, stru
 	ret = netlink_link_set_up(a->host_nl, a->vf.netdev, false, &err->base);
 	if (ret < 0)
 		return ret;
-	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname, &err->base);
+	ret = netlink_link_set_netns(a->host_nl, a->vf.netdev, a->pod_ns_fd, env->ifname,
+				     &err->base);
 	if (ret < 0)
 		return ret;
 	a->moved = true;
@@ -321,7 +322,8 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 			goto out;
 		ret = netlink_link_get(pod_nl, env->ifname, &link, &err->base);
 		if (ret == 0 && rec->pod_ifindex && link.ifindex != rec->pod_ifindex) {
-			/* Not the VF (a device the pod made under its name): never move it to the host. */
+			/* Not the VF (a device the pod made under its name): never move it to the
+			 * host. */
 			log_warn("sriov: %s in the pod is not VF %s (ifindex %d, the VF had %d); "
 				 "leaving it there",
 				 env->ifname, rec->pci, link.ifindex, rec->pod_ifindex);
@@ -333,7 +335,8 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 						    "sriov: open own netns: %s", strerror(errno));
 				goto out;
 			}
-			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, &err->base)) < 0 ||
+			if ((ret = netlink_link_set_up(pod_nl, env->ifname, false, &err->base)) <
+				    0 ||
 			    (ret = netlink_link_set_netns(pod_nl, env->ifname, host_fd,
 							  rec->orig_name, &err->base)) < 0)
 				goto out;
@@ -345,7 +348,8 @@ static int sriov_del_netdev(const struct sriov_conf *conf, const struct attachme
 	if (ret == -ENODEV) {
 		memset(&ignored, 0, sizeof(ignored));
 		if (sriov_sysfs_vf(conf->sysfs_root, rec->pf, rec->vf_index, &vf, &ignored) < 0 ||
-		    !vf.netdev[0] || netlink_link_get(host_nl, vf.netdev, &link, &ignored.base) < 0) {
+		    !vf.netdev[0] ||
+		    netlink_link_get(host_nl, vf.netdev, &link, &ignored.base) < 0) {
 			log_warn("sriov: VF %s has no netdev in the host netns; nothing to "
 				 "restore on it",
 				 rec->pci);

@@ -61,7 +61,7 @@ out:
 }
 
 int sriov_check(const struct datapath_context *ctx, const struct attachment *att,
-		       const struct cni_result *expected, struct cni_error *err)
+		const struct cni_result *expected, struct cni_error *err)
 {
 	const struct attachment *env = att;
 	struct sriov_reservation rec;
@@ -105,4 +105,3 @@ out:
 	free(conf);
 	return ret;
 }
-

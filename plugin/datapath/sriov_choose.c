@@ -45,8 +45,7 @@ static bool sriov_netdev_at_home(const struct sriov_sysfs_vf *vf)
  * cgroup before the sandbox, so it is there at ADD (systemd and cgroupfs
  * drivers, cgroup v2); without it there is simply no preference.
  */
-unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
-					       const struct attachment *att)
+unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf, const struct attachment *att)
 {
 	static const char *const fmt[] = {
 		"%s/kubepods.slice/kubepods-pod%s.slice/cpuset.cpus.effective",
@@ -94,8 +93,8 @@ unsigned long long sriov_pod_numa_nodes(const struct sriov_conf *conf,
  * home. One on the pod's NUMA nodes wins; else the first found. -ENOSPC
  * with why filled when there is none.
  */
-int sriov_pick(const struct sriov_conf *conf, unsigned long long numa,
-		      struct sriov_sysfs_vf *out, char *why, size_t why_size)
+int sriov_pick(const struct sriov_conf *conf, unsigned long long numa, struct sriov_sysfs_vf *out,
+	       char *why, size_t why_size)
 {
 	bool have = false;
 	size_t used = 0;
@@ -144,8 +143,7 @@ int sriov_pick(const struct sriov_conf *conf, unsigned long long numa,
 }
 
 /* The deviceID's VF, checked for mode and whereabouts. */
-int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out,
-		       struct cni_error *err)
+int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out, struct cni_error *err)
 {
 	int ret;
 
@@ -164,4 +162,3 @@ int sriov_given(const struct sriov_conf *conf, struct sriov_sysfs_vf *out,
 				     out->pci, out->netdev[0] ? out->netdev : "none in sysfs");
 	return 0;
 }
-

@@ -217,6 +217,5 @@ void sriov_conf_for(const struct datapath_context *ctx, const struct attachment 
 {
 	*out = *(const struct sriov_conf *)ctx->dp_conf;
 	snprintf(out->device_id, sizeof(out->device_id), "%s", att->device_id);
-	snprintf(out->device_info_file, sizeof(out->device_info_file), "%s",
-		 att->device_info_file);
+	snprintf(out->device_info_file, sizeof(out->device_info_file), "%s", att->device_info_file);
 }

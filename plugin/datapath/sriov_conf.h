@@ -33,8 +33,8 @@ struct sriov_conf {
 	char descriptor_dir[PATH_MAX]; /* DPDK-mode descriptor files */
 	char cgroup_root[PATH_MAX];    /* to read the pod's cpuset for NUMA preference */
 	enum sriov_mode mode;
-	struct sriov_vf_settings vf;	    /* set bits: what the config asks for */
-	bool configured;		    /* the network has an "sriov" section */
+	struct sriov_vf_settings vf; /* set bits: what the config asks for */
+	bool configured;	     /* the network has an "sriov" section */
 	/* per call, from the attachment (sriov_conf_for) */
 	char device_id[SRIOV_PCI_ADDR_MAX]; /* "" = pick from the pool */
 	char device_info_file[PATH_MAX];    /* "" = the runtime did not ask */

@@ -51,7 +51,8 @@ int sriov_pod_configure(struct netlink *pod_nl, const char *ifname, unsigned int
 	if (mtu && (ret = netlink_link_set_mtu(pod_nl, ifname, mtu, &err->base)) < 0)
 		return ret;
 	for (unsigned int i = 0; i < result->n_ips; i++) {
-		ret = netlink_addr_add(pod_nl, link->ifindex, &result->ips[i].address, 0, &err->base);
+		ret = netlink_addr_add(pod_nl, link->ifindex, &result->ips[i].address, 0,
+				       &err->base);
 		if (ret < 0)
 			return ret;
 	}

@@ -31,10 +31,10 @@ static json_t *pool_encode(const struct sriov_reservation *r)
 {
 	json_t *root = pool_encode_fields(r);
 
-	if (root && ((r->network[0] &&
-		      json_object_set_new(root, "network", json_string(r->network))) ||
-		     (r->pod_ifindex &&
-		      json_object_set_new(root, "podIfindex", json_integer(r->pod_ifindex))))) {
+	if (root &&
+	    ((r->network[0] && json_object_set_new(root, "network", json_string(r->network))) ||
+	     (r->pod_ifindex &&
+	      json_object_set_new(root, "podIfindex", json_integer(r->pod_ifindex))))) {
 		json_decref(root);
 		return NULL;
 	}

@@ -19,20 +19,25 @@
 #define SRIOV_LIBNL_ROUTE "libnl-route-3.so.200"
 #endif
 
-#define VF_LIBNL(X) \
-	X(nl_addr_build) X(nl_addr_get_binary_addr) X(nl_addr_get_len) \
-	X(nl_addr_put) X(nl_connect) X(nl_geterror) \
-	X(nl_send_auto) X(nl_socket_alloc) X(nl_socket_free) \
-	X(nl_wait_for_ack) X(nlmsg_free) X(nlmsg_hdr) \
-	X(rtnl_link_alloc) X(rtnl_link_build_change_request) X(rtnl_link_get_kernel) \
-	X(rtnl_link_get_num_vf) X(rtnl_link_put) X(rtnl_link_set_ifindex) \
-	X(rtnl_link_vf_add) X(rtnl_link_vf_alloc) X(rtnl_link_vf_get) \
-	X(rtnl_link_vf_get_addr) X(rtnl_link_vf_get_linkstate) X(rtnl_link_vf_get_rate) \
-	X(rtnl_link_vf_get_spoofchk) X(rtnl_link_vf_get_trust) X(rtnl_link_vf_get_vlans) \
-	X(rtnl_link_vf_put) X(rtnl_link_vf_set_addr) X(rtnl_link_vf_set_index) \
-	X(rtnl_link_vf_set_linkstate) X(rtnl_link_vf_set_rate) X(rtnl_link_vf_set_spoofchk) \
-	X(rtnl_link_vf_set_trust) X(rtnl_link_vf_set_vlans) X(rtnl_link_vf_vlan_alloc) \
-	X(rtnl_link_vf_vlan_put)
+#define VF_LIBNL(X)                                                                                  \
+	X(nl_addr_build)                                                                             \
+	X(nl_addr_get_binary_addr) X(nl_addr_get_len) X(nl_addr_put) X(nl_connect) X(                \
+		nl_geterror) X(nl_send_auto) X(nl_socket_alloc) X(nl_socket_free) X(nl_wait_for_ack) \
+		X(nlmsg_free) X(nlmsg_hdr) X(rtnl_link_alloc) X(rtnl_link_build_change_request) X(   \
+			rtnl_link_get_kernel) X(rtnl_link_get_num_vf) X(rtnl_link_put)               \
+			X(rtnl_link_set_ifindex) X(rtnl_link_vf_add) X(rtnl_link_vf_alloc) X(        \
+				rtnl_link_vf_get) X(rtnl_link_vf_get_addr)                           \
+				X(rtnl_link_vf_get_linkstate) X(rtnl_link_vf_get_rate) X(            \
+					rtnl_link_vf_get_spoofchk) X(rtnl_link_vf_get_trust)         \
+					X(rtnl_link_vf_get_vlans) X(rtnl_link_vf_put) X(             \
+						rtnl_link_vf_set_addr) X(rtnl_link_vf_set_index)     \
+						X(rtnl_link_vf_set_linkstate) X(                     \
+							rtnl_link_vf_set_rate)                       \
+							X(rtnl_link_vf_set_spoofchk) X(              \
+								rtnl_link_vf_set_trust)              \
+								X(rtnl_link_vf_set_vlans) X(         \
+									rtnl_link_vf_vlan_alloc)     \
+									X(rtnl_link_vf_vlan_put)
 
 static struct {
 #define VF_LIBNL_POINTER(name) __typeof__(name) *name;
@@ -51,10 +56,10 @@ static int vf_libnl_load(struct cni_error *err)
 	if (!lib)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ELIBACC, "sriov: cannot load %s: %s",
 				     SRIOV_LIBNL_ROUTE, dlerror());
-	/* dlsym on the handle also searches libnl-3, which it depends on. */
-#define VF_LIBNL_SYMBOL(name)                                                                   \
-	if (!(libnl.name = (__typeof__(libnl.name))dlsym(lib, #name)))                          \
-		return cni_error_set(err, CNI_ERR_INTERNAL, ELIBBAD, "sriov: %s has no %s",    \
+		/* dlsym on the handle also searches libnl-3, which it depends on. */
+#define VF_LIBNL_SYMBOL(name)                                                                      \
+	if (!(libnl.name = (__typeof__(libnl.name))dlsym(lib, #name)))                             \
+		return cni_error_set(err, CNI_ERR_INTERNAL, ELIBBAD, "sriov: %s has no %s",        \
 				     SRIOV_LIBNL_ROUTE, #name);
 	VF_LIBNL(VF_LIBNL_SYMBOL)
 #undef VF_LIBNL_SYMBOL
@@ -201,7 +206,8 @@ static int vf_connect(struct nl_sock **out, const char *pf, struct cni_error *er
 	if (ret < 0) {
 		libnl.nl_socket_free(sk);
 		return cni_error_set(err, CNI_ERR_NETLINK, vf_errno(ret),
-				     "sriov: PF %s: netlink socket: %s", pf, libnl.nl_geterror(ret));
+				     "sriov: PF %s: netlink socket: %s", pf,
+				     libnl.nl_geterror(ret));
 	}
 	*out = sk;
 	return 0;

@@ -37,8 +37,8 @@ void veth_host_ifname(const char *container_id, const char *ifname, char out[IFN
 }
 
 /* None of the three may contain ':' (container ids and network names cannot). */
-int veth_owner_alias(const char *network, const char *container_id, const char *ifname,
-		     char *out, size_t size)
+int veth_owner_alias(const char *network, const char *container_id, const char *ifname, char *out,
+		     size_t size)
 {
 	int len = snprintf(out, size, VETH_ALIAS_PREFIX "%s:%s:%s", network, container_id, ifname);
 
@@ -105,8 +105,7 @@ static int veth_pod_queue(struct veth_pod *pod, const struct cni_result *result,
  * default route. Only routes we added are reported in the result.
  */
 static int veth_pod_results(struct veth_pod *pod, const struct cni_result *result,
-			    const struct veth_plan *plan, const int *results,
-			    struct cni_error *err)
+			    const struct veth_plan *plan, const int *results, struct cni_error *err)
 {
 	char text[IP_PREFIX_STRLEN];
 
@@ -151,7 +150,8 @@ static int veth_pod_setup(struct veth_pod *pod, const struct cni_result *result,
 		return ret;
 	ret = veth_pod_queue(pod, result, plan, err);
 	if (netlink_batch_end(pod->nl, results, sizeof(results) / sizeof(results[0]),
-			      ret < 0 ? NULL : &err->base) < 0 && !ret)
+			      ret < 0 ? NULL : &err->base) < 0 &&
+	    !ret)
 		return -EIO;
 	if (ret < 0)
 		return ret;
@@ -171,8 +171,7 @@ static int veth_host_setup(const struct datapath_context *ctx, const struct atta
 	ret = netlink_batch_begin(nl, &err->base);
 	if (ret < 0)
 		return ret;
-	if (veth_owner_alias(ctx->conf->name, att->container_id, att->ifname, alias,
-			     sizeof(alias)))
+	if (veth_owner_alias(ctx->conf->name, att->container_id, att->ifname, alias, sizeof(alias)))
 		log_warn("veth: network name and container id too long for an alias on %s",
 			 link->name);
 	else if ((ret = netlink_link_set_alias_index(nl, link->ifindex, alias, &err->base)) == 0)
@@ -186,7 +185,8 @@ static int veth_host_setup(const struct datapath_context *ctx, const struct atta
 		ret = netlink_route_add(nl, &r, &err->base);
 	}
 	if (netlink_batch_end(nl, results, sizeof(results) / sizeof(results[0]),
-			      ret < 0 ? NULL : &err->base) < 0 && !ret)
+			      ret < 0 ? NULL : &err->base) < 0 &&
+	    !ret)
 		return -EIO;
 	for (unsigned int i = 0; !ret && i < n; i++)
 		if (results[i] < 0)
@@ -358,8 +358,8 @@ static int veth_add(const struct datapath_context *ctx, struct attachment *att,
 	}
 	if ((ret = netlink_open_in(ns_fd, &pod.nl, &err->base)) < 0)
 		goto out;
-	if ((ret = veth_create(ctx, att, host_nl, ns_fd, host, &host_link, &pod, &created,
-			       err)) < 0)
+	if ((ret = veth_create(ctx, att, host_nl, ns_fd, host, &host_link, &pod, &created, err)) <
+	    0)
 		goto out;
 	if ((ret = veth_pod_setup(&pod, result, plan, err)) < 0)
 		goto out;

@@ -16,7 +16,6 @@
 
 #define VETH_MAX_ROUTES 1024 /* a pod with more routes than this is not ours to check */
 
-
 struct veth_check {
 	const struct datapath_context *ctx;
 	const struct attachment *att;
@@ -164,7 +163,7 @@ static int veth_check_host_routes(struct veth_check *c, int index, struct cni_er
 }
 
 int veth_check(const struct datapath_context *ctx, const struct attachment *att,
-		      const struct cni_result *expected, struct cni_error *err)
+	       const struct cni_result *expected, struct cni_error *err)
 {
 	const struct attachment *env = att;
 	struct veth_check c = {.ctx = ctx, .att = att, .expected = expected};

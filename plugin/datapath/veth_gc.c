@@ -13,7 +13,6 @@
 #include "plugin/util/ipaddr.h"
 #include "plugin/util/log.h"
 
-
 struct veth_gc {
 	const char *network;
 	bool (*is_valid)(const char *container_id, const char *ifname, void *arg);
@@ -55,7 +54,7 @@ static int veth_gc_link(const struct netlink_link *link, void *arg)
 }
 
 int veth_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_valid, void *arg,
-		   struct cni_error *err)
+	    struct cni_error *err)
 {
 	struct veth_gc gc = {ctx->conf->name, is_valid, arg, NULL, 0, 0};
 	struct netlink *nl = netlink_open(&err->base);
@@ -77,4 +76,3 @@ int veth_gc(const struct datapath_context *ctx, datapath_is_valid_fn is_valid, v
 	netlink_close(nl);
 	return ret ? ret : first;
 }
-

@@ -34,12 +34,12 @@ struct veth_plan {
 };
 
 /* Code 104 naming the address when the result cannot be laid out. */
-int veth_plan_make(const struct cni_result *result, struct veth_plan *plan,
-		   struct cni_error *err) __attribute__((warn_unused_result));
+int veth_plan_make(const struct cni_result *result, struct veth_plan *plan, struct cni_error *err)
+	__attribute__((warn_unused_result));
 
 /* "slicenet:<network>:<id>:<ifname>", -ENAMETOOLONG when it does not fit. */
-int veth_owner_alias(const char *network, const char *container_id, const char *ifname,
-		     char *out, size_t size) __attribute__((warn_unused_result));
+int veth_owner_alias(const char *network, const char *container_id, const char *ifname, char *out,
+		     size_t size) __attribute__((warn_unused_result));
 
 /* The recorded host end, else the derived name. */
 void veth_host_name(const struct attachment *att, char out[IFNAMSIZ]);

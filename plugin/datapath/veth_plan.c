@@ -156,8 +156,7 @@ static void plan_host(const struct cni_result *result, struct veth_plan *plan)
 	}
 }
 
-int veth_plan_make(const struct cni_result *result, struct veth_plan *plan,
-		   struct cni_error *err)
+int veth_plan_make(const struct cni_result *result, struct veth_plan *plan, struct cni_error *err)
 {
 	int ret;
 

@@ -151,8 +151,9 @@ static int vhu_write_files(const struct datapath_context *ctx, const struct atta
 	}
 	ret = fs_write_new_at(dir, n->descriptor_file, text, strlen(text), 0644);
 	if (ret) {
-		ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret, "vhostuser: writing %s in %s/%s: %s",
-				    n->descriptor_file, c->socket_dir, n->pod, strerror(-ret));
+		ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret,
+				    "vhostuser: writing %s in %s/%s: %s", n->descriptor_file,
+				    c->socket_dir, n->pod, strerror(-ret));
 		goto out;
 	}
 	if (att->device_info_file[0]) {
@@ -163,8 +164,9 @@ static int vhu_write_files(const struct datapath_context *ctx, const struct atta
 			ret = fs_write_replace(att->device_info_file, text, strlen(text), 0644,
 					       false);
 		if (ret)
-			ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret, "vhostuser: writing %s: %s",
-					    att->device_info_file, strerror(-ret));
+			ret = cni_error_set(err, CNI_ERR_DATAPATH, -ret,
+					    "vhostuser: writing %s: %s", att->device_info_file,
+					    strerror(-ret));
 	}
 out:
 	if (dir >= 0)
@@ -305,9 +307,8 @@ static int vhostuser_check(const struct datapath_context *ctx, const struct atta
  * The config as it was at ADD where the record says so: the socket directory
  * is the recorded socket's grandparent (the config may have changed or broken).
  */
-static const struct vhu_conf *vhu_conf_recorded(const struct vhu_conf *c,
-						const struct attachment *att,
-						struct vhu_conf *local)
+static const struct vhu_conf *
+vhu_conf_recorded(const struct vhu_conf *c, const struct attachment *att, struct vhu_conf *local)
 {
 	char dir[sizeof(att->socket_path)];
 	char *slash;

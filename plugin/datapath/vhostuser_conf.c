@@ -65,8 +65,8 @@ int vhostuser_parse(const struct datapath_parse_input *in, void *out, struct cni
 	    (ret = json_get_enum(obj, "mode", modes, 2, &mode, "vhostuser: ", err)) ||
 	    (ret = json_get_uint(obj, "queues", 1, CTL_MAX_QUEUES, &c->queues, NULL,
 				 "vhostuser: ", err)) ||
-	    (ret = json_get_uint(obj, "timeoutMs", 1, 60000, &c->timeout_ms, NULL, "vhostuser: ",
-				 err)) ||
+	    (ret = json_get_uint(obj, "timeoutMs", 1, 60000, &c->timeout_ms, NULL,
+				 "vhostuser: ", err)) ||
 	    (ret = absolute("daemonSocket", c->daemon_socket, err)) ||
 	    (ret = absolute("socketDir", c->socket_dir, err)) ||
 	    (ret = absolute("podSocketDir", c->pod_dir, err)))

@@ -30,12 +30,12 @@ struct vhu_conf {
 
 /* What one attachment is called on the host, in the daemon and inside the pod. */
 struct vhu_names {
-	char port[CTL_NAME_MAX];     /* "<container id>/<ifname>" */
-	char pod[NAME_MAX + 1];	     /* the pod's directory below socketDir */
+	char port[CTL_NAME_MAX];	    /* "<container id>/<ifname>" */
+	char pod[NAME_MAX + 1];		    /* the pod's directory below socketDir */
 	char socket_file[NAME_MAX + 1];	    /* "<ifname>.sock" */
 	char descriptor_file[NAME_MAX + 1]; /* "<ifname>.json" */
-	char socket[CTL_SOCKET_MAX]; /* <socketDir>/<pod>/<ifname>.sock, host view */
-	char pod_socket[PATH_MAX];   /* <podSocketDir>/<ifname>.sock, pod view */
+	char socket[CTL_SOCKET_MAX];	    /* <socketDir>/<pod>/<ifname>.sock, host view */
+	char pod_socket[PATH_MAX];	    /* <podSocketDir>/<ifname>.sock, pod view */
 };
 
 /*

@@ -43,8 +43,7 @@ struct netlink *netlink_open(struct error *err)
 	nl->sock = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 	if (!nl->sock) {
 		ret = errno;
-		error_set(err, ret, "netlink: open rtnetlink socket: %s",
-			      strerror(ret));
+		error_set(err, ret, "netlink: open rtnetlink socket: %s", strerror(ret));
 		goto fail;
 	}
 	/* Best effort: old kernels lack extack and capped acks, requests still work. */
@@ -52,8 +51,7 @@ struct netlink *netlink_open(struct error *err)
 	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0) {
 		ret = errno;
-		error_set(err, ret, "netlink: bind rtnetlink socket: %s",
-			      strerror(ret));
+		error_set(err, ret, "netlink: bind rtnetlink socket: %s", strerror(ret));
 		goto fail;
 	}
 	nl->portid = mnl_socket_get_portid(nl->sock);
@@ -351,8 +349,8 @@ int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
 	if (nl->extack[0])
-		return error_set(err, -ret, "netlink: %s: %s (extack: %s)",
-				     what, strerror(-ret), nl->extack);
+		return error_set(err, -ret, "netlink: %s: %s (extack: %s)", what, strerror(-ret),
+				 nl->extack);
 	return error_set(err, -ret, "netlink: %s: %s", what, strerror(-ret));
 }
 
@@ -386,8 +384,7 @@ int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char
 	size_t size = nl_family_size(prefix->addr.family);
 
 	if (!size || prefix->len > size * 8)
-		return error_set(err, EINVAL,
-				     "netlink: %s %s: invalid address or prefix length", what,
-				     text);
+		return error_set(err, EINVAL, "netlink: %s %s: invalid address or prefix length",
+				 what, text);
 	return 0;
 }

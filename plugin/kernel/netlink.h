@@ -123,8 +123,8 @@ int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct er
 /* The same by ifindex: no lookup, so it can be batched. */
 int netlink_link_set_up_index(struct netlink *nl, int ifindex, bool up, struct error *err)
 	__attribute__((warn_unused_result));
-int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
-			 struct error *err) __attribute__((warn_unused_result));
+int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu, struct error *err)
+	__attribute__((warn_unused_result));
 int netlink_link_rename(struct netlink *nl, const char *name, const char *new_name,
 			struct error *err) __attribute__((warn_unused_result));
 int netlink_link_set_mac(struct netlink *nl, const char *name,

@@ -148,9 +148,8 @@ int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlin
 		return nl_fail(nl, err, ret, "list addresses of ifindex %d", ifindex);
 	*count = list.count;
 	if (list.count > max)
-		return error_set(
-			err, ENOSPC,
-			"netlink: list addresses of ifindex %d: %zu found, room for %zu", ifindex,
-			list.count, max);
+		return error_set(err, ENOSPC,
+				 "netlink: list addresses of ifindex %d: %zu found, room for %zu",
+				 ifindex, list.count, max);
 	return 0;
 }

@@ -13,10 +13,10 @@
 /* Dumps of a busy routing table come in large batches; 32 KiB is libmnl's advice. */
 #define NETLINK_RECV_SIZE 32768
 
-#define NL_BATCH_MAX	  64
-#define NL_BATCH_SIZE	  16384
-#define NL_WHAT_MAX	  160
-#define NL_EXTACK_MAX	  256
+#define NL_BATCH_MAX  64
+#define NL_BATCH_SIZE 16384
+#define NL_WHAT_MAX   160
+#define NL_EXTACK_MAX 256
 
 /* One queued request: how to name it, and what the kernel said. */
 struct nl_pending {

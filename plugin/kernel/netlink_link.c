@@ -17,7 +17,6 @@
 #include <string.h>
 #include <time.h>
 
-
 static bool nl_name_ok(const char *name)
 {
 	return name && name[0] && strlen(name) < IFNAMSIZ;
@@ -109,9 +108,8 @@ int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *
 	int ret;
 
 	if (!nl_name_ok(name))
-		return error_set(err, EINVAL,
-				     "netlink: get link \"%s\": invalid interface name",
-				     name ? name : "");
+		return error_set(err, EINVAL, "netlink: get link \"%s\": invalid interface name",
+				 name ? name : "");
 	nlh = nl_link_msg(buf, RTM_GETLINK, 0, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(out, 0, sizeof(*out));
@@ -121,8 +119,7 @@ int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *
 	if (ret < 0)
 		return nl_fail(nl, err, ret, "get link %s", name);
 	if (out->ifindex <= 0)
-		return error_set(err, EPROTO,
-				     "netlink: get link %s: no link in the reply", name);
+		return error_set(err, EPROTO, "netlink: get link %s: no link in the reply", name);
 	return 0;
 }
 
@@ -201,10 +198,9 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 	int ret;
 
 	if (!nl_name_ok(veth->name) || !nl_name_ok(veth->peer_name))
-		return error_set(err, EINVAL,
-				     "netlink: create veth \"%s\"/\"%s\": invalid interface name",
-				     veth->name ? veth->name : "",
-				     veth->peer_name ? veth->peer_name : "");
+		return error_set(
+			err, EINVAL, "netlink: create veth \"%s\"/\"%s\": invalid interface name",
+			veth->name ? veth->name : "", veth->peer_name ? veth->peer_name : "");
 	nlh = nl_link_msg(buf, RTM_NEWLINK,
 			  NLM_F_CREATE | NLM_F_EXCL | (veth->created ? NLM_F_ECHO : 0), veth->name);
 	if (veth->up) {
@@ -263,9 +259,8 @@ int netlink_link_set_alias(struct netlink *nl, const char *name, const char *ali
 	int ret;
 
 	if (strlen(alias) >= NETLINK_ALIAS_MAX)
-		return error_set(err, ENAMETOOLONG,
-				     "netlink: alias for %s is longer than %d bytes", name,
-				     NETLINK_ALIAS_MAX - 1);
+		return error_set(err, ENAMETOOLONG, "netlink: alias for %s is longer than %d bytes",
+				 name, NETLINK_ALIAS_MAX - 1);
 	ret = nl_setlink_begin(nl, buf, name, "set alias of", &nlh, err);
 	if (ret < 0)
 		return ret;
@@ -341,8 +336,7 @@ int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct er
 	return 0;
 }
 
-int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
-			 struct error *err)
+int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu, struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
@@ -367,8 +361,8 @@ int netlink_link_rename(struct netlink *nl, const char *name, const char *new_na
 
 	if (!nl_name_ok(new_name))
 		return error_set(err, EINVAL,
-				     "netlink: rename %s to \"%s\": invalid interface name", name,
-				     new_name ? new_name : "");
+				 "netlink: rename %s to \"%s\": invalid interface name", name,
+				 new_name ? new_name : "");
 	ret = nl_setlink_begin(nl, buf, name, "rename", &nlh, err);
 	if (ret < 0)
 		return ret;
@@ -405,9 +399,8 @@ int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, c
 	int ret;
 
 	if (new_name && !nl_name_ok(new_name))
-		return error_set(err, EINVAL,
-				     "netlink: move %s: invalid new interface name \"%s\"", name,
-				     new_name);
+		return error_set(err, EINVAL, "netlink: move %s: invalid new interface name \"%s\"",
+				 name, new_name);
 	ret = nl_setlink_begin(nl, buf, name, "move link", &nlh, err);
 	if (ret < 0)
 		return ret;
@@ -428,9 +421,8 @@ int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 	int ret;
 
 	if (!nl_name_ok(name))
-		return error_set(err, EINVAL,
-				     "netlink: delete link \"%s\": invalid interface name",
-				     name ? name : "");
+		return error_set(err, EINVAL, "netlink: delete link \"%s\": invalid interface name",
+				 name ? name : "");
 	nlh = nl_link_msg(buf, RTM_DELLINK, 0, name);
 	ret = nl_talk(nl, nlh, NULL, NULL);
 	if (ret == -ENODEV)
@@ -441,4 +433,3 @@ int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 }
 
 /* ---- helpers for addresses and routes ---- */
-

@@ -87,8 +87,8 @@ static int nl_route_check(const struct netlink_route *r, const char *what, const
 	size_t size = nl_family_size(r->dst.addr.family);
 
 	if (!size || r->dst.len > size * 8 || (r->gw.family && r->gw.family != r->dst.addr.family))
-		return error_set(err, EINVAL,
-				     "netlink: %s %s: invalid destination or gateway", what, text);
+		return error_set(err, EINVAL, "netlink: %s %s: invalid destination or gateway",
+				 what, text);
 	return 0;
 }
 
@@ -231,7 +231,7 @@ int netlink_route_list(struct netlink *nl, int family, unsigned int table,
 	*count = list.count;
 	if (list.count > max)
 		return error_set(err, ENOSPC,
-				     "netlink: list routes of table %u: %zu found, room for %zu",
-				     table, list.count, max);
+				 "netlink: list routes of table %u: %zu found, room for %zu", table,
+				 list.count, max);
 	return 0;
 }

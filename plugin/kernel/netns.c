@@ -30,29 +30,25 @@ int netns_open(const char *path, struct error *err)
 	if (fd < 0) {
 		ret = errno;
 		if (ret == ENOENT)
-			return error_set(err, ret,
-					     "netns %s does not exist", path);
-		return error_set(err, ret, "netns %s: open: %s", path,
-				     strerror(ret));
+			return error_set(err, ret, "netns %s does not exist", path);
+		return error_set(err, ret, "netns %s: open: %s", path, strerror(ret));
 	}
 	if (fstatfs(fd, &fs) < 0) {
-		ret = error_set(err, errno, "netns %s: fstatfs: %s", path,
-				    strerror(errno));
+		ret = error_set(err, errno, "netns %s: fstatfs: %s", path, strerror(errno));
 		goto fail;
 	}
 	/* Kernels before 3.19 expose namespaces on procfs rather than nsfs. */
 	if ((unsigned long)fs.f_type != NSFS_MAGIC &&
 	    (unsigned long)fs.f_type != PROC_SUPER_MAGIC) {
 		ret = error_set(err, EINVAL,
-				    "netns %s: not a network namespace (filesystem magic 0x%lx)",
-				    path, (unsigned long)fs.f_type);
+				"netns %s: not a network namespace (filesystem magic 0x%lx)", path,
+				(unsigned long)fs.f_type);
 		goto fail;
 	}
 	/* nsfs also holds mount, pid, ... namespaces; ENOTTY means a kernel too old to ask. */
 	ret = ioctl(fd, NS_GET_NSTYPE);
 	if ((ret >= 0 && ret != CLONE_NEWNET) || (ret < 0 && errno != ENOTTY)) {
-		ret = error_set(err, EINVAL,
-				    "netns %s: not a network namespace", path);
+		ret = error_set(err, EINVAL, "netns %s: not a network namespace", path);
 		goto fail;
 	}
 	return fd;
@@ -70,11 +66,10 @@ int netns_enter(int ns_fd, int *saved_fd, struct error *err)
 	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (saved < 0)
 		return error_set(err, errno,
-				     "netns: open current netns /proc/thread-self/ns/net: %s",
-				     strerror(errno));
+				 "netns: open current netns /proc/thread-self/ns/net: %s",
+				 strerror(errno));
 	if (setns(ns_fd, CLONE_NEWNET) < 0) {
-		ret = error_set(err, errno, "netns: setns fd %d: %s",
-				    ns_fd, strerror(errno));
+		ret = error_set(err, errno, "netns: setns fd %d: %s", ns_fd, strerror(errno));
 		close(saved);
 		return ret;
 	}
@@ -89,8 +84,8 @@ int netns_return(int saved_fd, struct error *err)
 	if (saved_fd < 0)
 		return 0;
 	if (setns(saved_fd, CLONE_NEWNET) < 0)
-		ret = error_set(err, errno,
-				    "netns: return to the original netns: %s", strerror(errno));
+		ret = error_set(err, errno, "netns: return to the original netns: %s",
+				strerror(errno));
 	close(saved_fd);
 	return ret;
 }

@@ -19,8 +19,7 @@ int netns_open(const char *path, struct error *err) __attribute__((warn_unused_r
  * Switch into ns_fd; *saved_fd receives an fd of the netns left behind, to
  * hand to netns_return. *saved_fd is -1 on failure.
  */
-int netns_enter(int ns_fd, int *saved_fd, struct error *err)
-	__attribute__((warn_unused_result));
+int netns_enter(int ns_fd, int *saved_fd, struct error *err) __attribute__((warn_unused_result));
 
 /* Switch back to saved_fd and close it; accepts -1 (nothing to do). */
 int netns_return(int saved_fd, struct error *err) __attribute__((warn_unused_result));

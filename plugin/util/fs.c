@@ -117,7 +117,8 @@ int fs_create_at(int dir_fd, const char *name, const void *data, size_t size, mo
 
 int fs_write_inplace_at(int dir_fd, const char *name, const void *data, size_t size, mode_t mode)
 {
-	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, mode);
+	int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+			mode);
 	struct stat st;
 	ssize_t n;
 	int ret = 0;

@@ -60,7 +60,8 @@ static void rotate_if_full(void)
 		return;
 	/* Only the file we hold, and only while it is still <path>: never a newer one. */
 	if (!stat(log_path, &named) && named.st_dev == held.st_dev && named.st_ino == held.st_ino)
-		(void)rename(log_path, log_rotated); /* a lost race (ENOENT) is someone else's rotation */
+		(void)rename(log_path,
+			     log_rotated); /* a lost race (ENOENT) is someone else's rotation */
 	fd = open_log();
 	if (fd < 0)
 		return; /* keep writing where we were rather than lose lines */

@@ -90,8 +90,8 @@ static int connection(int timeout_ms)
 static int send_msg(int fd, uint32_t request, uint32_t flags, const void *payload, uint32_t size,
 		    const int *fds, int nfds)
 {
-	struct vhost_msg_frame m = {.request = request, .flags = VHOST_MSG_VERSION | flags,
-				    .size = size};
+	struct vhost_msg_frame m = {
+		.request = request, .flags = VHOST_MSG_VERSION | flags, .size = size};
 	char control[CMSG_SPACE(sizeof(int) * VHOST_MSG_MAX_REGIONS)] = {0};
 	struct iovec iov = {.iov_base = &m, .iov_len = VHOST_MSG_HDR_SIZE + size};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
@@ -169,9 +169,10 @@ static void send_table(int fd, int memfd, uint64_t size, uint64_t uaddr)
 
 static void set_ring(int fd, uint32_t index, uint64_t desc, uint64_t avail, uint64_t used)
 {
-	struct vhost_msg_vring_addr a = {
-		.index = index, .desc_user_addr = desc, .avail_user_addr = avail,
-		.used_user_addr = used};
+	struct vhost_msg_vring_addr a = {.index = index,
+					 .desc_user_addr = desc,
+					 .avail_user_addr = avail,
+					 .used_user_addr = used};
 	int efd = eventfd(0, 0);
 
 	if ((efd < 0 || send_u64(fd, VHOST_MSG_SET_VRING_CALL, index, &efd, 1) ||
@@ -271,14 +272,14 @@ static int attack(const char *name, int fd)
 		return 0;
 	} else if (!strcmp(name, "partial")) {
 		/* A header announcing 8 payload bytes, then 4 of them. */
-		struct vhost_msg_frame m = {.request = VHOST_MSG_SET_FEATURES,
-					    .flags = VHOST_MSG_VERSION, .size = 8};
+		struct vhost_msg_frame m = {
+			.request = VHOST_MSG_SET_FEATURES, .flags = VHOST_MSG_VERSION, .size = 8};
 
 		if (write(fd, &m, VHOST_MSG_HDR_SIZE + 4) != VHOST_MSG_HDR_SIZE + 4)
 			die("write");
 	} else if (!strcmp(name, "stall")) {
-		struct vhost_msg_frame m = {.request = VHOST_MSG_SET_FEATURES,
-					    .flags = VHOST_MSG_VERSION, .size = 8};
+		struct vhost_msg_frame m = {
+			.request = VHOST_MSG_SET_FEATURES, .flags = VHOST_MSG_VERSION, .size = 8};
 
 		/* The header only: the payload never comes. */
 		if (write(fd, &m, VHOST_MSG_HDR_SIZE) != VHOST_MSG_HDR_SIZE)

@@ -13,7 +13,8 @@
 
 #define HIST_SUB_BITS 7
 #define HIST_MAX_BITS 40
-#define HIST_BUCKETS  ((2u << HIST_SUB_BITS) + (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << HIST_SUB_BITS))
+#define HIST_BUCKETS                                                                               \
+	((2u << HIST_SUB_BITS) + (HIST_MAX_BITS - HIST_SUB_BITS) * (1u << HIST_SUB_BITS))
 
 struct hist {
 	uint64_t count;

@@ -97,14 +97,14 @@ static int port_start(const char *path)
 {
 	uint64_t pf;
 
-	if (rte_vhost_driver_register(path,
-				      RTE_VHOST_USER_CLIENT | RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS |
-					      RTE_VHOST_USER_LINEARBUF_SUPPORT) ||
+	if (rte_vhost_driver_register(path, RTE_VHOST_USER_CLIENT |
+						    RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS |
+						    RTE_VHOST_USER_LINEARBUF_SUPPORT) ||
 	    rte_vhost_driver_disable_features(path, DISABLED_FEATURES) ||
 	    rte_vhost_driver_get_protocol_features(path, &pf) ||
-	    rte_vhost_driver_set_protocol_features(
-		    path, pf & ((1ULL << VHOST_USER_PROTOCOL_F_MQ) |
-				(1ULL << VHOST_USER_PROTOCOL_F_STATUS))) ||
+	    rte_vhost_driver_set_protocol_features(path,
+						   pf & ((1ULL << VHOST_USER_PROTOCOL_F_MQ) |
+							 (1ULL << VHOST_USER_PROTOCOL_F_STATUS))) ||
 	    rte_vhost_driver_callback_register(path, &ops) || rte_vhost_driver_start(path)) {
 		fprintf(stderr, "raw_fwd: cannot start vhost-user client on %s\n", path);
 		return -EIO;
@@ -131,7 +131,8 @@ int main(int argc, char **argv)
 		argv += 2;
 	}
 	if (argc < 3 || (argc - 1) % 2 || argc - 1 > MAX_PORTS || room < 128 || room > 65000) {
-		fprintf(stderr, "usage: raw_fwd <EAL> -- [--mbuf-room B] SOCK0 SOCK1 [SOCK2 SOCK3...]\n");
+		fprintf(stderr,
+			"usage: raw_fwd <EAL> -- [--mbuf-room B] SOCK0 SOCK1 [SOCK2 SOCK3...]\n");
 		goto out;
 	}
 	ports.n = (unsigned int)argc - 1;

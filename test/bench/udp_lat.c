@@ -63,11 +63,16 @@ static int socket_in(const char *ns, int *fd)
 static int parse(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = {
-		{"ns-a", required_argument, NULL, 'a'},	   {"ns-b", required_argument, NULL, 'b'},
-		{"dst", required_argument, NULL, 'd'},	   {"mode", required_argument, NULL, 'm'},
-		{"rate", required_argument, NULL, 'r'},	   {"samples", required_argument, NULL, 'n'},
-		{"warmup", required_argument, NULL, 'w'},  {"duration", required_argument, NULL, 't'},
-		{"size", required_argument, NULL, 's'},	   {"cdf", required_argument, NULL, 'c'},
+		{"ns-a", required_argument, NULL, 'a'},
+		{"ns-b", required_argument, NULL, 'b'},
+		{"dst", required_argument, NULL, 'd'},
+		{"mode", required_argument, NULL, 'm'},
+		{"rate", required_argument, NULL, 'r'},
+		{"samples", required_argument, NULL, 'n'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"duration", required_argument, NULL, 't'},
+		{"size", required_argument, NULL, 's'},
+		{"cdf", required_argument, NULL, 'c'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned int size = 64;
@@ -75,17 +80,38 @@ static int parse(struct opts *o, int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
-		case 'a': o->ns_a = optarg; break;
-		case 'b': o->ns_b = optarg; break;
-		case 'd': o->dst = optarg; break;
-		case 'm': o->max = !strcmp(optarg, "max"); break;
-		case 'r': o->rate = strtod(optarg, NULL); break;
-		case 'n': o->samples = strtoull(optarg, NULL, 10); break;
-		case 'w': o->warmup = strtod(optarg, NULL); break;
-		case 't': o->duration = strtod(optarg, NULL); break;
-		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'c': o->cdf = optarg; break;
-		default: return -1;
+		case 'a':
+			o->ns_a = optarg;
+			break;
+		case 'b':
+			o->ns_b = optarg;
+			break;
+		case 'd':
+			o->dst = optarg;
+			break;
+		case 'm':
+			o->max = !strcmp(optarg, "max");
+			break;
+		case 'r':
+			o->rate = strtod(optarg, NULL);
+			break;
+		case 'n':
+			o->samples = strtoull(optarg, NULL, 10);
+			break;
+		case 'w':
+			o->warmup = strtod(optarg, NULL);
+			break;
+		case 't':
+			o->duration = strtod(optarg, NULL);
+			break;
+		case 's':
+			size = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			o->cdf = optarg;
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (!o->ns_a || !o->ns_b || !o->dst || size < 64 || size > 1518 || o->rate < 0)

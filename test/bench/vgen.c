@@ -121,13 +121,19 @@ static int port_init(struct vgen *g, uint16_t port)
 static int parse_args(struct vgen *g, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"mode", required_argument, NULL, 'm'},	    {"size", required_argument, NULL, 's'},
-		{"inflight", required_argument, NULL, 'i'}, {"rate", required_argument, NULL, 'r'},
-		{"samples", required_argument, NULL, 'n'},  {"warmup", required_argument, NULL, 'w'},
-		{"duration", required_argument, NULL, 'd'}, {"flood", no_argument, NULL, 'f'},
+		{"mode", required_argument, NULL, 'm'},
+		{"size", required_argument, NULL, 's'},
+		{"inflight", required_argument, NULL, 'i'},
+		{"rate", required_argument, NULL, 'r'},
+		{"samples", required_argument, NULL, 'n'},
+		{"warmup", required_argument, NULL, 'w'},
+		{"duration", required_argument, NULL, 'd'},
+		{"flood", no_argument, NULL, 'f'},
 		{"flood-burst", required_argument, NULL, 'b'},
-		{"cdf", required_argument, NULL, 'c'},	    {"fractions", required_argument, NULL, 'F'},
-		{"max-seconds", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
+		{"cdf", required_argument, NULL, 'c'},
+		{"fractions", required_argument, NULL, 'F'},
+		{"max-seconds", required_argument, NULL, 'M'},
+		{NULL, 0, NULL, 0},
 	};
 	unsigned int size = 64;
 	int c;
@@ -148,18 +154,41 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 			else
 				return -EINVAL;
 			break;
-		case 's': size = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'i': g->inflight = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'r': g->rate = strtod(optarg, NULL); break;
-		case 'n': g->samples = strtoull(optarg, NULL, 10); break;
-		case 'w': g->warmup_s = strtod(optarg, NULL); break;
-		case 'd': g->duration_s = strtod(optarg, NULL); break;
-		case 'f': g->flood = true; break;
-		case 'b': g->flood_burst = (unsigned int)strtoul(optarg, NULL, 10); break;
-		case 'c': g->cdf_path = optarg; break;
-		case 'F': g->fractions = optarg; break;
-		case 'M': g->max_s = strtod(optarg, NULL); break;
-		default: return -EINVAL;
+		case 's':
+			size = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'i':
+			g->inflight = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'r':
+			g->rate = strtod(optarg, NULL);
+			break;
+		case 'n':
+			g->samples = strtoull(optarg, NULL, 10);
+			break;
+		case 'w':
+			g->warmup_s = strtod(optarg, NULL);
+			break;
+		case 'd':
+			g->duration_s = strtod(optarg, NULL);
+			break;
+		case 'f':
+			g->flood = true;
+			break;
+		case 'b':
+			g->flood_burst = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'c':
+			g->cdf_path = optarg;
+			break;
+		case 'F':
+			g->fractions = optarg;
+			break;
+		case 'M':
+			g->max_s = strtod(optarg, NULL);
+			break;
+		default:
+			return -EINVAL;
 		}
 	}
 	if ((g->mode == VGEN_SERIES || g->mode == VGEN_ISO) && !g->cdf_path)
@@ -226,8 +255,13 @@ static int run_iso(struct vgen *g)
 
 int main(int argc, char **argv)
 {
-	static struct vgen g = {.mode = VGEN_LAT, .inflight = 256, .samples = 1000000,
-				.warmup_s = 0.5, .duration_s = 30, .max_s = 1, .flood_burst = 8};
+	static struct vgen g = {.mode = VGEN_LAT,
+				.inflight = 256,
+				.samples = 1000000,
+				.warmup_s = 0.5,
+				.duration_s = 30,
+				.max_s = 1,
+				.flood_burst = 8};
 	unsigned int room, n_mbufs;
 	uint16_t port;
 	int rc, used;
@@ -246,7 +280,8 @@ int main(int argc, char **argv)
 	}
 	g.hz = rte_get_tsc_hz();
 	g.n_ports = rte_eth_dev_count_avail();
-	if (g.n_ports < 2 || g.n_ports > VGEN_MAX_PORTS || ((g.flood || g.mode == VGEN_ISO) && g.n_ports < 4)) {
+	if (g.n_ports < 2 || g.n_ports > VGEN_MAX_PORTS ||
+	    ((g.flood || g.mode == VGEN_ISO) && g.n_ports < 4)) {
 		fprintf(stderr, "vgen: %u ports (want 2..%d, 4 with --flood)\n", g.n_ports,
 			VGEN_MAX_PORTS);
 		rc = 2;
@@ -268,11 +303,21 @@ int main(int argc, char **argv)
 		}
 	hist_init(&g.hist);
 	switch (g.mode) {
-	case VGEN_TPUT: rc = vgen_run_tput(&g); break;
-	case VGEN_MAX: rc = vgen_run_max(&g); break;
-	case VGEN_LAT: rc = vgen_run_lat(&g); break;
-	case VGEN_SERIES: rc = run_series(&g); break;
-	default: rc = run_iso(&g); break;
+	case VGEN_TPUT:
+		rc = vgen_run_tput(&g);
+		break;
+	case VGEN_MAX:
+		rc = vgen_run_max(&g);
+		break;
+	case VGEN_LAT:
+		rc = vgen_run_lat(&g);
+		break;
+	case VGEN_SERIES:
+		rc = run_series(&g);
+		break;
+	default:
+		rc = run_iso(&g);
+		break;
 	}
 	rc = rc ? 1 : 0;
 	for (port = 0; port < g.n_ports; port++)

@@ -47,13 +47,14 @@ struct vgen {
 	unsigned int inflight;	/* tput: frames per port */
 	double rate;		/* lat: frames/s, 0 = ping-pong */
 	uint64_t samples;	/* lat: stop after this many */
-	double warmup_s, duration_s, max_s; /* max_s: series' max measurement */ /* duration: tput/max window, lat: at most */
-	bool flood;		/* lat: ports 2,3 flood each other */
+	double warmup_s, duration_s, max_s;
+		/* max_s: series' max measurement */ /* duration: tput/max window, lat: at most */
+	bool flood;				     /* lat: ports 2,3 flood each other */
 	unsigned int flood_burst;
 	const char *cdf_path;
-	const char *point;	/* lat: label printed in its RESULT line */
-	const char *fractions;	/* series: comma-separated fractions of the max */
-	double max_mpps;	/* set by vgen_run_max */
+	const char *point;     /* lat: label printed in its RESULT line */
+	const char *fractions; /* series: comma-separated fractions of the max */
+	double max_mpps;       /* set by vgen_run_max */
 	struct rte_mempool *pool;
 	struct rte_ether_addr mac[VGEN_MAX_PORTS];
 	uint64_t hz;

@@ -132,10 +132,12 @@ int vgen_run_lat(struct vgen *g)
 	}
 	rte_pktmbuf_free_bulk(flood.m[0], flood.n[0]);
 	rte_pktmbuf_free_bulk(flood.m[1], flood.n[1]);
-	printf("RESULT mode=lat point=%s size=%u rate=%.0f sent_pps=%.0f lost=%llu refused=%llu late=%llu "
+	printf("RESULT mode=lat point=%s size=%u rate=%.0f sent_pps=%.0f lost=%llu refused=%llu "
+	       "late=%llu "
 	       "flood_mpps=%.4f seconds=%.3f ",
-	       g->point ? g->point : "-", g->frame_len + 4, g->rate, secs > 0 ? (double)(sent - sent0) / secs : 0.0,
-	       (unsigned long long)lost, (unsigned long long)refused, (unsigned long long)late,
+	       g->point ? g->point : "-", g->frame_len + 4, g->rate,
+	       secs > 0 ? (double)(sent - sent0) / secs : 0.0, (unsigned long long)lost,
+	       (unsigned long long)refused, (unsigned long long)late,
 	       secs > 0 ? (double)(flood.rx - flood0) / secs / 1e6 : 0.0, secs);
 	hist_print_summary(&g->hist, stdout);
 	printf("\n");

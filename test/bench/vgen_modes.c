@@ -84,7 +84,8 @@ int vgen_run_tput(struct vgen *g)
 	vgen_announce(g);
 	for (p = 0; p < g->n_ports; p++)
 		for (i = 0; i < g->inflight; i++) {
-			if (vgen_frames(g, &pend[p].m[pend[p].n], 1, p, next_target(g, p, &cursor[p])))
+			if (vgen_frames(g, &pend[p].m[pend[p].n], 1, p,
+					next_target(g, p, &cursor[p])))
 				return -ENOMEM;
 			pend[p].n++;
 		}
@@ -100,7 +101,8 @@ int vgen_run_tput(struct vgen *g)
 			if (pend[p].n + VGEN_BURST <= PEND_MAX)
 				n = rte_eth_rx_burst(p, 0, m, VGEN_BURST);
 			for (k = 0; k < n; k++) {
-				struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m[k], struct rte_ether_hdr *);
+				struct rte_ether_hdr *eth =
+					rte_pktmbuf_mtod(m[k], struct rte_ether_hdr *);
 
 				rte_ether_addr_copy(&g->mac[next_target(g, p, &cursor[p])],
 						    &eth->dst_addr);
@@ -128,7 +130,8 @@ int vgen_run_tput(struct vgen *g)
 	printf("RESULT mode=tput ports=%u size=%u", g->n_ports, g->frame_len + 4);
 	for (p = 0; p < g->n_ports; p++)
 		total += rx[p] - rx0[p];
-	printf(" mpps=%.4f gen_busy=%.3f per_port=", (double)total * (double)g->hz / (double)(now - t_win) / 1e6,
+	printf(" mpps=%.4f gen_busy=%.3f per_port=",
+	       (double)total * (double)g->hz / (double)(now - t_win) / 1e6,
 	       (double)(busy - busy0) / (double)(now - t_win));
 	for (p = 0; p < g->n_ports; p++)
 		printf("%s%llu", p ? "," : "", (unsigned long long)(rx[p] - rx0[p]));
@@ -174,7 +177,8 @@ int vgen_run_max(struct vgen *g)
 	}
 	printf("RESULT mode=max size=%u mpps=%.4f gen_busy=%.3f seconds=%.3f\n", g->frame_len + 4,
 	       (double)(rx - rx0) * (double)g->hz / (double)(now - t_win) / 1e6,
-	       (double)(busy - busy0) / (double)(now - t_win), (double)(now - t_win) / (double)g->hz);
+	       (double)(busy - busy0) / (double)(now - t_win),
+	       (double)(now - t_win) / (double)g->hz);
 	rte_pktmbuf_free_bulk(pend.m, pend.n);
 	g->max_mpps = (double)(rx - rx0) * (double)g->hz / (double)(now - t_win) / 1e6;
 	return rx - rx0 ? 0 : -EIO;

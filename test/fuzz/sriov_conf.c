@@ -1,8 +1,8 @@
 /*
  * The "sriov" section, a class's "sriov" overrides, runtimeConfig deviceID
  * and CNIDeviceInfoFile: conf_parse (which runs sriov's parse op), then the
- * per-call config as cmd_add builds it. Input: a network config, optionally preceded by a CNI_ARGS line
- * starting with "CNI_ARGS=".
+ * per-call config as cmd_add builds it. Input: a network config, optionally preceded by a CNI_ARGS
+ * line starting with "CNI_ARGS=".
  */
 #include <jansson.h>
 #include <stdlib.h>

@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		} else if (!why[0]) {
 			__builtin_trap();
 		}
-		if (conn.nregions > VHOST_MSG_MAX_REGIONS || conn.max_vrings > VHOST_MSG_MAX_VRINGS ||
-		    conn.tokens < 0)
+		if (conn.nregions > VHOST_MSG_MAX_REGIONS ||
+		    conn.max_vrings > VHOST_MSG_MAX_VRINGS || conn.tokens < 0)
 			__builtin_trap();
 	}
 	return 0;

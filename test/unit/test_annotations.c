@@ -69,4 +69,3 @@ Test(annotations, cni_args_then_default)
 	cr_assert_str_eq(source, "defaultSlice");
 	conf_free(&conf);
 }
-

@@ -122,7 +122,8 @@ ParameterizedTestParameters(conf, rejects)
 		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":{}}", 7, "ipam: \"type\" is required"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":{\"type\":\"../x\"}}", 7,
 		 "type \"../x\" must be a plugin name"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":[]}", 7, "\"ipam\": [] must be an object"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"ipam\":[]}", 7,
+		 "\"ipam\": [] must be an object"},
 		/* every datapath section is checked, whatever class would be picked */
 		{"{\"name\":\"n\",\"type\":\"s\",\"vhostuser\":{\"mode\":\"bogus\"}}", 7,
 		 "vhostuser: \"mode\": \"bogus\" must be one of \"client\", \"server\""},
@@ -137,16 +138,21 @@ ParameterizedTestParameters(conf, rejects)
 		{"{\"name\":\"n\",\"type\":\"s\",\"defaultSlice\":\"u\",\"slices\":{\"u\":{"
 		 "\"datapaths\":[\"vhostuser\",\"veth\"],\"queues\":0}}}",
 		 7, "slices: class \"u\": \"queues\": 0 must be an integer"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"vhost-user\"]}}}",
+		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"a\":{\"datapaths\":[\"vhost-user\"]}"
+		 "}}",
 		 7, "unknown datapath \"vhost-user\""},
-		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"01:00:5e:00:00:01\"}}", 7,
-		 "mac \"01:00:5e:00:00:01\" is a multicast address"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"00:00:00:00:00:00\"}}", 7,
-		 "is all zero"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\",\"slices\":{\"u\":"
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"01:00:5e:00:00:01\"}"
+		 "}",
+		 7, "mac \"01:00:5e:00:00:01\" is a multicast address"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"00:00:00:00:00:00\"}"
+		 "}",
+		 7, "is all zero"},
+		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\","
+		 "\"slices\":{\"u\":"
 		 "{\"datapaths\":[\"vhostuser\",\"veth\"]}}}",
 		 7, "slices: class \"u\": primary mode needs a \"dataSubnet\""},
-		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\",\"slices\":{\"u\":"
+		{"{\"name\":\"n\",\"type\":\"s\",\"mode\":\"primary\",\"defaultSlice\":\"u\","
+		 "\"slices\":{\"u\":"
 		 "{\"datapaths\":[\"vhostuser\"],\"dataSubnet\":\"10.9.0.0/16\"}}}",
 		 7, "needs \"clusterCIDR\""},
 		{"{\"name\":\"n\",\"type\":\"s\",\"slices\":{\"u\":{\"datapaths\":[\"veth\"],"
@@ -156,7 +162,8 @@ ParameterizedTestParameters(conf, rejects)
 		 "\"mode\": \"tertiary\" must be one of \"secondary\", \"primary\""},
 		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"mac\":\"zz\"}}", 7,
 		 "mac \"zz\" is not a MAC address"},
-		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"io.kubernetes.cri.pod-annotations\":"
+		{"{\"name\":\"n\",\"type\":\"s\",\"runtimeConfig\":{\"io.kubernetes.cri.pod-"
+		 "annotations\":"
 		 "{\"slicenet.io/slice\":7}}}",
 		 7, "slice annotation must be a string"},
 		{"{\"name\":\"n\",\"type\":\"s\",\"logLevel\":\"loud\"}", 7,
@@ -209,13 +216,15 @@ Test(conf, datapath_sections_are_typed_per_class)
 		"\"vhostuser\":{\"daemonSocket\":\"/run/x.sock\",\"queues\":2},"
 		"\"defaultSlice\":\"embb\",\"slices\":{\"embb\":{\"datapaths\":[\"veth\"]},"
 		"\"urllc\":{\"datapaths\":[\"vhostuser\",\"veth\"],\"queues\":4}},"
-		"\"runtimeConfig\":{\"mac\":\"0A:00:00:00:00:01\",\"CNIDeviceInfoFile\":\"/run/d.json\"}}";
+		"\"runtimeConfig\":{\"mac\":\"0A:00:00:00:00:01\",\"CNIDeviceInfoFile\":\"/run/"
+		"d.json\"}}";
 	const unsigned int *network_queues, *class_queues;
 	struct netconf conf;
 	struct cni_error err;
 
 	cr_assert_eq(parse(text, &conf, &err), 0, "%s", err.msg);
-	/* struct vhu_conf starts with the daemon socket; queues is read through the ops' own view */
+	/* struct vhu_conf starts with the daemon socket; queues is read through the ops' own view
+	 */
 	cr_assert_str_eq((const char *)conf_datapath_conf(&conf, NULL, "vhostuser"), "/run/x.sock");
 	network_queues = conf_datapath_conf(&conf, NULL, "vhostuser");
 	class_queues = conf_datapath_conf(&conf, conf_find_slice(&conf, "urllc"), "vhostuser");

@@ -26,8 +26,9 @@ Test(data_block, block_n_for_pod_range_n)
 	char out[IP_PREFIX_STRLEN];
 	unsigned int index, blocks;
 
-	cr_assert_eq(block("10.244.0.0/16", "10.244.3.0/24", "10.250.0.0/16", 24, out, &index,
-			   &blocks), 0);
+	cr_assert_eq(
+		block("10.244.0.0/16", "10.244.3.0/24", "10.250.0.0/16", 24, out, &index, &blocks),
+		0);
 	cr_assert_str_eq(out, "10.250.3.0/24");
 	cr_assert_eq(index, 3);
 	cr_assert_eq(blocks, 256);
@@ -35,7 +36,8 @@ Test(data_block, block_n_for_pod_range_n)
 		     0);
 	cr_assert_str_eq(out, "172.20.0.80/28");
 	/* Host bits in the inputs do not move the block. */
-	cr_assert_eq(block("10.244.7.7/16", "10.244.2.9/24", "10.250.1.1/16", 24, out, NULL, NULL), 0);
+	cr_assert_eq(block("10.244.7.7/16", "10.244.2.9/24", "10.250.1.1/16", 24, out, NULL, NULL),
+		     0);
 	cr_assert_str_eq(out, "10.250.2.0/24");
 	/* Edges of the arithmetic: a /0 cluster, a subnet split into /32s. */
 	cr_assert_eq(block("0.0.0.0/0", "0.0.0.0/0", "10.0.0.0/8", 9, out, NULL, NULL), 0);
@@ -58,7 +60,8 @@ Test(data_block, what_does_not_fit)
 	cr_assert_eq(block("10.244.0.0/16", "10.244.3.0/24", "10.250.0.0/24", 24, out, NULL, NULL),
 		     -EDOM);
 	cr_assert_eq(block("10.244.0.0/16", "10.244.200.0/24", "10.250.0.0/20", 24, out, &index,
-			   &blocks), -ERANGE);
+			   &blocks),
+		     -ERANGE);
 	cr_assert_eq(index, 200);
 	cr_assert_eq(blocks, 16);
 	cr_assert_eq(block("fd00::/48", "fd00:0:0:3::/64", "10.250.0.0/16", 24, out, NULL, NULL),

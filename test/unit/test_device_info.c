@@ -68,8 +68,8 @@ Test(device_info, vhost_user_descriptor_carries_addresses)
 {
 	struct device_info info = {DEVICE_INFO_VHOST_USER, "client", "/p/net1.sock", NULL, NULL};
 	struct cni_result r;
-	struct device_descriptor desc = {"net1", "02:00:00:00:00:01", 9000, 2, "urllc", "ctr",
-					 "edge", &r};
+	struct device_descriptor desc = {
+		"net1", "02:00:00:00:00:01", 9000, 2, "urllc", "ctr", "edge", &r};
 	json_t *root, *ip;
 
 	one_address(&r);
@@ -91,8 +91,8 @@ Test(device_info, vhost_user_descriptor_carries_addresses)
 Test(device_info, pci_descriptor)
 {
 	struct cni_result r;
-	struct device_pci_descriptor d = {"net1", "0000:3b:02.1", "0000:3b:00.0", "vfio-pci",
-					  "/dev/vfio/42", 1, &r};
+	struct device_pci_descriptor d = {
+		"net1", "0000:3b:02.1", "0000:3b:00.0", "vfio-pci", "/dev/vfio/42", 1, &r};
 	json_t *root;
 
 	one_address(&r);

@@ -42,8 +42,10 @@ Test(pod_check, present_addresses_pass_missing_ones_are_named, .init = setup, .f
 	expect(&r, "10.7.0.2/24", 1);
 	expect(&r, "fd07::2/64", 1);
 	expect(&r, "10.8.0.2/24", 0); /* another interface's: not checked here */
-	cr_assert_eq(netlink_addr_add(nl, ifindex, &r.ips[0].address, 0, &err.base), 0, "%s", err.msg);
-	cr_assert_eq(netlink_addr_add(nl, ifindex, &r.ips[1].address, 0, &err.base), 0, "%s", err.msg);
+	cr_assert_eq(netlink_addr_add(nl, ifindex, &r.ips[0].address, 0, &err.base), 0, "%s",
+		     err.msg);
+	cr_assert_eq(netlink_addr_add(nl, ifindex, &r.ips[1].address, 0, &err.base), 0, "%s",
+		     err.msg);
 	cr_assert_eq(pod_check_addresses(nl, ifindex, "lo", &r, 1, &err), 0, "%s", err.msg);
 	cr_assert_eq(netlink_addr_del(nl, ifindex, &r.ips[1].address, &err.base), 0, "%s", err.msg);
 	cr_assert_lt(pod_check_addresses(nl, ifindex, "lo in netns x", &r, 1, &err), 0);

@@ -20,7 +20,7 @@ static bool fake_available(const struct datapath_context *ctx, char *why, size_t
 }
 
 #define FAKE(i, dpname)                                                                            \
-	static bool fake_available_##i(const struct datapath_context *ctx,                        \
+	static bool fake_available_##i(const struct datapath_context *ctx,                         \
 				       const struct attachment *att, char *why, size_t size)       \
 	{                                                                                          \
 		(void)att;                                                                         \

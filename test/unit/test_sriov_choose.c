@@ -41,7 +41,8 @@ static void setup(void)
 	for (int i = 0; i < 4; i++)
 		sh("cd %s/bus/pci/devices && mkdir -p 0000:6e:01.%d && "
 		   "ln -s ../0000:6e:01.%d 0000:6e:00.0/virtfn%d && "
-		   "ln -s ../0000:6e:00.0 0000:6e:01.%d/physfn && echo %d > 0000:6e:01.%d/numa_node "
+		   "ln -s ../0000:6e:00.0 0000:6e:01.%d/physfn && echo %d > "
+		   "0000:6e:01.%d/numa_node "
 		   "&& cd 0000:6e:01.%d && ln -s ../../drivers/vfio-pci driver && "
 		   "ln -s ../../../kernel/iommu_groups/7 iommu_group",
 		   root, i, i, i, i, i % 2, i, i);

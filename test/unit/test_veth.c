@@ -183,8 +183,8 @@ static const struct netlink_route *find_route(struct netlink *nl, int oif, const
 	struct cni_error err = {0};
 	size_t n = 0;
 
-	cr_assert_eq(netlink_route_list(nl, AF_UNSPEC, RT_TABLE_MAIN, routes, 128, &n, &err.base), 0,
-		     "%s", err.msg);
+	cr_assert_eq(netlink_route_list(nl, AF_UNSPEC, RT_TABLE_MAIN, routes, 128, &n, &err.base),
+		     0, "%s", err.msg);
 	for (size_t i = 0; i < n; i++) {
 		struct ip_address g;
 

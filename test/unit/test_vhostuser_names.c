@@ -1,4 +1,5 @@
-/* The vhost-user naming plan: what an attachment is called on the host, in slicenetd and in the pod. */
+/* The vhost-user naming plan: what an attachment is called on the host, in slicenetd and in the
+ * pod. */
 #include <criterion/criterion.h>
 #include <string.h>
 

@@ -51,8 +51,8 @@ static struct node_table table(void)
 Test(desired, host_gw_routes_via_internal_ips)
 {
 	struct node_table t = table();
-	struct desired_input in = {.mode = AGENT_MODE_HOST_GW, .self = "self", .underlay_oif4 = 2,
-				   .underlay_oif6 = 2};
+	struct desired_input in = {
+		.mode = AGENT_MODE_HOST_GW, .self = "self", .underlay_oif4 = 2, .underlay_oif6 = 2};
 	struct desired d;
 
 	cr_assert_eq(desired_compute(&t, &in, &d), 0);
@@ -72,7 +72,9 @@ Test(desired, host_gw_routes_via_internal_ips)
 Test(desired, vxlan_fdb_neigh_routes)
 {
 	struct node_table t = table();
-	struct desired_input in = {.mode = AGENT_MODE_VXLAN, .self = "self", .vxlan_ifindex = 7,
+	struct desired_input in = {.mode = AGENT_MODE_VXLAN,
+				   .self = "self",
+				   .vxlan_ifindex = 7,
 				   .vxlan_family = AF_INET};
 	const unsigned char mac_b[6] = {0x0e, 0x53, 10, 0, 0, 2};
 	struct desired d;
@@ -105,8 +107,12 @@ Test(desired, data_blocks_follow_the_pod_cidr_next_hop)
 	struct data_subnet data[] = {data_subnet("10.250.0.0/16", 24),
 				     data_subnet("172.20.0.0/20", 28)};
 	struct ip_prefix cluster;
-	struct desired_input in = {.mode = AGENT_MODE_HOST_GW, .self = "self", .underlay_oif4 = 2,
-				   .underlay_oif6 = 2, .cluster4 = &cluster, .data = data,
+	struct desired_input in = {.mode = AGENT_MODE_HOST_GW,
+				   .self = "self",
+				   .underlay_oif4 = 2,
+				   .underlay_oif6 = 2,
+				   .cluster4 = &cluster,
+				   .data = data,
 				   .n_data = 2};
 	struct desired d;
 
@@ -141,8 +147,12 @@ Test(desired, data_blocks_that_do_not_fit_are_skipped)
 	struct node outside = make("outside", "10.99.7.0/24", NULL, "10.0.0.8", NULL);
 	struct data_subnet data[] = {data_subnet("10.250.0.0/20", 24)};
 	struct ip_prefix cluster;
-	struct desired_input in = {.mode = AGENT_MODE_HOST_GW, .self = "self", .underlay_oif4 = 2,
-				   .cluster4 = &cluster, .data = data, .n_data = 1};
+	struct desired_input in = {.mode = AGENT_MODE_HOST_GW,
+				   .self = "self",
+				   .underlay_oif4 = 2,
+				   .cluster4 = &cluster,
+				   .data = data,
+				   .n_data = 1};
 	struct desired d;
 
 	cr_assert_eq(ip_prefix_parse("10.244.0.0/16", &cluster), 0);
@@ -171,7 +181,8 @@ Test(desired, uplink_gateways_are_the_first_address_of_own_blocks)
 	cr_assert_str_eq(ip_prefix_format(&out[0], text, sizeof(text)), "10.250.3.1/24");
 	cr_assert_str_eq(ip_prefix_format(&out[1], text, sizeof(text)), "172.20.0.49/28");
 	cr_assert_eq(desired_uplink_addrs(&in, &no_v4, out), 0);
-	cr_assert_eq(desired_uplink_addrs(&in, &far, out), 1, "block 20: 256 blocks of /24, 16 of /28");
+	cr_assert_eq(desired_uplink_addrs(&in, &far, out), 1,
+		     "block 20: 256 blocks of /24, 16 of /28");
 	in.n_data = 0;
 	cr_assert_eq(desired_uplink_addrs(&in, &self, out), 0);
 }

@@ -82,7 +82,8 @@ Test(masq, script_per_family)
 	cr_assert_eq(ip_prefix_parse("10.96.0.0/12", &conf.cluster[1]), 0);
 	conf.n_cluster = 2;
 	cr_assert_eq(masq_script(&conf, &n, script, sizeof(script)), 0);
-	cr_assert(strstr(script, "delete table inet slicenet\ntable inet slicenet {"), "%s", script);
+	cr_assert(strstr(script, "delete table inet slicenet\ntable inet slicenet {"), "%s",
+		  script);
 	cr_assert(strstr(script, "ip saddr 10.244.1.0/24 ip daddr != { 10.244.0.0/16, "
 				 "10.96.0.0/12 } masquerade"),
 		  "%s", script);
@@ -92,8 +93,8 @@ Test(masq, script_per_family)
 
 Test(options, defaults_env_and_flags)
 {
-	char *argv[] = {"slicenet-agent", "--mode", "host-gw", "--cluster-cidr", "10.244.0.0/16",
-			"--vxlan-vni", "42", NULL};
+	char *argv[] = {"slicenet-agent", "--mode",	 "host-gw", "--cluster-cidr",
+			"10.244.0.0/16",  "--vxlan-vni", "42",	    NULL};
 	struct agent_options o;
 	struct error err = {0};
 
@@ -110,9 +111,18 @@ Test(options, defaults_env_and_flags)
 
 Test(options, data_subnets)
 {
-	char *argv[] = {"slicenet-agent", "--data-subnet", "10.250.1.0/16/24", "--cluster-cidr",
-			"fd00:10:244::/48", "--cluster-cidr", "10.244.0.0/16", "--data-uplink",
-			"snup0", "--node-name", "n", NULL};
+	char *argv[] = {"slicenet-agent",
+			"--data-subnet",
+			"10.250.1.0/16/24",
+			"--cluster-cidr",
+			"fd00:10:244::/48",
+			"--cluster-cidr",
+			"10.244.0.0/16",
+			"--data-uplink",
+			"snup0",
+			"--node-name",
+			"n",
+			NULL};
 	struct agent_options o;
 	struct error err = {0};
 	char text[IP_PREFIX_STRLEN];
@@ -131,12 +141,17 @@ Test(options, data_subnets)
 Test(options, data_subnets_rejected)
 {
 	char *cases[][5] = {
-		{"slicenet-agent", "--data-subnet", "10.250.0.0/16", "--cluster-cidr", "10.0.0.0/8"},
-		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/16", "--cluster-cidr", "10.0.0.0/8"},
-		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/33", "--cluster-cidr", "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16", "--cluster-cidr",
+		 "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/16", "--cluster-cidr",
+		 "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/33", "--cluster-cidr",
+		 "10.0.0.0/8"},
 		{"slicenet-agent", "--data-subnet", "fd00::/48/64", "--cluster-cidr", "10.0.0.0/8"},
-		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24x", "--cluster-cidr", "10.0.0.0/8"},
-		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24", "--cluster-cidr", "fd00::/48"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24x", "--cluster-cidr",
+		 "10.0.0.0/8"},
+		{"slicenet-agent", "--data-subnet", "10.250.0.0/16/24", "--cluster-cidr",
+		 "fd00::/48"},
 		{"slicenet-agent", "--data-uplink", "snup0", "--cluster-cidr", "10.0.0.0/8"},
 	};
 

@@ -21,11 +21,12 @@ static const char *fmt_addr(const struct ip_address *a)
 }
 
 #define NODE_A                                                                                     \
-	"{\"kind\":\"Node\",\"metadata\":{\"name\":\"a\",\"uid\":\"u1\",\"resourceVersion\":\"7\"}," \
-	"\"spec\":{\"podCIDR\":\"10.244.1.0/24\",\"podCIDRs\":[\"10.244.1.0/24\","              \
-	"\"fd00:1::/64\"]},\"status\":{\"addresses\":[{\"type\":\"Hostname\",\"address\":\"a\"}," \
-	"{\"type\":\"InternalIP\",\"address\":\"10.0.0.1\"},{\"type\":\"ExternalIP\","           \
-	"\"address\":\"1.2.3.4\"},{\"type\":\"InternalIP\",\"address\":\"fd00::1\"}],"           \
+	"{\"kind\":\"Node\",\"metadata\":{\"name\":\"a\",\"uid\":\"u1\",\"resourceVersion\":"      \
+	"\"7\"},"                                                                                  \
+	"\"spec\":{\"podCIDR\":\"10.244.1.0/24\",\"podCIDRs\":[\"10.244.1.0/24\","                 \
+	"\"fd00:1::/64\"]},\"status\":{\"addresses\":[{\"type\":\"Hostname\",\"address\":\"a\"},"  \
+	"{\"type\":\"InternalIP\",\"address\":\"10.0.0.1\"},{\"type\":\"ExternalIP\","             \
+	"\"address\":\"1.2.3.4\"},{\"type\":\"InternalIP\",\"address\":\"fd00::1\"}],"             \
 	"\"images\":[{\"names\":[\"x\"]}]}}"
 
 Test(node_parse, list_with_dual_stack_node)
@@ -44,7 +45,8 @@ Test(node_parse, list_with_dual_stack_node)
 	cr_assert_str_eq(list.items[0].uid, "u1");
 	cr_assert_eq(list.items[0].n_pod_cidrs, 2);
 	cr_assert_str_eq(fmt_prefix(&list.items[0].pod_cidrs[1]), "fd00:1::/64");
-	cr_assert_eq(list.items[0].n_internal_ips, 2, "ExternalIP and Hostname are not InternalIPs");
+	cr_assert_eq(list.items[0].n_internal_ips, 2,
+		     "ExternalIP and Hostname are not InternalIPs");
 	cr_assert_str_eq(fmt_addr(node_internal_ip(&list.items[0], AF_INET6)), "fd00::1");
 	cr_assert_str_eq(fmt_addr(node_internal_ip(&list.items[0], AF_UNSPEC)), "10.0.0.1");
 	cr_assert_eq(list.items[1].n_pod_cidrs, 0);

@@ -27,8 +27,8 @@ Test(ctl_proto_pod, accepted_and_copied)
 	cr_assert_eq(decode("", &req, msg), 0);
 	cr_assert_str_eq(req.port.pod_namespace, "");
 	cr_assert_str_eq(req.port.pod_name, "");
-	cr_assert_eq(decode(",\"podNamespace\":\"ran-1\",\"podName\":\"du-0.x-7f9c\"", &req, msg), 0,
-		     "%s", msg);
+	cr_assert_eq(decode(",\"podNamespace\":\"ran-1\",\"podName\":\"du-0.x-7f9c\"", &req, msg),
+		     0, "%s", msg);
 	cr_assert_str_eq(req.port.pod_namespace, "ran-1");
 	cr_assert_str_eq(req.port.pod_name, "du-0.x-7f9c");
 }
@@ -54,7 +54,8 @@ static struct bad_pod bad_pods[] = {
 
 ParameterizedTestParameters(ctl_proto_pod, rejected)
 {
-	return cr_make_param_array(struct bad_pod, bad_pods, sizeof(bad_pods) / sizeof(bad_pods[0]));
+	return cr_make_param_array(struct bad_pod, bad_pods,
+				   sizeof(bad_pods) / sizeof(bad_pods[0]));
 }
 
 ParameterizedTest(struct bad_pod *c, ctl_proto_pod, rejected)

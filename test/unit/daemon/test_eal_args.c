@@ -34,8 +34,8 @@ static const char *joined(const struct eal_args *a)
 	return buf;
 }
 
-static const char *build(const int *list, int n, char *const *argv, int argc,
-			 struct eal_args *out, char *note)
+static const char *build(const int *list, int n, char *const *argv, int argc, struct eal_args *out,
+			 char *note)
 {
 	cpu_set_t set = cpus_of(list, n);
 

@@ -97,7 +97,8 @@ Test(fwd_sched, flood_cannot_starve_class_0)
 
 	ports[0] = (struct fwd_sched_port){.port = 0, .nr_queues = 1, .priority = 0};
 	for (i = 1; i < 9; i++) {
-		ports[i] = (struct fwd_sched_port){.port = (uint16_t)i, .nr_queues = 1, .priority = 2};
+		ports[i] =
+			(struct fwd_sched_port){.port = (uint16_t)i, .nr_queues = 1, .priority = 2};
 		f.backlog[i] = FLOOD;
 	}
 	fwd_sched_build(&sched, ports, 9);
@@ -176,7 +177,7 @@ Test(fwd_sched, pick_lcore_by_load_then_ports)
 Test(fwd_sched, pick_lcore_keeps_classes_apart_when_it_can)
 {
 	struct fwd_sched_lcore_load l[2] = {
-		{.packets = 0, .ports = 1, .high = 1}, /* a urllc port */
+		{.packets = 0, .ports = 1, .high = 1},	     /* a urllc port */
 		{.packets = 9000000, .ports = 3, .high = 0}, /* three busy embb ports */
 	};
 
@@ -224,7 +225,8 @@ Test(fwd_sched, tx_pair_per_lcore)
 	/* One lcore: the ingress queue, as a pod spreading its TX expects on RX. */
 	for (in = 0; in < 4; in++)
 		cr_assert_eq(fwd_sched_tx_pair(0, 1, 4, (uint16_t)in), in);
-	/* Two lcores, four pairs: lcore 0 sends on 0 and 2, lcore 1 on 1 and 3, never the other's. */
+	/* Two lcores, four pairs: lcore 0 sends on 0 and 2, lcore 1 on 1 and 3, never the other's.
+	 */
 	for (in = 0; in < 8; in++) {
 		cr_assert_eq(fwd_sched_tx_pair(0, 2, 4, (uint16_t)in) % 2, 0);
 		cr_assert_eq(fwd_sched_tx_pair(1, 2, 4, (uint16_t)in) % 2, 1);

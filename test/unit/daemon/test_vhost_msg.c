@@ -86,9 +86,10 @@ static int vring(uint32_t request, uint32_t index, uint32_t num)
 static int vring_addr(uint32_t index, uint64_t desc, uint64_t avail, uint64_t used)
 {
 	struct vhost_msg_frame m = msg_of(VHOST_MSG_SET_VRING_ADDR, 40);
-	struct vhost_msg_vring_addr a = {
-		.index = index, .desc_user_addr = desc, .avail_user_addr = avail,
-		.used_user_addr = used};
+	struct vhost_msg_vring_addr a = {.index = index,
+					 .desc_user_addr = desc,
+					 .avail_user_addr = avail,
+					 .used_user_addr = used};
 
 	memcpy(m.payload.raw, &a, sizeof(a));
 	return check(&m, NULL, 0);
@@ -109,10 +110,24 @@ Test(vhost_msg, virtio_user_requests_pass_and_lose_need_reply)
 
 ParameterizedTestParameters(vhost_msg, other_requests_are_refused)
 {
-	static uint32_t requests[] = {0, VHOST_MSG_SET_LOG_BASE, VHOST_MSG_SET_LOG_FD,
-				      VHOST_MSG_SET_VRING_ERR, VHOST_MSG_SEND_RARP, 20, 21, 22,
-				      24, 25, 26, VHOST_MSG_POSTCOPY_ADVISE, 29, 30,
-				      VHOST_MSG_GET_INFLIGHT_FD, 32, 41, 0xffffffffu};
+	static uint32_t requests[] = {0,
+				      VHOST_MSG_SET_LOG_BASE,
+				      VHOST_MSG_SET_LOG_FD,
+				      VHOST_MSG_SET_VRING_ERR,
+				      VHOST_MSG_SEND_RARP,
+				      20,
+				      21,
+				      22,
+				      24,
+				      25,
+				      26,
+				      VHOST_MSG_POSTCOPY_ADVISE,
+				      29,
+				      30,
+				      VHOST_MSG_GET_INFLIGHT_FD,
+				      32,
+				      41,
+				      0xffffffffu};
 
 	return cr_make_param_array(uint32_t, requests, sizeof(requests) / sizeof(requests[0]));
 }
