@@ -4,7 +4,8 @@
  * and the egress masquerade in line with them; counts the plugin's calls for
  * /metrics and reports datapath fallbacks as Pod Events (agent/node_metrics.h).
  * The only slicenet part that holds Kubernetes credentials (get/list/watch
- * nodes, create events, nothing else).
+ * nodes, create events, nothing else). --mode none (slicenet as a secondary
+ * network) keeps only the metrics and Events.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/backoff.h"
 #include "agent/kube_config.h"
@@ -108,6 +110,17 @@ static int on_tick(void *arg)
 	return 0;
 }
 
+/*
+ * --mode none (slicenet as a secondary network): the node metrics and
+ * fallback Events only, until a signal. sleep() returns early on one.
+ */
+static void idle_until_signal(void)
+{
+	while (!stop_signal)
+		sleep(1);
+	log_info("stopping on signal %d", (int)stop_signal);
+}
+
 static int run(struct agent *a)
 {
 	const struct reflector_ops ops = {
@@ -123,20 +136,28 @@ static int run(struct agent *a)
 				  &config, &err);
 	if (ret < 0)
 		goto fail;
-	http = kube_http_new(&config, &err);
-	if (!http) {
-		ret = -errno;
-		goto fail;
-	}
 	metrics = node_metrics_start(&a->options, &config, &err);
 	if (!metrics) {
 		ret = -EINVAL;
 		goto fail;
 	}
+	if (!a->options.routing) {
+		log_info("node %s, API server %s, mode none: no routes, VXLAN, masquerade or "
+			 "ranges file",
+			 a->options.node_name, config.server);
+		idle_until_signal();
+		node_metrics_stop(metrics);
+		return 0;
+	}
+	http = kube_http_new(&config, &err);
+	if (!http) {
+		ret = -errno;
+		goto fail;
+	}
 	log_info("node %s, API server %s, mode %s", a->options.node_name, config.server,
 		 a->options.mode == AGENT_MODE_VXLAN ? "vxlan" : "host-gw");
 	reflector_run(http, &ops, a, &stats);
-	log_info("stopping on signal %d (routes stay; --uninstall removes them): %lu lists, "
+	log_info("stopping on signal %d (routes stay unless --uninstall-on-stop): %lu lists, "
 		 "%lu watches, %lu events, %lu gone, %lu unauthorized, %lu failures",
 		 (int)stop_signal, stats.lists, stats.watches, stats.events, stats.gone,
 		 stats.unauthorized, stats.failures);
@@ -148,6 +169,18 @@ fail:
 	node_metrics_stop(metrics);
 	kube_http_free(http);
 	return ret;
+}
+
+/* --uninstall, --uninstall-on-stop and the start of --mode none. 0 or 1 (exit code). */
+static int uninstall(struct agent *a)
+{
+	struct error err = {0};
+
+	if (reconcile_uninstall(&a->options, a->reconciler.nl, &err) < 0) {
+		log_error("uninstall: %s", err.msg);
+		return 1;
+	}
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -188,10 +221,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (a->options.uninstall) {
-		ret = reconcile_uninstall(&a->options, a->reconciler.nl, &err) < 0;
-		if (ret)
-			log_error("uninstall: %s", err.msg);
+		ret = uninstall(a);
 		goto out;
+	}
+	/*
+	 * A switch from primary to secondary mode (helm upgrade) must not leave
+	 * routes to other nodes' pod ranges behind: they are all marked ours.
+	 */
+	if (!a->options.routing) {
+		log_info("mode none: removing what an earlier routing run left, if anything");
+		if (uninstall(a))
+			goto out;
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT)) {
 		log_error("curl_global_init failed");
@@ -199,6 +239,9 @@ int main(int argc, char **argv)
 	}
 	ret = run(a) < 0;
 	curl_global_cleanup();
+	/* Only a stop on a signal, never a failed start, removes the node's routes. */
+	if (ret == 0 && a->options.uninstall_on_stop)
+		ret = uninstall(a);
 out:
 	netlink_close(a->reconciler.nl);
 	node_table_free(&a->table);

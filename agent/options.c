@@ -29,6 +29,7 @@ enum {
 	OPT_LOG_FILE,
 	OPT_LOG_LEVEL,
 	OPT_UNINSTALL,
+	OPT_UNINSTALL_ON_STOP,
 	OPT_HELP,
 };
 
@@ -53,6 +54,7 @@ static const struct option long_options[] = {
 	{"log-file", required_argument, NULL, OPT_LOG_FILE},
 	{"log-level", required_argument, NULL, OPT_LOG_LEVEL},
 	{"uninstall", no_argument, NULL, OPT_UNINSTALL},
+	{"uninstall-on-stop", no_argument, NULL, OPT_UNINSTALL_ON_STOP},
 	{"help", no_argument, NULL, OPT_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -66,7 +68,11 @@ void options_usage(FILE *out)
 		"  --token-file PATH     bearer token (default " KUBE_TOKEN_FILE ")\n"
 		"  --ca-file PATH        cluster CA (default " KUBE_CA_FILE ")\n"
 		"  --node-name NAME      this node (default: $NODE_NAME)\n"
-		"  --mode MODE           host-gw or vxlan (default vxlan)\n"
+		"  --mode MODE           host-gw, vxlan (default) or none: no Node watch, routes,\n"
+		"                        VXLAN, masquerade or ranges file (slicenet as a "
+		"secondary\n"
+		"                        network); only /metrics and fallback Events, and what an\n"
+		"                        earlier routing run left is removed at start\n"
 		"  --ranges-file PATH    this node's IPAM ranges (default %s)\n"
 		"  --cluster-cidr CIDR   a cluster range, repeatable (at most %d); given: "
 		"masquerade\n"
@@ -86,7 +92,9 @@ void options_usage(FILE *out)
 		"  --install-status PATH the CNI installer's status file (default %s)\n"
 		"  --log-file PATH       (default stderr)   --log-level error|warn|info|debug\n"
 		"  --uninstall           remove every route (proto %d), the VXLAN device, the nft\n"
-		"                        table and the ranges file this agent creates, then exit\n",
+		"                        table and the ranges file this agent creates, then exit\n"
+		"  --uninstall-on-stop   the same after SIGTERM/SIGINT (the chart's "
+		"cni.uninstall)\n",
 		RANGES_FILE_DEFAULT, MASQ_CLUSTER_MAX, MASQ_TABLE_FAMILY, MASQ_TABLE_NAME,
 		DESIRED_DATA_MAX, VXLAN_DEFAULT_VNI, VXLAN_DEFAULT_PORT, OPTIONS_DEFAULT_RESYNC,
 		OPTIONS_DEFAULT_STATE_DIR, IPAM_USAGE_DEFAULT_DIR, INSTALL_STATUS_DEFAULT,
@@ -202,9 +210,10 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 			out->mode = AGENT_MODE_HOST_GW;
 		else if (!strcmp(arg, "vxlan"))
 			out->mode = AGENT_MODE_VXLAN;
-		else
-			return error_set(err, EINVAL, "--mode \"%s\": must be host-gw or vxlan",
-					 arg);
+		else if (strcmp(arg, "none"))
+			return error_set(err, EINVAL,
+					 "--mode \"%s\": must be host-gw, vxlan or none", arg);
+		out->routing = strcmp(arg, "none") != 0;
 		break;
 	case OPT_RANGES_FILE:
 		return copy("ranges-file", arg, out->ranges_file, sizeof(out->ranges_file), err);
@@ -252,6 +261,9 @@ static int one(int opt, const char *arg, struct agent_options *out, struct error
 	case OPT_UNINSTALL:
 		out->uninstall = true;
 		break;
+	case OPT_UNINSTALL_ON_STOP:
+		out->uninstall_on_stop = true;
+		break;
 	case OPT_HELP:
 		out->help = true;
 		break;
@@ -268,6 +280,7 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 
 	memset(out, 0, sizeof(*out));
 	out->mode = AGENT_MODE_VXLAN;
+	out->routing = true;
 	out->vxlan.vni = VXLAN_DEFAULT_VNI;
 	out->vxlan.port = VXLAN_DEFAULT_PORT;
 	out->resync_seconds = OPTIONS_DEFAULT_RESYNC;
@@ -299,6 +312,11 @@ int options_parse(int argc, char **argv, struct agent_options *out, struct error
 				 "--vxlan-vni %u: the default device name "
 				 "is too long, give --vxlan-device",
 				 out->vxlan.vni);
+	/* A flag that only routing uses is a mistake in none mode, not a no-op. */
+	if (!out->routing && !out->uninstall && (out->masq.n_cluster || out->n_data))
+		return error_set(err, EINVAL,
+				 "--mode none routes nothing: --cluster-cidr and --data-subnet "
+				 "do not apply");
 	if ((ret = data_finish(out, err)))
 		return ret;
 	if (!out->node_name[0] && !out->uninstall && !out->help)

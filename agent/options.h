@@ -26,6 +26,12 @@ struct agent_options {
 	const char *ca_file;
 	char node_name[NODE_NAME_MAX];
 	enum agent_mode mode;
+	/*
+	 * false (--mode none): slicenet is a secondary network (Multus): no
+	 * Node watch, routes, VXLAN, masquerade or ranges file, only /metrics
+	 * and fallback Events; what an earlier routing run left is removed.
+	 */
+	bool routing;
 	char ranges_file[PATH_MAX];
 	struct masq_conf
 		masq; /* no cluster CIDR: no masquerade; data subnets are not masqueraded */
@@ -42,6 +48,7 @@ struct agent_options {
 	const char *log_file;	    /* NULL: stderr */
 	int log_level;
 	bool uninstall;
+	bool uninstall_on_stop; /* after SIGTERM/SIGINT, do what --uninstall does */
 	bool help;
 };
 

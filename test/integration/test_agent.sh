@@ -11,9 +11,12 @@ WORK=$(mktemp -d /tmp/slicenet-agent-test.XXXXXX)
 . "$here/../../e2e/cluster/lib.sh"
 MODE=host-gw # each test runs in a subshell: a test that changes it passes it on explicitly
 
-agent_up() { # I [TOKEN_FILE]
-	start_agent "$1" "${2:-$WORK/token}" --mode "$MODE" --cluster-cidr 10.244.0.0/16 \
-		--cluster-cidr fd00:10:244::/48 --resync 2
+agent_up() { # I [TOKEN_FILE | AGENT_FLAG...]
+	local i=$1 token=$WORK/token
+	shift
+	case ${1:-} in /*) token=$1 && shift ;; esac
+	start_agent "$i" "$token" --mode "$MODE" --cluster-cidr 10.244.0.0/16 \
+		--cluster-cidr fd00:10:244::/48 --resync 2 "$@"
 }
 
 setup() {
@@ -235,6 +238,42 @@ test_13_vxlan_node_delete_and_uninstall() {
 	wait_for 10 sh -c "! ip -n $(ns 1) neigh show dev slicenet.1 | grep -q 10.244.4.0"
 	uninstall_all
 	assert_nothing_left
+}
+
+# --uninstall-on-stop (the chart's cni.uninstall): SIGTERM removes what the
+# agent created; without it a stop keeps the routes.
+test_14_uninstall_on_stop() {
+	MODE=host-gw
+	agent_up 1 --uninstall-on-stop
+	wait_for 10 has_route 1 "10.244.2.0/24 via 10.99.0.2 dev eth0" || fail "no route before the stop"
+	[ -e "$WORK/n1/ranges.json" ] || fail "no ranges file before the stop"
+	stop_agent 1
+	assert_eq "$(agent_left 1)" "" "left after SIGTERM with --uninstall-on-stop"
+	agent_up 1
+	wait_for 10 has_route 1 "10.244.2.0/24 via 10.99.0.2 dev eth0" || fail "no route"
+	stop_agent 1
+	has_route 1 "10.244.2.0/24 via 10.99.0.2 dev eth0" || fail "a plain stop removed the routes"
+}
+
+# --mode none (the chart's secondary mode): what the routing run above left
+# is removed at start, nothing is routed or written afterwards (a new node
+# changes nothing), no Node list; /metrics is served.
+test_15_mode_none_routes_nothing() {
+	local log=$WORK/none-n1.log m
+	start_agent 1 "$WORK/token" --mode none --log-file "$log" --metrics 127.0.0.1:19655 \
+		--state-dir "$WORK/n1/state" --ipam-dir "$WORK/n1/ipam" --install-status "$WORK/n1/status.json"
+	wait_for 10 grep -q "mode none: no routes" "$log" || fail "mode none did not start: $(cat "$log")"
+	assert_eq "$(agent_left 1)" "" "mode none kept an earlier run's routing state"
+	node_put 5
+	wait_for 10 ip netns exec "$(ns 1)" curl -sf http://127.0.0.1:19655/metrics || fail "no /metrics"
+	m=$(ip netns exec "$(ns 1)" curl -sf http://127.0.0.1:19655/metrics)
+	assert_contains "$m" "slicenet_agent_events_posted_total 0"
+	sleep 2.5 # past a resync period of a routing agent
+	assert_eq "$(agent_left 1)" "" "mode none routed or wrote something"
+	assert_eq "$(grep -c "listed .* nodes" "$log")" 0 "mode none listed Nodes"
+	stop_agent 1
+	assert_eq "$(agent_left 1)" "" "left after mode none stopped"
+	admin DELETE /nodes/node-5 >/dev/null
 }
 
 setup >&2

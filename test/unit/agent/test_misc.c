@@ -197,6 +197,43 @@ Test(options, rejects_bad_values)
 	}
 }
 
+/* Secondary mode: no routing at all, and routing flags are refused, not ignored. */
+Test(options, mode_none_routes_nothing)
+{
+	char *none[] = {"slicenet-agent", "--mode", "none", "--node-name", "n", NULL};
+	char *routed[] = {"slicenet-agent", "--mode", "vxlan", "--node-name", "n", NULL};
+	char *with_cidr[] = {"slicenet-agent", "--mode",      "none", "--cluster-cidr",
+			     "10.244.0.0/16",  "--node-name", "n",    NULL};
+	char *with_data[] = {"slicenet-agent",	 "--mode",	"none", "--data-subnet",
+			     "10.250.0.0/16/24", "--node-name", "n",	NULL};
+	char *uninstall[] = {"slicenet-agent", "--mode", "none", "--uninstall", NULL};
+	char *on_stop[] = {"slicenet-agent", "--uninstall-on-stop", "--node-name", "n", NULL};
+	struct agent_options o;
+	struct error err = {0};
+
+	unsetenv("NODE_NAME");
+	cr_assert_eq(options_parse(5, none, &o, &err), 0, "%s", err.msg);
+	cr_assert_not(o.routing);
+	cr_assert_not(o.uninstall_on_stop);
+	cr_assert_eq(options_parse(5, routed, &o, &err), 0, "%s", err.msg);
+	cr_assert(o.routing);
+	cr_assert_eq(o.mode, AGENT_MODE_VXLAN);
+	memset(&err, 0, sizeof(err));
+	cr_assert_lt(options_parse(7, with_cidr, &o, &err), 0);
+	cr_assert(strstr(err.msg, "--mode none"), "%s", err.msg);
+	memset(&err, 0, sizeof(err));
+	cr_assert_lt(options_parse(7, with_data, &o, &err), 0);
+	cr_assert(strstr(err.msg, "--mode none"), "%s", err.msg);
+	/* Uninstall needs no node name and accepts none mode. */
+	cr_assert_eq(options_parse(4, uninstall, &o, &err), 0, "%s", err.msg);
+	cr_assert(o.uninstall);
+	cr_assert_not(o.routing);
+	cr_assert_eq(options_parse(4, on_stop, &o, &err), 0, "%s", err.msg);
+	cr_assert(o.uninstall_on_stop);
+	cr_assert_not(o.uninstall, "--uninstall-on-stop runs the agent first");
+	cr_assert(o.routing, "the default mode routes");
+}
+
 Test(kube_config, in_cluster_env_ipv6_and_override)
 {
 	struct kube_config c;
