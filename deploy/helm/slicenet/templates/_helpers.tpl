@@ -41,12 +41,76 @@ app.kubernetes.io/part-of: slicenet
 {{- end }}
 {{- end }}
 
-{{/* Component names: <fullname>-cni (installer) and <fullname>-daemon (slicenetd). */}}
+{{/* Component names: <fullname>-cni (installer), <fullname>-daemon (slicenetd), <fullname>-agent. */}}
 {{- define "slicenet.cniName" -}}
 {{- printf "%s-cni" (include "slicenet.fullname" .) | trunc 63 | trimSuffix "-" }}
 {{- end }}
 {{- define "slicenet.daemonName" -}}
 {{- printf "%s-daemon" (include "slicenet.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+{{- define "slicenet.agentName" -}}
+{{- printf "%s-agent" (include "slicenet.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{/* "true" in primary mode, "" in secondary mode. */}}
+{{- define "slicenet.primary" -}}
+{{- if eq .Values.mode "primary" }}true{{ end }}
+{{- end }}
+
+{{/* The first IPv4 network of cluster.podCIDRs (the conflist's clusterCIDR), or "". */}}
+{{- define "slicenet.clusterCIDR4" -}}
+{{- $found := "" }}
+{{- range .Values.cluster.podCIDRs }}
+{{- if and (not $found) (not (contains ":" .)) }}
+{{- $found = . }}
+{{- end }}
+{{- end }}
+{{- $found }}
+{{- end }}
+
+{{/* True (non-empty) when a class lists a datapath other than veth. */}}
+{{- define "slicenet.fastClass" -}}
+{{- range .datapaths }}{{ if ne . "veth" }}true{{ end }}{{ end }}
+{{- end }}
+
+{{/*
+  Primary mode: every class with a fast datapath as the agent's
+  --data-subnet values ("CIDR/BLOCKLEN", each once), space-separated. Fails,
+  as the plugin would, when such a class has no dataSubnet.
+*/}}
+{{- define "slicenet.dataSubnets" -}}
+{{- $out := list }}
+{{- range .Values.slices.classes }}
+{{- if include "slicenet.fastClass" . }}
+{{- if not .dataSubnet }}
+{{- fail (printf "mode primary: class %q lists %s and needs a dataSubnet (its data network)" .name (join "/" (without .datapaths "veth"))) }}
+{{- end }}
+{{- $out = append $out (printf "%s/%d" .dataSubnet (int (default 24 .dataBlockPrefix))) }}
+{{- end }}
+{{- end }}
+{{- join " " (uniq $out) }}
+{{- end }}
+
+{{/* slicenetd's --uplink: daemon.uplink, or in primary mode the tap the agent routes data blocks through. */}}
+{{- define "slicenet.daemonUplink" -}}
+{{- if .Values.daemon.uplink }}
+{{- .Values.daemon.uplink }}
+{{- else if include "slicenet.primary" . }}
+{{- print "tap:slicenet-up" }}
+{{- end }}
+{{- end }}
+
+{{/* The agent's --data-uplink: the tap's name when slicenetd's uplink is a tap (primary mode). */}}
+{{- define "slicenet.dataUplink" -}}
+{{- $u := include "slicenet.daemonUplink" . }}
+{{- if and (include "slicenet.primary" .) .Values.daemon.enabled (hasPrefix "tap:" $u) (include "slicenet.dataSubnets" .) }}
+{{- trimPrefix "tap:" $u }}
+{{- end }}
+{{- end }}
+
+{{/* The IPAM store directory (slicenet-ipam and host-local's dataDir). */}}
+{{- define "slicenet.ipamStoreDir" -}}
+{{- default "/var/lib/cni/networks" .Values.cni.ipam.dataDir }}
 {{- end }}
 
 {{/* [registry/]repository then @digest, or :tag (default appVersion). */}}
@@ -80,7 +144,12 @@ app.kubernetes.io/part-of: slicenet
 {{- if hasKey $table .name }}
 {{- fail (printf "slices.classes: class %q is listed twice" .name) }}
 {{- end }}
+{{- if include "slicenet.primary" $ }}
 {{- $_ := set $table .name (omit . "name") }}
+{{- else }}
+{{- /* Data networks exist only in primary mode. */ -}}
+{{- $_ := set $table .name (omit . "name" "dataSubnet" "dataBlockPrefix" "dataIfname") }}
+{{- end }}
 {{- end }}
 {{- $default := include "slicenet.defaultSlice" . }}
 {{- if not (hasKey $table $default) }}
@@ -104,12 +173,18 @@ app.kubernetes.io/part-of: slicenet
 {{- end }}
 
 {{/* The conflist (ConfigMap key = cni.confFileName). The slice table is not
-     inline: "slicesFile" names the node's copy of slices.json. */}}
+     inline: "slicesFile" names the node's copy of slices.json. Primary
+     mode adds "mode", "clusterCIDR", IPAM from the agent's ranges file and
+     portmap after slicenet (e2e/cluster/test_cluster.sh runs the same). */}}
 {{- define "slicenet.conflist" -}}
 {{- $c := .Values.cni }}
+{{- $ipam := $c.ipam }}
+{{- if include "slicenet.primary" . }}
+{{- $ipam = dict "type" "slicenet-ipam" "rangesFile" .Values.cluster.rangesFile "dataDir" (include "slicenet.ipamStoreDir" .) }}
+{{- end }}
 {{- $plugin := dict "type" "slicenet"
       "capabilities" (dict "io.kubernetes.cri.pod-annotations" true "ips" true "mac" true "deviceID" true "CNIDeviceInfoFile" true)
-      "ipam" $c.ipam
+      "ipam" $ipam
       "slicesFile" $c.slicesFile
       "stateDir" $c.stateDir
       "logFile" $c.logFile
@@ -118,8 +193,21 @@ app.kubernetes.io/part-of: slicenet
 {{- if .Values.sriov }}
 {{- $_ := set $plugin "sriov" .Values.sriov }}
 {{- end }}
+{{- $chain := list }}
+{{- if include "slicenet.primary" . }}
+{{- $_ := set $plugin "mode" "primary" }}
+{{- $cidr := include "slicenet.clusterCIDR4" . }}
+{{- if $cidr }}
+{{- $_ := set $plugin "clusterCIDR" $cidr }}
+{{- else if include "slicenet.dataSubnets" . }}
+{{- fail "mode primary: cluster.podCIDRs needs an IPv4 network (the data blocks of fast classes follow the IPv4 pod ranges)" }}
+{{- end }}
+{{- if $c.portmap }}
+{{- $chain = append $chain (dict "type" "portmap" "capabilities" (dict "portMappings" true)) }}
+{{- end }}
+{{- end }}
 {{- $plugin = mergeOverwrite $plugin (deepCopy $c.extraConfig) }}
-{{- $list := dict "cniVersion" $c.cniVersion "name" $c.networkName "plugins" (list $plugin) }}
+{{- $list := dict "cniVersion" $c.cniVersion "name" $c.networkName "plugins" (concat (list $plugin) $chain) }}
 {{- if $c.cniVersions }}
 {{- $_ := set $list "cniVersions" $c.cniVersions }}
 {{- end }}
@@ -148,7 +236,7 @@ app.kubernetes.io/part-of: slicenet
 {{/* IPAM data the uninstall removes: only for the stores we know the layout of. */}}
 {{- define "slicenet.ipamDataDir" -}}
 {{- $ipam := .Values.cni.ipam }}
-{{- if has $ipam.type (list "slicenet-ipam" "host-local") }}
+{{- if or (include "slicenet.primary" .) (has $ipam.type (list "slicenet-ipam" "host-local")) }}
 {{- default "/var/lib/cni/networks" $ipam.dataDir }}
 {{- end }}
 {{- end }}
@@ -231,6 +319,14 @@ app.kubernetes.io/part-of: slicenet
 {{- if .Values.daemon.enabled }}
 - name: HOST_DAEMON_STATE_DIR
   value: /host/daemon-state
+{{- end }}
+{{- if include "slicenet.primary" . }}
+# The conflist's rangesFile exists only once the agent ran: validation
+# reads a stand-in holding the cluster's range instead.
+- name: RANGES_FILE
+  value: {{ .Values.cluster.rangesFile | quote }}
+- name: RANGES_STAND_IN_SUBNET
+  value: {{ default (first .Values.cluster.podCIDRs) (include "slicenet.clusterCIDR4" .) | quote }}
 {{- end }}
 - name: NODE_NAME
   valueFrom:
