@@ -13,6 +13,7 @@ BUILD_DIR=${BUILD_DIR:-$repo/build}
 . "$here/lib.sh"
 
 TMP=$(mktemp -d /tmp/slicenet-helm.XXXXXX)
+AGENT=$BUILD_DIR/bin/slicenet-agent
 NS_NAME=snhelm$$
 # shellcheck source=test/integration/chart_env.sh
 . "$here/chart_env.sh"
@@ -26,6 +27,7 @@ cleanup_all() {
 	ip netns del "$NS_NAME" 2>/dev/null
 	ip netns del "${NS_NAME}gc" 2>/dev/null
 	ip netns del "${NS_NAME}nad" 2>/dev/null
+	ip netns del "${NS_NAME}p" 2>/dev/null
 	rm -rf "$TMP"
 }
 trap cleanup_all EXIT
@@ -38,26 +40,51 @@ test_lint() {
 	"$HELM" lint --strict "$CHART" --set-json 'daemon.pciAllowList=["0000:3b:00.1"]' \
 		--set daemon.metrics.podMonitor.enabled=true --set daemon.hugepages.pageSize=1Gi \
 		--set daemon.hugepages.amount=2Gi || fail "helm lint (NIC uplink, PodMonitor, 1Gi pages)"
+	"$HELM" lint --strict "$CHART" --set mode=primary || fail "helm lint (primary, vxlan)"
+	"$HELM" lint --strict "$CHART" --set mode=primary --set cluster.routing=host-gw \
+		--set agent.metrics.podMonitor.enabled=true --set cni.uninstall=true || fail "helm lint (primary, host-gw)"
 }
 
-test_rendered_kinds_and_no_rbac() {
+agent_ds() { obj "$1" DaemonSet t-slicenet-agent; }
+rules_of() { obj "$1" ClusterRole t-slicenet-agent | jq -c '.rules'; }
+
+test_rendered_kinds_and_rbac() {
 	need_setup
 	local out
 	out=$(render) || fail "helm template"
 	assert_eq "$(jq -c '[.[] | .kind + "/" + .metadata.name] | sort' <<<"$out")" \
-		'["ConfigMap/t-slicenet","DaemonSet/t-slicenet-cni","DaemonSet/t-slicenet-daemon","ServiceAccount/t-slicenet"]'
-	assert_eq "$(jq -r '[.[].metadata.namespace] | unique | join(",")' <<<"$out")" kube-system
-	# No API access needed: no token either.
-	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .spec.template.spec.automountServiceAccountToken]' <<<"$out")" \
-		'[false,false]'
+		'["ClusterRole/t-slicenet-agent","ClusterRoleBinding/t-slicenet-agent","ConfigMap/t-slicenet","DaemonSet/t-slicenet-agent","DaemonSet/t-slicenet-cni","DaemonSet/t-slicenet-daemon","ServiceAccount/t-slicenet"]'
+	assert_eq "$(jq -r '[.[] | select(.kind != "ClusterRole" and .kind != "ClusterRoleBinding")
+		| .metadata.namespace] | unique | join(",")' <<<"$out")" kube-system
+	# Only the agent's pods get a token; the ServiceAccount mounts none by itself.
+	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | {(.metadata.name): .spec.template.spec.automountServiceAccountToken}] | add' <<<"$out")" \
+		'{"t-slicenet-agent":true,"t-slicenet-cni":false,"t-slicenet-daemon":false}'
+	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .spec.template.spec.serviceAccountName] | unique' <<<"$out")" '["t-slicenet"]'
 	assert_eq "$(jq '.[] | select(.kind == "ServiceAccount") | .automountServiceAccountToken' <<<"$out")" false
-	out=$(render --set serviceAccount.create=false --set daemon.enabled=false) || fail "helm template"
+	# Secondary mode: the agent reads no Node, it only creates Events (core group).
+	assert_eq "$(rules_of "$out")" '[{"apiGroups":[""],"resources":["events"],"verbs":["create"]}]'
+	assert_eq "$(obj "$out" ClusterRoleBinding t-slicenet-agent | jq -cS '{roleRef, subjects}')" \
+		'{"roleRef":{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"t-slicenet-agent"},"subjects":[{"kind":"ServiceAccount","name":"t-slicenet","namespace":"kube-system"}]}'
+	# Primary mode: Nodes get/list/watch, Events create, nothing else.
+	out=$(render --set mode=primary) || fail "helm template (primary)"
+	assert_eq "$(rules_of "$out")" \
+		'[{"apiGroups":[""],"resources":["nodes"],"verbs":["get","list","watch"]},{"apiGroups":[""],"resources":["events"],"verbs":["create"]}]'
+	assert_eq "$(jq '[.[] | select(.kind == "Role" or .kind == "RoleBinding")] | length' <<<"$out")" 0
+	out=$(render --set serviceAccount.create=false --set daemon.enabled=false --set agent.enabled=false) ||
+		fail "helm template"
 	assert_eq "$(jq -c '[.[].kind] | sort' <<<"$out")" '["ConfigMap","DaemonSet"]'
-	out=$(render --set daemon.metrics.podMonitor.enabled=true) || fail "helm template"
+	out=$("$HELM" template t "$CHART" --set serviceAccount.create=false 2>&1) &&
+		fail "agent on the namespace's default ServiceAccount"
+	assert_contains "$out" "agent.enabled needs its own ServiceAccount"
+	out=$(render --set daemon.metrics.podMonitor.enabled=true --set agent.metrics.podMonitor.enabled=true) ||
+		fail "helm template"
 	assert_eq "$(obj "$out" PodMonitor t-slicenet-daemon | jq -cS '.spec.podMetricsEndpoints')" \
 		'[{"interval":"30s","path":"/metrics","port":"metrics"}]'
 	assert_eq "$(obj "$out" PodMonitor t-slicenet-daemon | jq -c '.spec.selector.matchLabels')" \
 		"$(daemon_ds "$out" | jq -c '.spec.selector.matchLabels')" "PodMonitor selects slicenetd's pods"
+	assert_eq "$(obj "$out" PodMonitor t-slicenet-agent | jq -c '.spec.selector.matchLabels')" \
+		"$(agent_ds "$out" | jq -c '.spec.selector.matchLabels')" "PodMonitor selects the agent's pods"
+	assert_eq "$(obj "$out" PodMonitor t-slicenet-agent | jq -r '.spec.podMetricsEndpoints[0].port')" metrics
 }
 
 # Two DaemonSets: the installer everywhere (no hugepages, nothing removed
@@ -110,7 +137,8 @@ test_two_daemonsets_installer_keeps_the_node_installed() {
 	assert_eq "$(jq -c '[.volumes[] | select(.hostPath) | .hostPath.path] | sort' <<<"$spec")" \
 		'["/etc/edge","/etc/kubernetes/cni/net.d","/run/slicenet","/usr/libexec/cni","/var/lib/cni","/var/lib/cni/networks","/var/log"]'
 	assert_eq "$(cm_key "$out" 10-slicenet.conflist | jq -r '.plugins[0].slicesFile')" /etc/edge/slices.json
-	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .metadata.name]' <<<"$out")" '["t-slicenet-cni"]'
+	assert_eq "$(jq -c '[.[] | select(.kind == "DaemonSet") | .metadata.name] | sort' <<<"$out")" \
+		'["t-slicenet-agent","t-slicenet-cni"]'
 }
 
 # Guaranteed QoS, EAL memory from the hugepage request, no PCI probing by
@@ -164,6 +192,165 @@ test_daemon_metrics() {
 	out=$(render --set daemon.metrics.enabled=false --set daemon.metrics.podMonitor.enabled=true) || fail "helm template"
 	case "$(container "$out" slicenetd | jq -c .args)" in *--metrics*) fail "--metrics when disabled" ;; esac
 	assert_eq "$(jq '[.[] | select(.kind == "PodMonitor")] | length' <<<"$out")" 0
+}
+
+# ---- modes and the node agent
+
+# Primary mode's conflist is what e2e/cluster/test_cluster.sh runs the
+# plugin with: "mode", "clusterCIDR", IPAM from the agent's ranges file,
+# the data network in the fast class, portmap chained. Secondary mode's is
+# unchanged (no mode key, cni.ipam as given, no data keys, no portmap).
+test_primary_and_secondary_conflists() {
+	need_setup
+	local out list slices
+	out=$(render --set mode=primary) || fail "helm template (primary)"
+	list=$(cm_key "$out" 10-slicenet.conflist)
+	assert_eq "$(jq -c '[.plugins[].type]' <<<"$list")" '["slicenet","portmap"]'
+	assert_eq "$(jq -cS '.plugins[0] | {mode, clusterCIDR, ipam}' <<<"$list")" \
+		'{"clusterCIDR":"10.244.0.0/16","ipam":{"dataDir":"/var/lib/cni/networks","rangesFile":"/run/slicenet/ranges.json","type":"slicenet-ipam"},"mode":"primary"}'
+	assert_eq "$(jq -cS '.plugins[1]' <<<"$list")" '{"capabilities":{"portMappings":true},"type":"portmap"}'
+	slices=$(cm_key "$out" slices.json)
+	assert_eq "$(jq -c '.slices.urllc | {dataSubnet}' <<<"$slices")" '{"dataSubnet":"10.250.0.0/16"}'
+	# The plugin's own parser accepts it once the agent's ranges file is there...
+	echo "$slices" >"$TMP/p-slices.json"
+	echo '{"ranges": [[{"subnet": "10.244.7.0/24"}]]}' >"$TMP/p-ranges.json"
+	jq --arg r "$TMP/p-ranges.json" '.plugins[0].ipam.rangesFile = $r' <<<"$list" |
+		"$SLICENET" --validate --slices-file "$TMP/p-slices.json" || fail "slicenet --validate refused the primary conflist"
+	# ...and it really is primary mode: a fast class without dataSubnet is refused.
+	jq --arg r "$TMP/p-ranges.json" '.plugins[0].ipam.rangesFile = $r' <<<"$list" >"$TMP/p-list.json"
+	jq 'del(.slices.urllc.dataSubnet)' "$TMP/p-slices.json" >"$TMP/p-nodata.json"
+	out=$("$SLICENET" --validate --slices-file "$TMP/p-nodata.json" <"$TMP/p-list.json") &&
+		fail "the plugin accepted a primary urllc class without dataSubnet"
+	assert_contains "$out" 'primary mode needs a \"dataSubnet\"'
+	# An ADD of an embb pod with it: eth0 from the node's range.
+	mkdir -p "$TMP/p"
+	ip netns add "${NS_NAME}p"
+	local conf res
+	conf=$(jq -c --arg t "$TMP/p" --arg s "$TMP/p-slices.json" '.plugins[0] + {cniVersion, name}
+		| .slicesFile = $s | .ipam.dataDir = ($t + "/ipam") | .stateDir = ($t + "/state")
+		| .logFile = ($t + "/log") | .vhostuser.daemonSocket = ($t + "/nodaemon.sock") | del(.capabilities)' "$TMP/p-list.json")
+	res=$(cni_call ADD "/run/netns/${NS_NAME}p" p-ctr eth0 "$conf") || fail "primary ADD: $res"
+	assert_contains "$(ip -n "${NS_NAME}p" -o addr show dev eth0)" "inet 10.244.7."
+	cni_call DEL "/run/netns/${NS_NAME}p" p-ctr eth0 "$conf" || fail "primary DEL"
+	ip netns del "${NS_NAME}p"
+	# Other cluster settings follow the values; portmap can be left out.
+	out=$(render --set mode=primary --set-json 'cluster.podCIDRs=["fd00:10:244::/56","10.42.0.0/16"]' \
+		--set cluster.rangesFile=/run/slicenet/node-ranges.json --set cni.portmap=false) || fail "helm template"
+	list=$(cm_key "$out" 10-slicenet.conflist)
+	assert_eq "$(jq -c '[.plugins[0].clusterCIDR, .plugins[0].ipam.rangesFile, (.plugins | length)]' <<<"$list")" \
+		'["10.42.0.0/16","/run/slicenet/node-ranges.json",1]'
+	# Secondary (default): today's conflist.
+	out=$(render) || fail "helm template"
+	list=$(cm_key "$out" 10-slicenet.conflist)
+	assert_eq "$(jq -c '[(.plugins | length), .plugins[0].mode, .plugins[0].clusterCIDR, .plugins[0].ipam.rangesFile]' <<<"$list")" \
+		'[1,null,null,null]'
+	assert_eq "$(jq -c '.plugins[0].ipam' <<<"$list")" \
+		'{"dataDir":"/var/lib/cni/networks","ranges":[[{"subnet":"10.244.0.0/24"}]],"type":"slicenet-ipam"}'
+	assert_eq "$(cm_key "$out" slices.json | jq -c '[.slices[] | keys[] | select(IN("dataSubnet", "dataBlockPrefix", "dataIfname"))]')" '[]' \
+		"data network keys in the secondary table"
+	# slicenetd gets the tap the agent routes data blocks through only in primary mode.
+	case "$(container "$out" slicenetd | jq -c .args)" in *--uplink*) fail "an uplink in secondary mode" ;; esac
+	out=$(render --set mode=primary) || fail "helm template"
+	assert_contains "$(container "$out" slicenetd | jq -c .args)" '"--uplink","tap:slicenet-up"'
+}
+
+# The agent: its own DaemonSet, host network, NODE_NAME, NET_ADMIN only,
+# flags from the values, accepted by the agent's own option parser.
+test_agent_daemonset() {
+	need_setup
+	local out c spec flags f
+	local -a args
+	out=$(render --set mode=primary --set cluster.routing=host-gw) || fail "helm template"
+	spec=$(agent_ds "$out" | jq .spec.template.spec)
+	c=$(container "$out" slicenet-agent)
+	assert_eq "$(jq .hostNetwork <<<"$spec")" true
+	assert_eq "$(jq -c .tolerations <<<"$spec")" '[{"operator":"Exists"}]' "the agent runs on NotReady nodes"
+	assert_eq "$(jq -r .priorityClassName <<<"$spec")" system-node-critical
+	assert_eq "$(jq -c .command <<<"$c")" '["/usr/local/bin/slicenet-agent"]'
+	assert_eq "$(jq -cS .securityContext <<<"$c")" \
+		'{"allowPrivilegeEscalation":false,"capabilities":{"add":["NET_ADMIN"],"drop":["ALL"]},"privileged":false,"runAsUser":0}'
+	assert_eq "$(jq -c '[.env[] | select(.name == "NODE_NAME") | .valueFrom.fieldRef.fieldPath]' <<<"$c")" '["spec.nodeName"]'
+	# shellcheck disable=SC2016 # $(POD_IP) is for kubelet to expand
+	assert_eq "$(jq -c .args <<<"$c")" \
+		'["--mode","host-gw","--cluster-cidr","10.244.0.0/16","--data-subnet","10.250.0.0/16/24","--data-uplink","slicenet-up","--resync","60","--ranges-file","/run/slicenet/ranges.json","--state-dir","/var/lib/cni/slicenet","--ipam-dir","/var/lib/cni/networks","--install-status","/run/slicenet/cni-install-status.json","--log-level","info","--metrics","$(POD_IP):9652"]'
+	assert_eq "$(jq -cS '.ports' <<<"$c")" '[{"containerPort":9652,"name":"metrics","protocol":"TCP"}]'
+	assert_eq "$(jq -c '[.volumeMounts[] | [.mountPath, (.readOnly // false)]]' <<<"$c")" \
+		'[["/run/slicenet",false],["/var/lib/cni/slicenet",false],["/var/lib/cni/networks",true]]'
+	assert_eq "$(jq -c '[.volumes[].hostPath.path]' <<<"$spec")" \
+		'["/run/slicenet","/var/lib/cni/slicenet","/var/lib/cni/networks"]'
+	# Every rendered flag passes the agent's own parser (--help exits 0 only then).
+	mapfile -t args < <(jq -r '.args[]' <<<"$c")
+	"$AGENT" "${args[@]}" --help >/dev/null || fail "slicenet-agent refused the rendered flags: ${args[*]}"
+	# vxlan: VNI and port from the values; data blocks of every fast class, each once.
+	out=$(render --set mode=primary --set cluster.vxlan.vni=7 --set cluster.vxlan.port=4789 \
+		--set agent.apiServer=https://10.0.0.1:6443 --set agent.logLevel=debug \
+		--set-json 'slices.classes=[{"name":"a","datapaths":["veth"]},{"name":"u","datapaths":["vhostuser","veth"],"dataSubnet":"10.250.0.0/16","dataBlockPrefix":26},{"name":"s","datapaths":["sriov"],"dataSubnet":"10.251.0.0/16"},{"name":"u2","datapaths":["vhostuser"],"dataSubnet":"10.250.0.0/16","dataBlockPrefix":26}]') ||
+		fail "helm template (vxlan)"
+	c=$(container "$out" slicenet-agent)
+	assert_contains "$(jq -c .args <<<"$c")" \
+		'"--mode","vxlan","--cluster-cidr","10.244.0.0/16","--data-subnet","10.250.0.0/16/26","--data-subnet","10.251.0.0/16/24","--data-uplink","slicenet-up","--vxlan-vni","7","--vxlan-port","4789","--resync","60"'
+	assert_contains "$(jq -c .args <<<"$c")" '"--api-server","https://10.0.0.1:6443"'
+	assert_contains "$(jq -c .args <<<"$c")" '"--log-level","debug"'
+	mapfile -t args < <(jq -r '.args[]' <<<"$c")
+	"$AGENT" "${args[@]}" --help >/dev/null || fail "slicenet-agent refused the rendered flags: ${args[*]}"
+	# No slicenetd: no data uplink.
+	out=$(render --set mode=primary --set daemon.enabled=false) || fail "helm template"
+	case "$(container "$out" slicenet-agent | jq -c .args)" in *--data-uplink*) fail "--data-uplink without slicenetd" ;; esac
+	# Secondary mode: metrics and Events only; no routing flag at all.
+	out=$(render) || fail "helm template"
+	c=$(container "$out" slicenet-agent)
+	flags=$(jq -c .args <<<"$c")
+	assert_contains "$flags" '"--mode","none"'
+	for f in --cluster-cidr --data-subnet --data-uplink --vxlan-vni --vxlan-port --resync; do
+		case "$flags" in *"\"$f\""*) fail "secondary mode renders $f: $flags" ;; esac
+	done
+	# shellcheck disable=SC2016 # $(POD_IP) is for kubelet to expand
+	assert_contains "$flags" '"--metrics","$(POD_IP):9652"'
+	mapfile -t args < <(jq -r '.args[]' <<<"$c")
+	"$AGENT" "${args[@]}" --help >/dev/null || fail "slicenet-agent refused the rendered flags: ${args[*]}"
+	out=$(render --set agent.metrics.enabled=false) || fail "helm template"
+	c=$(container "$out" slicenet-agent)
+	case "$(jq -c .args <<<"$c")" in *--metrics*) fail "--metrics when disabled" ;; esac
+	assert_eq "$(jq -c '[.env[].name]' <<<"$c")" '["NODE_NAME"]'
+	out=$(render --set agent.enabled=false) || fail "helm template"
+	assert_eq "$(jq '[.[] | select(.metadata.name == "t-slicenet-agent")] | length' <<<"$out")" 0
+}
+
+# cni.uninstall reaches the agent as --uninstall-on-stop (test_agent.sh
+# checks that a SIGTERM then removes routes, VXLAN device, nft table and
+# ranges file), in both modes; never by default.
+test_uninstall_wiring_reaches_the_agent() {
+	need_setup
+	local out mode
+	for mode in secondary primary; do
+		out=$(render --set mode=$mode) || fail "helm template"
+		case "$(container "$out" slicenet-agent | jq -c .args)" in
+		*--uninstall*) fail "$mode: the agent uninstalls on stop by default" ;;
+		esac
+		out=$(render --set mode=$mode --set cni.uninstall=true) || fail "helm template"
+		assert_eq "$(container "$out" slicenet-agent | jq -r '.args[-1]')" --uninstall-on-stop "$mode"
+		assert_eq "$(env_of "$out" cni-sync UNINSTALL_ON_STOP)" true "$mode: installer"
+		assert_eq "$(agent_ds "$out" | jq .spec.template.spec.terminationGracePeriodSeconds)" 30
+	done
+}
+
+# Changing the agent's settings (routing, log level) rolls only the agent:
+# slicenetd and the installer keep running.
+test_agent_changes_restart_only_the_agent() {
+	need_setup
+	local base new v
+	base=$(render --set mode=primary) || fail "helm template"
+	for v in cluster.routing=host-gw agent.logLevel=debug cluster.vxlan.port=4789 agent.resyncSeconds=30; do
+		new=$(render --set mode=primary --set "$v") || fail "helm template ($v)"
+		[ "$(agent_ds "$new" | jq -cS .spec.template)" != "$(agent_ds "$base" | jq -cS .spec.template)" ] ||
+			fail "$v did not reach the agent"
+		assert_eq "$(daemon_ds "$new" | jq -cS .)" "$(daemon_ds "$base" | jq -cS .)" "$v restarted slicenetd"
+		assert_eq "$(cni_ds "$new" | jq -cS .)" "$(cni_ds "$base" | jq -cS .)" "$v restarted the installer"
+		assert_eq "$(obj "$new" ConfigMap t-slicenet | jq -cS .)" "$(obj "$base" ConfigMap t-slicenet | jq -cS .)"
+	done
+	# And a slice table or plugin log level change does not restart the agent.
+	new=$(render --set mode=primary --set cni.logLevel=debug) || fail "helm template"
+	assert_eq "$(agent_ds "$new" | jq -cS .)" "$(agent_ds "$base" | jq -cS .)" "cni.logLevel restarted the agent"
 }
 
 # What a `helm upgrade` changes. The installer follows the ConfigMap live,
@@ -266,7 +453,19 @@ EAL -m given by hand|--set-json|daemon.ealArgs=["-m","64"]|daemon.ealArgs
 path with ..|--set|cni.stateDir=/var/lib/../etc|cni.stateDir
 duplicate class|--set-json|slices.classes=[{"name":"x","datapaths":["veth"]},{"name":"x","datapaths":["veth"]}]|class "x" is listed twice
 defaultSlice not a class|--set|slices.defaultSlice=nope|slices.defaultSlice "nope" is not the name of a class
-socket dir outside the run dir|--set|daemon.socketDir=/tmp/ports|daemon.socketDir "/tmp/ports" must lie below daemon.runDir'
+socket dir outside the run dir|--set|daemon.socketDir=/tmp/ports|daemon.socketDir "/tmp/ports" must lie below daemon.runDir
+unknown mode|--set|mode=overlay|mode
+unknown routing|--set|cluster.routing=bgp|cluster.routing
+pod CIDR not a CIDR|--set-json|cluster.podCIDRs=["10.244.0.0"]|cluster.podCIDRs.0
+pod CIDR octet out of range|--set-json|cluster.podCIDRs=["10.300.0.0/16"]|cluster.podCIDRs.0
+data subnet not IPv4|--set-json|slices.classes=[{"name":"u","datapaths":["vhostuser"],"dataSubnet":"fd00::/48"}]|slices.classes.0.dataSubnet
+VXLAN VNI out of range|--set|cluster.vxlan.vni=16777216|cluster.vxlan.vni
+unknown agent key|--set|agent.routing=vxlan|Additional property routing is not allowed
+agent log level|--set|agent.logLevel=trace|agent.logLevel
+ranges file with a # (the installer substitutes the path)|--set|cluster.rangesFile=/run/slicenet/r#1.json|cluster.rangesFile
+primary without the agent|--set|mode=primary,agent.enabled=false|mode primary needs agent.enabled
+primary fast class without data subnet|--set|mode=primary,slices.classes[0].name=u,slices.classes[0].datapaths[0]=vhostuser|class "u" lists vhostuser and needs a dataSubnet
+ranges file outside the run dir|--set|mode=primary,cluster.rangesFile=/var/ranges.json|cluster.rangesFile "/var/ranges.json" must lie below daemon.runDir'
 
 test_bad_values_are_refused() {
 	need_setup
@@ -276,7 +475,7 @@ test_bad_values_are_refused() {
 		out=$("$HELM" template t "$CHART" "$flag" "$arg" 2>&1) && fail "$what: rendered ($flag $arg)"
 		assert_contains "$out" "$want" "$what"
 	done <<<"$BAD_VALUES"
-	assert_eq "$n" 27
+	assert_eq "$n" 39
 	# helm lint applies the same schema.
 	out=$("$HELM" lint --strict "$CHART" --set vhostuser.mode=bogus 2>&1) && fail "lint accepted a bad mode"
 	assert_contains "$out" vhostuser.mode
@@ -522,6 +721,37 @@ test_installer_watch_syncs_and_keeps_the_node_installed_on_stop() {
 			assert_eq "$(find "$r/host" -type f | wc -l)" 0 "files left after stop with uninstall"
 		fi
 	done
+}
+
+# Primary mode: the conflist names the agent's ranges file, which does not
+# exist yet when the installer first runs (and is a host path it does not
+# see). The installer validates against a stand-in (RANGES_FILE and
+# RANGES_STAND_IN_SUBNET, from the rendered env) and installs the conflist
+# unchanged; a bad primary table is still refused.
+test_installer_primary_mode_before_the_agent_ran() {
+	need_setup
+	local r=$TMP/inst5 out rf sub
+	out=$(render --set mode=primary) || fail "helm template"
+	rf=$(env_of "$out" cni-install RANGES_FILE)
+	sub=$(env_of "$out" cni-sync RANGES_STAND_IN_SUBNET)
+	assert_eq "$rf $sub" "/run/slicenet/ranges.json 10.244.0.0/16"
+	assert_eq "$(env_of "$(render)" cni-install RANGES_FILE)" "" "secondary mode has no ranges file"
+	installer_fixture "$r" --set mode=primary
+	[ ! -e "$rf" ] || fail "$rf exists on this machine: the test would not show the stand-in"
+	# Without the stand-in the plugin's parser refuses it (code 11, try again).
+	installer "$r" install 2>"$r/log" && fail "installed without a stand-in (the ranges file is missing)"
+	assert_contains "$(cat "$r/host/run/slicenet/cni-install-status.json")" '"code":11'
+	RANGES_FILE=$rf RANGES_STAND_IN_SUBNET=$sub installer "$r" install || fail "install (primary): $(cat "$r/log")"
+	cmp "$r/config/10-slicenet.conflist" "$r/host/etc/cni/net.d/10-slicenet.conflist" || fail "conflist not installed as is"
+	assert_contains "$(cat "$r/host/run/slicenet/cni-install-status.json")" '"state":"ok"'
+	[ -z "$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'slicenet-validate.*' -newer "$r/config/slices.json")" ] ||
+		fail "stand-in left behind"
+	# A fast class without its data network: refused, the last good table stays.
+	config_update "$r" slices.json 'del(.slices.urllc.dataSubnet)'
+	RANGES_FILE=$rf RANGES_STAND_IN_SUBNET=$sub installer "$r" install || fail "install keeps the last good copy"
+	assert_contains "$(cat "$r/host/run/slicenet/cni-install-status.json")" '"state":"rejected"'
+	assert_contains "$(cat "$r/host/run/slicenet/cni-install-status.json")" dataSubnet
+	assert_eq "$(jq -r .slices.urllc.dataSubnet "$r/host/etc/slicenet/slices.json")" 10.250.0.0/16
 }
 
 run_tests
