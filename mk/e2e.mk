@@ -5,6 +5,8 @@
 #   make helm-check      helm lint + template checks (test/integration/test_helm.sh)
 #   make e2e-node        node e2e: containerd CRI + slicenet (root; e2e/node/test_node_e2e.sh)
 #   make e2e-kind        cluster e2e on kind (needs docker or podman; e2e/kind/run.sh)
+#   make e2e-kind-multinode  3-node kind cluster, mode=primary, reachability matrix in
+#                        host-gw then vxlan, uninstall leaves nodes clean (e2e/kind/run-multinode.sh)
 #   make e2e-minikube    cluster e2e on minikube (e2e/minikube/run.sh)
 #   make e2e-shellcheck  shellcheck every e2e/deploy script
 #   make image           build the node image (needs docker or podman)
@@ -14,14 +16,16 @@ E2E_NODE_MODULES := $(BUILD)/e2e-node/node_modules/@grpc/grpc-js/package.json
 PAUSE_TAR := $(BUILD)/e2e-node/pause.tar
 IMAGE ?= slicenet:dev
 CONTAINER_ENGINE ?= $(shell command -v docker >/dev/null 2>&1 && echo docker || echo podman)
-E2E_SCRIPTS := e2e/tools.sh e2e/node/test_node_e2e.sh e2e/kind/run.sh e2e/minikube/run.sh \
+E2E_SCRIPTS := e2e/tools.sh e2e/node/test_node_e2e.sh e2e/kind/run.sh e2e/kind/run-multinode.sh \
+	e2e/kind/lib-kind.sh e2e/minikube/run.sh \
 	e2e/lib-cluster.sh deploy/image/slicenet-install-cni test/integration/test_helm.sh
 
 # make test builds these before running the test scripts (which would also
 # install them when missing).
 TEST_EXTRA_TARGETS += helm-tools e2e-node-deps
 
-.PHONY: helm-tools e2e-node-deps helm-check e2e-node e2e-kind e2e-minikube e2e-shellcheck image
+.PHONY: helm-tools e2e-node-deps helm-check e2e-node e2e-kind e2e-kind-multinode e2e-minikube \
+	e2e-shellcheck image
 
 helm-tools: $(HELM)
 $(HELM): e2e/tools.sh
@@ -43,6 +47,15 @@ e2e-node: all e2e-node-deps
 
 e2e-kind: helm-tools
 	$(Q)HELM=$(abspath $(HELM)) IMAGE=$(IMAGE) e2e/kind/run.sh
+
+# Fails at once, naming what is missing, on a machine without a container engine.
+KIND_ENGINE = $(or $(KIND_EXPERIMENTAL_PROVIDER),docker)
+e2e-kind-multinode: helm-tools
+	$(Q)for t in kind kubectl jq $(KIND_ENGINE); do command -v $$t >/dev/null || \
+		{ echo "e2e-kind-multinode: $$t is not installed (needs kind, kubectl, jq and docker, or podman with KIND_EXPERIMENTAL_PROVIDER=podman)" >&2; exit 1; }; done
+	$(Q)$(KIND_ENGINE) info >/dev/null 2>&1 || \
+		{ echo "e2e-kind-multinode: $(KIND_ENGINE) is installed but not running" >&2; exit 1; }
+	$(Q)HELM=$(abspath $(HELM)) IMAGE=$(IMAGE) e2e/kind/run-multinode.sh
 
 e2e-minikube: helm-tools
 	$(Q)HELM=$(abspath $(HELM)) IMAGE=$(IMAGE) e2e/minikube/run.sh

@@ -25,29 +25,14 @@ HELM_EXTRA=(--kube-context "kind-$CLUSTER" --set "daemon.enabled=${E2E_DAEMON:-f
 	--set "cni.ipam.ranges[0][0].subnet=10.244.0.0/24")
 # shellcheck source=e2e/lib-cluster.sh
 . "$REPO/e2e/lib-cluster.sh"
+# shellcheck source=e2e/kind/lib-kind.sh
+. "$REPO/e2e/kind/lib-kind.sh"
 
-for tool in kind kubectl jq; do
-	command -v "$tool" >/dev/null || die "$tool is not installed"
-done
+kind_need_tools
+node_exec() { kind_node_exec "$CLUSTER-control-plane" "$@"; } # the cluster's only node
+trap kind_cleanup EXIT
 
-node_exec() { # the cluster's only node is a container named <cluster>-control-plane
-	"${KIND_EXPERIMENTAL_PROVIDER:-docker}" exec "$CLUSTER-control-plane" "$@"
-}
-
-cleanup() {
-	local rc=$?
-	if [ -n "${KEEP_CLUSTER:-}" ]; then
-		step "cluster kept: kind delete cluster --name $CLUSTER"
-	else
-		kind delete cluster --name "$CLUSTER" >/dev/null 2>&1 || true
-	fi
-	[ $rc -eq 0 ] && echo "kind e2e: PASS" || echo "kind e2e: FAIL"
-	exit $rc
-}
-trap cleanup EXIT
-
-step "creating kind cluster $CLUSTER (no default CNI)"
-kind create cluster --name "$CLUSTER" --wait 0s --config - <<KIND
+kind_create - <<KIND
 kind: Cluster
 apiVersion: kind.x-k8s.io/v1alpha4
 networking:
@@ -56,17 +41,7 @@ networking:
 nodes:
   - role: control-plane
 KIND
-
-[ -n "${SKIP_BUILD:-}" ] || build_image
-step "loading $IMAGE into the node"
-if [ "${KIND_EXPERIMENTAL_PROVIDER:-docker}" = podman ]; then
-	archive=$(mktemp /tmp/slicenet-image.XXXXXX.tar)
-	podman save -o "$archive" "$IMAGE"
-	kind load image-archive "$archive" --name "$CLUSTER"
-	rm -f "$archive"
-else
-	kind load docker-image "$IMAGE" --name "$CLUSTER"
-fi
+kind_load_image
 
 helm_install
 run_pods
