@@ -56,30 +56,35 @@ helm_install() {
 	$KUBECTL wait --for=condition=Ready nodes --all --timeout=3m
 }
 
-run_pods() {
-	local name ann slice mtu
-	$KUBECTL create namespace "$E2E_NS" --dry-run=client -o yaml | $KUBECTL apply -f -
-	while read -r name ann slice mtu; do
-		step "pod $name (annotation: $ann)"
-		{
-			cat <<EOF
+# pod_manifest NAME APP SLICE|- [NODE]: a sleeping test pod labelled app=APP,
+# annotated with SLICE (- = none), pinned to NODE when given.
+pod_manifest() {
+	cat <<EOF
 apiVersion: v1
 kind: Pod
 metadata:
-  name: $name
+  name: $1
   namespace: $E2E_NS
-  labels: {app: slicenet-e2e}
+  labels: {app: $2}
 EOF
-			[ "$ann" = - ] || printf '  annotations:\n    slicenet.io/slice: "%s"\n' "$ann"
-			cat <<EOF
-spec:
+	[ "$3" = - ] || printf '  annotations:\n    slicenet.io/slice: "%s"\n' "$3"
+	echo "spec:"
+	[ -z "${4:-}" ] || printf '  nodeName: %s\n  tolerations: [{operator: Exists}]\n' "$4"
+	cat <<EOF
   terminationGracePeriodSeconds: 1
   containers:
     - name: c
       image: $TEST_IMAGE
       command: ["sleep", "3600"]
 EOF
-		} | $KUBECTL apply -f -
+}
+
+run_pods() {
+	local name ann slice mtu
+	$KUBECTL create namespace "$E2E_NS" --dry-run=client -o yaml | $KUBECTL apply -f -
+	while read -r name ann slice mtu; do
+		step "pod $name (annotation: $ann)"
+		pod_manifest "$name" slicenet-e2e "$ann" | $KUBECTL apply -f -
 	done <<<"$POD_SPECS"
 	$KUBECTL -n "$E2E_NS" wait --for=condition=Ready pod -l app=slicenet-e2e --timeout="$POD_TIMEOUT"
 }

@@ -87,23 +87,7 @@ run_matrix_pods() {
 	$KUBECTL create namespace "$E2E_NS" --dry-run=client -o yaml | $KUBECTL apply -f -
 	for n in $(kind_nodes); do
 		for c in $CLASSES; do
-			$KUBECTL apply -f - <<EOF
-apiVersion: v1
-kind: Pod
-metadata:
-  name: $c-${n##*-}
-  namespace: $E2E_NS
-  labels: {app: slicenet-matrix}
-  annotations: {slicenet.io/slice: "$c"}
-spec:
-  nodeName: $n
-  tolerations: [{operator: Exists}]
-  terminationGracePeriodSeconds: 1
-  containers:
-    - name: c
-      image: $TEST_IMAGE
-      command: ["sleep", "3600"]
-EOF
+			pod_manifest "$c-${n##*-}" slicenet-matrix "$c" "$n" | $KUBECTL apply -f -
 		done
 	done
 	$KUBECTL -n "$E2E_NS" wait --for=condition=Ready pod -l app=slicenet-matrix --timeout="$POD_TIMEOUT"
