@@ -313,6 +313,14 @@ test_05_agent_restart_removes_no_route() {
 	ip netns exec "$P-p1a" ping -c 1 -W 1 "$dst" >/dev/null || fail "p1a -> p2a after the restart"
 }
 
+# cpu_percent PID: the share of one CPU the process used over its lifetime.
+cpu_percent() {
+	local -a f
+	read -r -a f < <(sed 's/.*) //' "/proc/$1/stat") # f[0] is field 3 (state)
+	awk -v ticks=$((f[11] + f[12])) -v start="${f[19]}" -v hz="$(getconf CLK_TCK)" \
+		'{printf "%d", 100 * ticks / (hz * $1 - start)}' /proc/uptime
+}
+
 # What slicenet (plugin, agent, slicenetd) created on node I, one line each.
 node_left() {
 	local n=$WORK/n$1
@@ -327,7 +335,7 @@ node_left() {
 }
 
 test_06_uninstall_leaves_nothing() {
-	local pod i u left
+	local pod i u left cpu
 	# As a runtime tears a pod down: its containers (vhost_tap) stop, then CNI DEL.
 	# The urllc pods go before the agents: a DEL whose config no longer parses
 	# (rangesFile gone) falls back to the default vhostuser socketDir and
@@ -335,6 +343,10 @@ test_06_uninstall_leaves_nothing() {
 	for i in $FAST_NODES; do
 		for u in $URLLC_PODS; do
 			pod=u$i$u
+			# Idle, it sleeps: well under a core over the whole run, matrices included.
+			cpu=$(cpu_percent "$(pgrep -P "$(cat "$WORK/$pod.app.pid")")")
+			echo "$pod: vhost_tap used ${cpu}% of a CPU over its life" | tap_note
+			[ "$cpu" -lt 20 ] || fail "$pod: vhost_tap used ${cpu}% of a CPU"
 			stop_pid "$WORK/$pod.app.pid"
 			# Its counters: the matrices' frames went both ways through the port.
 			grep -Eq 'to_tap=[1-9][0-9]{2,} .*to_port=[1-9][0-9]{2,} ' "$WORK/$pod.app.log" ||
