@@ -6,22 +6,27 @@
 # token to the test API server. Pods are network namespaces attached by
 # running the plugin inside the node's namespace, with the config a runtime
 # derives from the node's primary-mode conflist, as a runtime would.
-# Nodes 1 and 2 run slicenetd (tap uplink, its lcores on CPU 1) and a urllc
-# pod each: eth0 a veth, net1 vhost-user from the node's data block, served
-# by dpdk-testpmd in icmpecho mode (CPU 0) as the pod's application.
-# Every pod pings every other pod's eth0 and every net1 (the matrix, printed
-# as TAP comments), in host-gw and vxlan mode; then a node is added, one
-# removed, an agent restarted, and everything uninstalled. Tests run in name
-# order and share the cluster; each asserts the outcome.
+# Nodes 1 and 2 run slicenetd (tap uplink, its lcores on CPU 1) and two urllc
+# pods each: eth0 a veth, net1 vhost-user from the node's data block. Their
+# application is test/cluster/vhost_tap (CPU 0, sleeps when idle): it bridges
+# the virtio-user port to a TAP named net1 in the pod, which gets the CNI
+# result's MAC, address and gateway, so the pod's own stack pings over
+# vhost-user. Every pod's eth0 and every net1 pings every other pod's eth0
+# and every net1 (the matrix, printed as TAP comments), in host-gw and vxlan
+# mode; then a node is added, one removed, an agent restarted, and everything
+# uninstalled. Tests run in name order and share the cluster; each asserts
+# the outcome.
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=../../test/integration/lib.sh
 . "$here/../../test/integration/lib.sh"
 AGENT=$BUILD_DIR/bin/slicenet-agent
 SLICENETD=$BUILD_DIR/bin/slicenetd
 SLICENETCTL=$BUILD_DIR/bin/slicenetctl
-TESTPMD=$(command -v dpdk-testpmd || true)
-FAST_NODES="1 2" # nodes running slicenetd
-UPLINK=snup0     # slicenetd's tap, in each node's namespace
+VHOST_TAP=$BUILD_DIR/e2e/vhost_tap
+FAST_NODES="1 2"           # nodes running slicenetd
+URLLC_PODS="a b"           # urllc pods per fast node: uIa, uIb
+UPLINK=snup0               # slicenetd's tap, in each node's namespace
+DATA_SUBNET=10.250.0.0/16 # the urllc class's data network
 P=snce # namespace prefix
 WORK=$(mktemp -d /tmp/slicenet-e2e-cluster.XXXXXX)
 # shellcheck source=lib.sh
@@ -55,24 +60,38 @@ daemon_up() { # I: slicenetd in node I's namespace, all its lcores on CPU 1, a t
 	wait_for 10 ctl "$1" version || fail "node-$1: slicenetd did not come up"
 }
 
-# urllc_pod_add NODE: pod uI, eth0 a veth, net1 vhost-user served by testpmd
-# icmpecho on CPU 0; "uI:net1 NODE IP" into $WORK/targets.
+# urllc_pod_add NODE POD: POD with eth0 a veth and net1 vhost-user, served
+# by vhost_tap on CPU 0; "POD:net1 NODE IP" into $WORK/targets. The TAP net1
+# gets the CNI result's MAC (slicenetd drops frames from any other source
+# MAC) and address; the data network is routed through the result's gateway
+# (the node's uplink), and traffic bound to net1 (ping -I net1) leaves
+# through it whatever its destination (its own table), as a multi-homed pod
+# would route it. Replies may come back on the other interface: loose
+# reverse-path filtering.
 urllc_pod_add() {
-	local i=$1 pod=u$1 r ip sock mac
-	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing"
+	local i=$1 pod=$2 r ip gw sock mac
+	[ -x "$VHOST_TAP" ] || fail "$VHOST_TAP missing (make daemon-bins)"
 	pod_add "$i" "$pod" urllc
 	r=$(cat "$WORK/$pod.result")
-	ip=$(echo "$r" | jq -r '.ips[] | select(.interface == 2) | .address' | cut -d/ -f1)
+	ip=$(echo "$r" | jq -r '.ips[] | select(.interface == 2) | .address')
+	gw=$(echo "$r" | jq -r '.ips[] | select(.interface == 2) | .gateway')
 	assert_contains "$ip" "10.250.$i." "net1 is from node-$i's data block"
+	assert_eq "$gw" "10.250.$i.1" "net1's gateway is node-$i's uplink address"
 	sock=$(echo "$r" | jq -r '.interfaces[2].socketPath')
 	mac=$(echo "$r" | jq -r '.interfaces[2].mac')
-	echo "$pod:net1 $i $ip" >>"$WORK/targets"
-	# Non-interactive testpmd forwards until signalled (the stats period only keeps it looping).
-	ip netns exec "$P-$pod" timeout 300 "$TESTPMD" --lcores 0@0,1@0 --no-huge -m 128 --no-pci \
-		--file-prefix="$P-$pod" --vdev "net_virtio_user0,path=$sock,server=1,mac=$mac" \
-		-- --total-num-mbufs=4096 --forward-mode=icmpecho --stats-period 3600 \
-		</dev/null >"$WORK/$pod.testpmd.log" 2>&1 &
-	echo $! >"$WORK/$pod.testpmd.pid"
+	echo "$pod:net1 $i ${ip%/*}" >>"$WORK/targets"
+	ip netns exec "$P-$pod" timeout 300 "$VHOST_TAP" --lcores 0@0 --no-huge -m 64 --no-pci \
+		--no-telemetry --file-prefix="$P-$pod" \
+		--vdev "net_virtio_user0,path=$sock,server=1,mac=$mac" -- net1 \
+		</dev/null >"$WORK/$pod.app.log" 2>&1 &
+	echo $! >"$WORK/$pod.app.pid"
+	wait_for 15 ip -n "$P-$pod" link show net1 || fail "$pod: no TAP: $(cat "$WORK/$pod.app.log")"
+	ip netns exec "$P-$pod" sysctl -qw net.ipv6.conf.net1.disable_ipv6=1 net.ipv4.conf.all.rp_filter=2
+	ip -n "$P-$pod" link set net1 address "$mac" up
+	ip -n "$P-$pod" addr add "$ip" dev net1
+	ip -n "$P-$pod" route add "$DATA_SUBNET" via "$gw" dev net1
+	ip -n "$P-$pod" rule add oif net1 table 100
+	ip -n "$P-$pod" route add default via "$gw" dev net1 table 100
 	wait_for 15 sh -c "'$SLICENETCTL' -s '$WORK/n$i/slicenetd.sock' ports | grep -q '^ctr-$pod/net1 .*connected'" ||
 		fail "$pod: port not connected: $(ctl "$i" ports)"
 }
@@ -87,7 +106,7 @@ write_conflist() { # I
  "ipam":{"type":"slicenet-ipam","rangesFile":"$n/ranges.json","dataDir":"$n/ipam"},
  "defaultSlice":"embb",
  "slices":{"embb":{"datapaths":["veth"]},
-           "urllc":{"datapaths":["vhostuser","veth"],"dataSubnet":"10.250.0.0/16"}},
+           "urllc":{"datapaths":["vhostuser","veth"],"dataSubnet":"$DATA_SUBNET"}},
  "vhostuser":{"daemonSocket":"$n/slicenetd.sock","socketDir":"$n/ports"},
  "stateDir":"$n/state","logFile":"$n/slicenet.log","logLevel":"debug"}]}
 JSON
@@ -115,57 +134,83 @@ pod_add() {
 	echo "$pod $i $ip" >>"$WORK/pods"
 }
 
-# ping_pair SRC_POD DST_IP: 4 echoes; per-packet RTTs (ms) on stdout, fails if any is lost.
+# An endpoint is a pod's eth0 ("p1a") or a vhost-user pod's net1 ("u1a:net1").
+pod_of() { echo "${1%%:*}"; }
+ifname_of() { case $1 in *:*) echo "${1#*:}" ;; *) echo eth0 ;; esac; }
+kind_of() { case $1 in *:net1) echo vhost ;; *) echo veth ;; esac; }
+
+# ping_pair SRC DST_IP: 4 echoes out of SRC's interface (bound to it);
+# per-packet RTTs (ms) on stdout, fails if any is lost.
 ping_pair() {
 	local out
-	out=$(ip netns exec "$P-$1" ping -n -c 4 -i 0.02 -W 1 "$2" 2>&1) || return 1
+	out=$(ip netns exec "$P-$(pod_of "$1")" ping -n -c 4 -i 0.02 -W 1 -I "$(ifname_of "$1")" "$2" 2>&1) ||
+		return 1
 	grep -q ' 0% packet loss' <<<"$out" || return 1
 	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' <<<"$out"
 }
 
 median() { sort -n | awk '{v[NR] = $1} END {if (NR) printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
-# matrix LABEL: every pod pings every other pod's eth0 and every vhost-user
-# net1; prints the table and the RTT medians, fails naming the pairs that
-# did not answer.
+net1_tx() { ip -n "$P-$1" -j -s link show net1 | jq '.[0].stats64.tx.packets'; }
+
+# matrix LABEL [POD]: every endpoint pings every endpoint of every other pod
+# (only the pairs with POD at one end if given; "-" marks the others); prints
+# the table and the RTT medians per path (source kind -> destination kind,
+# same node or across), fails naming the pairs that did not answer, or a
+# vhost-user pod whose TAP did not carry at least its own echo requests.
 matrix() {
-	local label=$1 src sn dst dn dip row bad="" kind table=$WORK/matrix-$1 k
-	local -a dsts
-	cat "$WORK/pods" "$WORK/targets" 2>/dev/null >"$WORK/dsts"
-	mapfile -t dsts < <(awk '{print $1}' "$WORK/dsts")
-	for k in same cross vhost-same vhost-cross; do : >"$WORK/rtt-$label-$k"; done
+	local label=$1 focus=${2:-} src sn dst dn dip row bad="" kind table=$WORK/matrix-$1 k pod
+	local -a ends kinds
+	local -A sent=() tx0=()
+	cat "$WORK/pods" "$WORK/targets" 2>/dev/null >"$WORK/ends"
+	mapfile -t ends < <(awk '{print $1}' "$WORK/ends")
+	kinds=(veth-veth-same veth-veth-cross veth-vhost-same veth-vhost-cross
+		vhost-vhost-same vhost-vhost-cross vhost-veth-same vhost-veth-cross)
+	for k in "${kinds[@]}"; do : >"$WORK/rtt-$label-$k"; done
+	while read -r pod _; do
+		tx0[$pod]=$(net1_tx "$pod")
+		sent[$pod]=0
+	done < <(awk '$1 ~ /:net1$/ {sub(/:net1$/, "", $1); print $1}' "$WORK/ends")
 	{
-		printf '%-8s' "$label"
-		printf ' %-7s' "${dsts[@]}"
+		printf '%-9s' "$label"
+		printf ' %-8s' "${ends[@]}"
 		echo
 	} >"$table"
 	while read -r src sn _; do
-		row=$(printf '%-8s' "$src")
+		row=$(printf '%-9s' "$src")
 		while read -r dst dn dip; do
-			if [ "$src" = "$dst" ]; then
-				row+=$(printf ' %-7s' .)
+			if [ "$(pod_of "$src")" = "$(pod_of "$dst")" ]; then
+				row+=$(printf ' %-8s' .)
+				continue
+			elif [ -n "$focus" ] && [ "$(pod_of "$src")" != "$focus" ] && [ "$(pod_of "$dst")" != "$focus" ]; then
+				row+=$(printf ' %-8s' -)
 				continue
 			fi
-			kind=cross
-			[ "$sn" = "$dn" ] && kind=same
-			case $dst in *:net1) kind=vhost-$kind ;; esac
+			kind=$(kind_of "$src")-$(kind_of "$dst")-cross
+			[ "$sn" = "$dn" ] && kind=${kind%-cross}-same
 			# The echoes after the first (which may wait for ARP) feed the medians.
 			if ping_pair "$src" "$dip" >"$WORK/rtt.tmp"; then
-				row+=$(printf ' %-7s' ok)
+				row+=$(printf ' %-8s' ok)
 				tail -n +2 "$WORK/rtt.tmp" >>"$WORK/rtt-$label-$kind"
 			else
-				row+=$(printf ' %-7s' FAIL)
+				row+=$(printf ' %-8s' FAIL)
 				bad+=" $src->$dst"
 			fi
-		done <"$WORK/dsts"
+			case $src in *:net1) sent[$(pod_of "$src")]=$((sent[$(pod_of "$src")] + 4)) ;; esac
+		done <"$WORK/ends"
 		echo "$row" >>"$table"
-	done <"$WORK/pods"
-	for k in same cross vhost-same vhost-cross; do
+	done <"$WORK/ends"
+	for k in "${kinds[@]}"; do
+		[ -s "$WORK/rtt-$label-$k" ] || continue
 		printf 'rtt median (ms) %s %s: %s (%d samples)\n' "$label" "$k" \
 			"$(median <"$WORK/rtt-$label-$k")" "$(wc -l <"$WORK/rtt-$label-$k")"
 	done >>"$table"
 	tap_note <"$table"
 	[ -z "$bad" ] || fail "$label: no answer for$bad"
+	for pod in "${!sent[@]}"; do
+		[ "$(net1_tx "$pod")" -ge $((tx0[$pod] + sent[$pod])) ] ||
+			fail "$pod: net1 carried fewer than its ${sent[$pod]} echo requests"
+	done
 }
 
 # routed_everywhere MODE NODES...: every node routes every other node's pod
@@ -189,7 +234,7 @@ vxlan_tx() { ip -n "$(ns "$1")" -j -s link show slicenet.1 | jq '.[0].stats64.tx
 
 cleanup() {
 	local n
-	for n in "$WORK"/*.testpmd.pid "$WORK"/n*/daemon.pid; do stop_pid "$n"; done
+	for n in "$WORK"/*.app.pid "$WORK"/n*/daemon.pid; do stop_pid "$n"; done
 	fabric_down 1 2 3 4
 	for n in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do ip netns del "$n"; done
 	rm -rf "$WORK" /var/run/dpdk/"$P"-*
@@ -197,20 +242,18 @@ cleanup() {
 trap cleanup EXIT
 
 test_01_hostgw_matrix() {
-	local i
+	local i u
 	for i in 1 2 3; do
 		node_put "$i"
 		agent_on "$i" host-gw
 		write_conflist "$i"
 	done
 	for i in 1 2 3; do wait_for 10 test -s "$WORK/n$i/ranges.json" || fail "node-$i: no ranges file"; done
-	for i in 1 2 3; do
-		pod_add "$i" "p${i}a"
-		pod_add "$i" "p${i}b"
-	done
+	# One embb pod per node: the urllc pods' eth0 are the second veth on nodes 1 and 2.
+	for i in 1 2 3; do pod_add "$i" "p${i}a"; done
 	for i in $FAST_NODES; do
 		daemon_up "$i"
-		urllc_pod_add "$i"
+		for u in $URLLC_PODS; do urllc_pod_add "$i" "u$i$u"; done
 		# The agent puts the node's data gateway on the uplink once slicenetd made it.
 		wait_for 10 sh -c "ip -n $(ns "$i") addr show $UPLINK | grep -q 'inet 10.250.$i.1/24'" ||
 			fail "node-$i: no data gateway on $UPLINK: $(ip -n "$(ns "$i")" addr show "$UPLINK")"
@@ -243,7 +286,7 @@ test_03_added_node_reaches_everyone() {
 	wait_for 10 test -s "$WORK/n4/ranges.json" || fail "node-4: no ranges file"
 	routed_everywhere vxlan 1 2 3 4
 	pod_add 4 p4a
-	matrix vxlan+node-4
+	matrix vxlan+node-4 p4a
 }
 
 test_04_removed_node_unrouted_everywhere() {
@@ -270,6 +313,14 @@ test_05_agent_restart_removes_no_route() {
 	ip netns exec "$P-p1a" ping -c 1 -W 1 "$dst" >/dev/null || fail "p1a -> p2a after the restart"
 }
 
+# cpu_percent PID: the share of one CPU the process used over its lifetime.
+cpu_percent() {
+	local -a f
+	read -r -a f < <(sed 's/.*) //' "/proc/$1/stat") # f[0] is field 3 (state)
+	awk -v ticks=$((f[11] + f[12])) -v start="${f[19]}" -v hz="$(getconf CLK_TCK)" \
+		'{printf "%d", 100 * ticks / (hz * $1 - start)}' /proc/uptime
+}
+
 # What slicenet (plugin, agent, slicenetd) created on node I, one line each.
 node_left() {
 	local n=$WORK/n$1
@@ -284,14 +335,24 @@ node_left() {
 }
 
 test_06_uninstall_leaves_nothing() {
-	local pod i left
-	# As a runtime tears a pod down: its containers (testpmd) stop, then CNI DEL.
+	local pod i u left cpu
+	# As a runtime tears a pod down: its containers (vhost_tap) stop, then CNI DEL.
 	# The urllc pods go before the agents: a DEL whose config no longer parses
 	# (rangesFile gone) falls back to the default vhostuser socketDir and
 	# leaves the pod's descriptor in the configured one (plugin defect, reported).
 	for i in $FAST_NODES; do
-		stop_pid "$WORK/u$i.testpmd.pid"
-		pod_cni DEL "$i" "u$i" >/dev/null || fail "DEL u$i on node-$i"
+		for u in $URLLC_PODS; do
+			pod=u$i$u
+			# Idle, it sleeps: well under a core over the whole run, matrices included.
+			cpu=$(cpu_percent "$(pgrep -P "$(cat "$WORK/$pod.app.pid")")")
+			echo "$pod: vhost_tap used ${cpu}% of a CPU over its life" | tap_note
+			[ "$cpu" -lt 20 ] || fail "$pod: vhost_tap used ${cpu}% of a CPU"
+			stop_pid "$WORK/$pod.app.pid"
+			# Its counters: the matrices' frames went both ways through the port.
+			grep -Eq 'to_tap=[1-9][0-9]{2,} .*to_port=[1-9][0-9]{2,} ' "$WORK/$pod.app.log" ||
+				fail "$pod: vhost_tap bridged too little: $(tail -n 1 "$WORK/$pod.app.log")"
+			pod_cni DEL "$i" "$pod" >/dev/null || fail "DEL $pod on node-$i"
+		done
 	done
 	for i in 1 2 3 4; do
 		uninstall_agent "$i" --data-subnet 10.250.0.0/16/24 --data-uplink "$UPLINK" ||
