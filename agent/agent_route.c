@@ -155,16 +155,10 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route_dump dump = {0};
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int ret;
+	int ret = netlink_request_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), AF_UNSPEC, route_cb,
+				       &dump);
 
-	nlh = netlink_request_start(buf, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_UNSPEC;
-	ret = netlink_request_run(nl, nlh, route_cb, &dump);
 	if (ret == 0)
 		ret = dump.ret;
 	if (ret < 0) {

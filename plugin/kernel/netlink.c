@@ -363,6 +363,36 @@ struct nlmsghdr *netlink_request_start(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
+int netlink_request_dump(struct netlink *nl, uint16_t type, size_t header_len, int family,
+			 mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = netlink_request_start(buf, type, NLM_F_DUMP);
+	unsigned char *header = mnl_nlmsg_put_extra_header(nlh, header_len);
+
+	header[0] = (unsigned char)family;
+	return netlink_request_run(nl, nlh, cb, data);
+}
+
+int nl_list_dump(struct netlink *nl, uint16_t type, size_t header_len, int family, mnl_cb_t cb,
+		 struct nl_list *list, size_t *count, struct error *err, const char *fmt, ...)
+{
+	int ret = netlink_request_dump(nl, type, header_len, family, cb, list);
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return netlink_request_fail(nl, err, ret, "list %s", what);
+	*count = list->count;
+	if (list->count > list->max)
+		return error_set(err, ENOSPC, "netlink: list %s: %zu found, room for %zu", what,
+				 list->count, list->max);
+	return 0;
+}
+
 size_t netlink_request_addr_len(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;

@@ -136,22 +136,8 @@ static int nl_addr_cb(const struct nlmsghdr *nlh, void *data)
 int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlink_addr *out,
 		      size_t max, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .ifindex = ifindex};
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	int ret;
 
-	nlh = netlink_request_start(buf, RTM_GETADDR, NLM_F_DUMP);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
-	ret = netlink_request_run(nl, nlh, nl_addr_cb, &list);
-	if (ret < 0)
-		return netlink_request_fail(nl, err, ret, "list addresses of ifindex %d", ifindex);
-	*count = list.count;
-	if (list.count > max)
-		return error_set(err, ENOSPC,
-				 "netlink: list addresses of ifindex %d: %zu found, room for %zu",
-				 ifindex, list.count, max);
-	return 0;
+	return nl_list_dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), family, nl_addr_cb, &list,
+			    count, err, "addresses of ifindex %d", ifindex);
 }

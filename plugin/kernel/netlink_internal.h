@@ -60,6 +60,15 @@ struct nl_list {
 	unsigned int table;
 };
 
+/*
+ * netlink_request_dump into list's array through cb, which counts every
+ * match in list->count and stores it while count <= list->max. *count is
+ * what was found; more than list->max is -ENOSPC. err names the request
+ * "list <fmt...>".
+ */
+int nl_list_dump(struct netlink *nl, uint16_t type, size_t header_len, int family, mnl_cb_t cb,
+		 struct nl_list *list, size_t *count, struct error *err, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10), warn_unused_result));
 /* Name the next request queued in a batch, as netlink_request_fail would name it; no-op outside
  * one. */
 void nl_note(struct netlink *nl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -30,6 +30,15 @@ int netlink_request_run(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, v
 	__attribute__((warn_unused_result));
 
 /*
+ * Dump type (RTM_GETADDR, RTM_GETROUTE, ...) of family, with cb run on every
+ * reply: the request carries only the type's family header, header_len
+ * bytes, zeroed but for its first byte, the family (the layout of every
+ * rtnetlink header: ifaddrmsg, rtmsg, ndmsg, ifinfomsg). 0 or -errno.
+ */
+int netlink_request_dump(struct netlink *nl, uint16_t type, size_t header_len, int family,
+			 mnl_cb_t cb, void *data) __attribute__((warn_unused_result));
+
+/*
  * Record "netlink: <what>: <strerror> (extack: <kernel text>)" in err for
  * the request that failed with ret; returns ret.
  */

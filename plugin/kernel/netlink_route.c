@@ -218,22 +218,8 @@ static int nl_route_cb(const struct nlmsghdr *nlh, void *data)
 int netlink_route_list(struct netlink *nl, int family, unsigned int table,
 		       struct netlink_route *out, size_t max, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .table = table};
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int ret;
 
-	nlh = netlink_request_start(buf, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)family;
-	ret = netlink_request_run(nl, nlh, nl_route_cb, &list);
-	if (ret < 0)
-		return netlink_request_fail(nl, err, ret, "list routes of table %u", table);
-	*count = list.count;
-	if (list.count > max)
-		return error_set(err, ENOSPC,
-				 "netlink: list routes of table %u: %zu found, room for %zu", table,
-				 list.count, max);
-	return 0;
+	return nl_list_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), family, nl_route_cb, &list,
+			    count, err, "routes of table %u", table);
 }
