@@ -9,7 +9,7 @@ SUBNET_PREFIX=10.98.7 # pod addresses in the host namespace: clear of the fabric
 . "$here/lib.sh"
 . "$here/plugin_env.sh"
 AGENT=$BUILD_DIR/bin/slicenet-agent
-APISERVER=$here/../agent/apiserver.py
+. "$here/../agent/apiserver_env.sh"
 FAB=snam$$-fab
 NODE=snam$$-node
 API_IP=10.97.0.254
@@ -41,15 +41,7 @@ setup() {
 	ip -n "$NODE" link set lo up
 	ip -n "$NODE" addr add 10.97.0.1/24 dev eth0
 	ip -n "$NODE" link set eth0 up
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-subj /CN=kube-apiserver -addext "subjectAltName=IP:$API_IP" \
-		-keyout "$TMP/api.key" -out "$TMP/ca.crt" 2>/dev/null
-	head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$TMP/token"
-	ip netns exec "$FAB" python3 "$APISERVER" --listen "$API_IP:6443" --admin-port 18081 \
-		--cert "$TMP/ca.crt" --key "$TMP/api.key" --token "$TMP/token" \
-		>"$TMP/apiserver.log" 2>&1 &
-	echo $! >"$TMP/apiserver.pid"
-	wait_for 10 admin GET /stats
+	apiserver_start "$FAB" $API_IP 18081 "$TMP" || fail "no API server"
 	# The node's pod range is the test network's range: the agent writes it
 	# to the ranges file and reports IPAM use per range from it.
 	admin PUT /nodes/node-1 "{\"podCIDRs\":[\"$SUBNET_PREFIX.0/24\"],\"internalIPs\":[\"10.97.0.1\"]}" >/dev/null
