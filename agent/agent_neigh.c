@@ -1,6 +1,6 @@
 /* RTM_NEWNEIGH / DELNEIGH / GETNEIGH for neighbours (AF_INET*) and the VXLAN FDB (AF_BRIDGE). */
 #include "agent/agent_neigh.h"
-#include "plugin/kernel/netlink_internal.h"
+#include "plugin/kernel/netlink_request.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -43,13 +43,13 @@ static int request(struct netlink *nl, uint16_t type, uint16_t flags, int ifinde
 		   const struct agent_neigh *n)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(n->ip.family);
+	size_t size = netlink_request_addr_len(n->ip.family);
 	struct nlmsghdr *nlh;
 	struct ndmsg *ndm;
 
 	if (!size)
 		return -EINVAL;
-	nlh = nl_msg(buf, type, flags);
+	nlh = netlink_request_start(buf, type, flags);
 	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_state = NUD_PERMANENT;
@@ -65,7 +65,7 @@ static int request(struct netlink *nl, uint16_t type, uint16_t flags, int ifinde
 		if (type == RTM_NEWNEIGH)
 			mnl_attr_put(nlh, NDA_LLADDR, NETLINK_MAC_LEN, n->mac);
 	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return netlink_request_run(nl, nlh, NULL, NULL);
 }
 
 int agent_neigh_replace(struct netlink *nl, int ifindex, const struct agent_neigh *neigh,
@@ -75,7 +75,8 @@ int agent_neigh_replace(struct netlink *nl, int ifindex, const struct agent_neig
 	int ret = request(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE, ifindex, neigh);
 
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "replace %s", text(neigh, buf, sizeof(buf)));
+		return netlink_request_fail(nl, err, ret, "replace %s",
+					    text(neigh, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -88,7 +89,8 @@ int agent_neigh_del(struct netlink *nl, int ifindex, const struct agent_neigh *n
 	if (ret == -ENOENT)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete %s", text(neigh, buf, sizeof(buf)));
+		return netlink_request_fail(nl, err, ret, "delete %s",
+					    text(neigh, buf, sizeof(buf)));
 	return 0;
 }
 
@@ -150,7 +152,7 @@ static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 static int dump_family(struct netlink *nl, int family, struct neigh_dump *dump)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct nlmsghdr *nlh = nl_msg(buf, RTM_GETNEIGH, NLM_F_DUMP);
+	struct nlmsghdr *nlh = netlink_request_start(buf, RTM_GETNEIGH, NLM_F_DUMP);
 	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 
 	ndm->ndm_family = (unsigned char)family;
@@ -158,7 +160,7 @@ static int dump_family(struct netlink *nl, int family, struct neigh_dump *dump)
 	 * parser reads no such attribute, so neigh_cb checks the device anyway. */
 	if (family != AF_BRIDGE)
 		mnl_attr_put_u32(nlh, NDA_IFINDEX, (uint32_t)dump->ifindex);
-	return nl_talk(nl, nlh, neigh_cb, dump);
+	return netlink_request_run(nl, nlh, neigh_cb, dump);
 }
 
 int agent_neigh_list(struct netlink *nl, int ifindex, enum agent_neigh_kind kind,
@@ -175,8 +177,8 @@ int agent_neigh_list(struct netlink *nl, int ifindex, enum agent_neigh_kind kind
 		ret = dump.ret;
 	if (ret < 0) {
 		free(dump.entries);
-		return nl_fail(nl, err, ret, "list %s entries of ifindex %d",
-			       kind == AGENT_NEIGH_FDB ? "fdb" : "neighbour", ifindex);
+		return netlink_request_fail(nl, err, ret, "list %s entries of ifindex %d",
+					    kind == AGENT_NEIGH_FDB ? "fdb" : "neighbour", ifindex);
 	}
 	*out = dump.entries;
 	*count = dump.count;

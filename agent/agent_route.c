@@ -1,6 +1,6 @@
 /* RTM_NEWROUTE / DELROUTE / GETROUTE with the agent's route protocol. */
 #include "agent/agent_route.h"
-#include "plugin/kernel/netlink_internal.h"
+#include "plugin/kernel/netlink_request.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -33,13 +33,13 @@ const char *agent_route_format(const struct agent_route *route, char *buf, size_
 static int request(struct netlink *nl, uint16_t type, uint16_t flags, const struct agent_route *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(r->dst.addr.family);
+	size_t size = netlink_request_addr_len(r->dst.addr.family);
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
 	if (!size || r->dst.len > size * 8 || (r->gw.family && r->gw.family != r->dst.addr.family))
 		return -EINVAL;
-	nlh = nl_msg(buf, type, flags);
+	nlh = netlink_request_start(buf, type, flags);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)r->dst.addr.family;
 	rtm->rtm_dst_len = (unsigned char)r->dst.len;
@@ -59,7 +59,7 @@ static int request(struct netlink *nl, uint16_t type, uint16_t flags, const stru
 		mnl_attr_put(nlh, RTA_GATEWAY, size, r->gw.bytes);
 	if (r->oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return netlink_request_run(nl, nlh, NULL, NULL);
 }
 
 int agent_route_add(struct netlink *nl, const struct agent_route *route, bool replace,
@@ -73,8 +73,9 @@ int agent_route_add(struct netlink *nl, const struct agent_route *route, bool re
 	if (ret == -EEXIST && !replace)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "%s route %s proto %d", replace ? "replace" : "add",
-			       agent_route_format(route, text, sizeof(text)), AGENT_ROUTE_PROTOCOL);
+		return netlink_request_fail(
+			nl, err, ret, "%s route %s proto %d", replace ? "replace" : "add",
+			agent_route_format(route, text, sizeof(text)), AGENT_ROUTE_PROTOCOL);
 	return 0;
 }
 
@@ -86,8 +87,9 @@ int agent_route_del(struct netlink *nl, const struct agent_route *route, struct 
 	if (ret == -ESRCH)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete route %s proto %d",
-			       agent_route_format(route, text, sizeof(text)), AGENT_ROUTE_PROTOCOL);
+		return netlink_request_fail(nl, err, ret, "delete route %s proto %d",
+					    agent_route_format(route, text, sizeof(text)),
+					    AGENT_ROUTE_PROTOCOL);
 	return 0;
 }
 
@@ -100,7 +102,7 @@ struct route_dump {
 static int route_attr(const struct nlattr *attr, void *data)
 {
 	struct agent_route *r = data;
-	size_t size = nl_family_size(r->dst.addr.family);
+	size_t size = netlink_request_addr_len(r->dst.addr.family);
 
 	switch (mnl_attr_get_type(attr)) {
 	case RTA_DST:
@@ -127,7 +129,7 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 	struct route_dump *dump = data;
 	struct agent_route r;
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !nl_family_size(rtm->rtm_family) ||
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !netlink_request_addr_len(rtm->rtm_family) ||
 	    rtm->rtm_protocol != AGENT_ROUTE_PROTOCOL || rtm->rtm_table != RT_TABLE_MAIN ||
 	    rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
@@ -153,23 +155,18 @@ static int route_cb(const struct nlmsghdr *nlh, void *data)
 
 int agent_route_list(struct netlink *nl, struct agent_route **out, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct route_dump dump = {0};
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int ret;
+	int ret = netlink_request_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), AF_UNSPEC, route_cb,
+				       &dump);
 
-	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = AF_UNSPEC;
-	ret = nl_talk(nl, nlh, route_cb, &dump);
 	if (ret == 0)
 		ret = dump.ret;
 	if (ret < 0) {
 		free(dump.routes);
-		return ret == -ENOMEM ? error_set(err, ENOMEM, "netlink: out of memory for routes")
-				      : nl_fail(nl, err, ret, "list routes of protocol %d",
-						AGENT_ROUTE_PROTOCOL);
+		return ret == -ENOMEM
+			       ? error_set(err, ENOMEM, "netlink: out of memory for routes")
+			       : netlink_request_fail(nl, err, ret, "list routes of protocol %d",
+						      AGENT_ROUTE_PROTOCOL);
 	}
 	*out = dump.routes;
 	*count = dump.count;

@@ -1,6 +1,6 @@
 /* RTM_NEWLINK / GETLINK of kind "vxlan" (IFLA_VXLAN_*). */
 #include "agent/agent_vxlan.h"
-#include "plugin/kernel/netlink_internal.h"
+#include "plugin/kernel/netlink_request.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -19,7 +19,7 @@ int agent_vxlan_create(struct netlink *nl, const struct agent_vxlan *v, struct e
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = nl_msg(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	nlh = netlink_request_start(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, v->name);
@@ -40,10 +40,11 @@ int agent_vxlan_create(struct netlink *nl, const struct agent_vxlan *v, struct e
 		mnl_attr_put_u32(nlh, IFLA_VXLAN_LINK, (uint32_t)v->link_ifindex);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "create vxlan device %s (vni %u, port %u)", v->name,
-			       v->vni, v->port);
+		return netlink_request_fail(nl, err, ret,
+					    "create vxlan device %s (vni %u, port %u)", v->name,
+					    v->vni, v->port);
 	return 0;
 }
 
@@ -145,15 +146,15 @@ int agent_vxlan_get(struct netlink *nl, const char *name, struct agent_vxlan *ou
 	if (strlen(name) >= IFNAMSIZ)
 		return error_set(err, EINVAL, "netlink: device name \"%s\" is too long", name);
 	snprintf(out->name, sizeof(out->name), "%s", name);
-	nlh = nl_msg(buf, RTM_GETLINK, 0);
+	nlh = netlink_request_start(buf, RTM_GETLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	ret = nl_talk(nl, nlh, link_cb, &get);
+	ret = netlink_request_run(nl, nlh, link_cb, &get);
 	if (ret == -ENODEV)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "get link %s", name);
+		return netlink_request_fail(nl, err, ret, "get link %s", name);
 	if (strcmp(get.kind, "vxlan"))
 		return error_set(err, EMEDIUMTYPE,
 				 "netlink: %s exists and is not a vxlan device (kind \"%s\"): "

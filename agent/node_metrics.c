@@ -14,6 +14,7 @@
 #include "agent/events_tail.h"
 #include "agent/fallback_event.h"
 #include "agent/install_status.h"
+#include "agent/ipam_ranges.h"
 #include "agent/ipam_usage.h"
 #include "agent/kube_http.h"
 #include "daemon/metrics_http.h"
@@ -122,16 +123,30 @@ static void read_status(struct node_metrics *nm)
 	pthread_mutex_unlock(&nm->lock);
 }
 
+/* The ranges this node's IPAM hands out, read afresh: the file follows the Node's podCIDRs. */
+static void read_ranges(struct node_metrics *nm, struct ipam_ranges *ranges)
+{
+	const struct agent_options *o = nm->options;
+	struct error err = {0};
+
+	/* Without ranges the per-network totals still count. */
+	if (ipam_ranges_read(o->ranges_file, ranges, &err) < 0)
+		log_debug("ipam: %s", err.msg);
+	ipam_ranges_add_data_blocks(ranges, &o->cluster4, o->data, o->n_data);
+}
+
 static void poll_once(struct node_metrics *nm)
 {
 	struct ipam_usage *ipam = malloc(sizeof(*ipam));
+	struct ipam_ranges ranges;
 	struct error err = {0};
 
 	if (events_tail_poll(&nm->tail, on_line, nm, &err) < 0)
 		log_warn("events: %s", err.msg);
 	if (nm->n_pending)
 		post_pending(nm);
-	if (ipam && ipam_usage_scan(nm->options->ipam_dir, ipam, &err) == 0) {
+	read_ranges(nm, &ranges);
+	if (ipam && ipam_usage_scan(nm->options->ipam_dir, &ranges, ipam, &err) == 0) {
 		pthread_mutex_lock(&nm->lock);
 		nm->ipam = *ipam;
 		pthread_mutex_unlock(&nm->lock);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "daemon/ctl_access.h"
+#include "daemon/server_base.h"
 
 #define TICK_MS 1000
 #define BACKLOG 128
@@ -28,14 +29,12 @@ struct ctl_server {
 	struct ctl_server_options opts;
 	struct ctl_server_ops ops;
 	char path[CTL_SOCKET_MAX];
-	int listen_fd;
-	int wake[2];
+	struct server_base base; /* listener, wake pipe, pfds: wake, listen, connections */
 	struct ctl_access access;
 	volatile bool stopping;
 	long long last_tick;
 	struct ctl_server_counters counters;
 	struct ctl_conn **conns; /* opts.max_clients slots, NULL = free */
-	struct pollfd *pfds;	 /* wake, listen, then one per connection */
 	unsigned int *slot_of;	 /* pfds index -> conns index */
 };
 
@@ -229,7 +228,7 @@ static void accept_clients(struct ctl_server *srv, long long now)
 
 	/* Bounded per turn so a connect storm cannot keep the loop from serving. */
 	for (k = 0; k < srv->opts.max_clients; k++) {
-		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
+		fd = accept4(srv->base.listen_fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 		if (fd < 0)
 			return;
 		if (!ctl_access_peer_allowed(&srv->access, fd, &peer)) {
@@ -264,17 +263,15 @@ static void accept_clients(struct ctl_server *srv, long long now)
 static nfds_t poll_set(struct ctl_server *srv)
 {
 	struct ctl_conn *conn;
-	nfds_t n = 0;
+	nfds_t n = server_base_arm(&srv->base);
 	unsigned int i;
 
-	srv->pfds[n++] = (struct pollfd){.fd = srv->wake[0], .events = POLLIN};
-	srv->pfds[n++] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
 	for (i = 0; i < srv->opts.max_clients; i++) {
 		conn = srv->conns[i];
 		if (!conn)
 			continue;
 		srv->slot_of[n] = i;
-		srv->pfds[n++] = (struct pollfd){
+		srv->base.pfds[n++] = (struct pollfd){
 			.fd = conn->fd,
 			.events = (short)((conn->in_len < sizeof(conn->in) ? POLLIN : 0) |
 					  (ctl_conn_has_output(conn) ? POLLOUT : 0)),
@@ -303,22 +300,22 @@ int ctl_server_turn(struct ctl_server *srv, int timeout_ms)
 	if (srv->ops.tick && srv->last_tick + TICK_MS < next)
 		next = srv->last_tick + TICK_MS;
 	n = poll_set(srv);
-	rc = poll(srv->pfds, n, next > now ? (int)(next - now) : 0);
+	rc = poll(srv->base.pfds, n, next > now ? (int)(next - now) : 0);
 	if (rc < 0 && errno != EINTR)
 		return -errno;
-	if (srv->stopping || (rc > 0 && srv->pfds[0].revents))
+	if (srv->stopping || (rc > 0 && srv->base.pfds[0].revents))
 		return 1;
 	now = now_ms();
-	for (p = 2; rc >= 0 && p < n; p++) {
+	for (p = SERVER_BASE_FIRST_CONN; rc >= 0 && p < n; p++) {
 		i = srv->slot_of[p];
 		conn = srv->conns[i];
-		if (srv->pfds[p].revents & (POLLIN | POLLHUP | POLLERR))
+		if (srv->base.pfds[p].revents & (POLLIN | POLLHUP | POLLERR))
 			(void)!ctl_conn_read(conn, now);
 		serve(srv, conn, now);
 		if (conn->end == CTL_CONN_OPEN)
 			(void)!ctl_conn_flush(conn, now);
 	}
-	if (rc > 0 && (srv->pfds[1].revents & POLLIN))
+	if (rc > 0 && (srv->base.pfds[1].revents & POLLIN))
 		accept_clients(srv, now);
 	for (i = 0; i < srv->opts.max_clients; i++)
 		if (srv->conns[i] &&
@@ -346,9 +343,7 @@ void *ctl_server_run(void *arg)
 void ctl_server_stop(struct ctl_server *srv)
 {
 	srv->stopping = true;
-	if (write(srv->wake[1], "x", 1) < 0) {
-		/* The pipe is full: a wake-up is pending anyway. */
-	}
+	server_base_wake(&srv->base);
 }
 
 void ctl_server_get_counters(struct ctl_server *srv, struct ctl_server_counters *out)
@@ -386,26 +381,26 @@ struct ctl_server *ctl_server_create(const struct ctl_server_options *opts,
 		return NULL;
 	srv->opts = *opts;
 	srv->ops = *ops;
-	srv->listen_fd = srv->wake[0] = srv->wake[1] = -1;
 	srv->last_tick = now_ms();
+	/* First: from here on ctl_server_free may run. */
+	rc = server_base_init(&srv->base, opts->max_clients);
 	srv->conns = calloc(opts->max_clients, sizeof(*srv->conns));
-	srv->pfds = calloc(opts->max_clients + 2, sizeof(*srv->pfds));
-	srv->slot_of = calloc(opts->max_clients + 2, sizeof(*srv->slot_of));
-	if (!srv->conns || !srv->pfds || !srv->slot_of) {
+	srv->slot_of = calloc(opts->max_clients + SERVER_BASE_FIRST_CONN, sizeof(*srv->slot_of));
+	if (rc == -ENOMEM || !srv->conns || !srv->slot_of) {
 		rc = ctl_proto_errorf(msg, msg_size, -ENOMEM, "control server: out of memory");
+		goto fail;
+	}
+	if (rc < 0) {
+		rc = ctl_proto_errorf(msg, msg_size, rc, "pipe: %s", strerror(-rc));
 		goto fail;
 	}
 	rc = ctl_access_init(&srv->access, opts->group, msg, msg_size);
 	if (rc)
 		goto fail;
-	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK)) {
-		rc = ctl_proto_errorf(msg, msg_size, -errno, "pipe: %s", strerror(errno));
-		goto fail;
-	}
 	rc = ctl_access_listen(&srv->access, opts->path, BACKLOG, msg, msg_size);
 	if (rc < 0)
 		goto fail;
-	srv->listen_fd = rc;
+	srv->base.listen_fd = rc;
 	/* Only now is the file ours to remove on free. */
 	memcpy(srv->path, opts->path, strlen(opts->path) + 1);
 	srv->opts.path = srv->path;
@@ -425,16 +420,10 @@ void ctl_server_free(struct ctl_server *srv)
 		return;
 	for (i = 0; srv->conns && i < srv->opts.max_clients; i++)
 		ctl_conn_free(srv->conns[i]);
-	if (srv->listen_fd >= 0) {
-		close(srv->listen_fd);
+	if (srv->base.listen_fd >= 0)
 		unlink(srv->path);
-	}
-	if (srv->wake[0] >= 0)
-		close(srv->wake[0]);
-	if (srv->wake[1] >= 0)
-		close(srv->wake[1]);
+	server_base_close(&srv->base);
 	free(srv->conns);
-	free(srv->pfds);
 	free(srv->slot_of);
 	free(srv);
 }

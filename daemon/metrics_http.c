@@ -1,5 +1,6 @@
 /* GET /metrics over HTTP/1.1: one poll loop, bounded everything (see metrics_http.h). */
 #include "daemon/metrics_http.h"
+#include "daemon/server_base.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,13 +29,11 @@ struct conn {
 
 struct metrics_http {
 	struct metrics_http_options opts;
-	int listen_fd;
-	int wake[2]; /* metrics_http_stop writes, the loop wakes */
+	struct server_base base; /* metrics_http_stop wakes the loop through its pipe */
 	volatile int stop;
 	unsigned int port;
 	struct conn *conns; /* max_clients; fd -1 = free */
-	struct pollfd *pfds;
-	int *map; /* conns[i] is pfds[map[i]] this turn, or -1 */
+	int *map;	    /* conns[i] is pfds[map[i]] this turn, or -1 */
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(char *msg, size_t size, const char *fmt, ...)
@@ -137,28 +136,31 @@ struct metrics_http *metrics_http_create(const struct metrics_http_options *opts
 	if (!srv)
 		goto nomem;
 	srv->opts = *opts;
-	srv->listen_fd = srv->wake[0] = srv->wake[1] = -1;
+	/* First: from here on metrics_http_free may run. */
+	rc = server_base_init(&srv->base, opts->max_clients);
 	srv->conns = calloc(opts->max_clients, sizeof(*srv->conns));
-	srv->pfds = calloc(opts->max_clients + 2, sizeof(*srv->pfds));
-	srv->map = calloc(opts->max_clients, sizeof(*srv->map));
-	if (!srv->conns || !srv->pfds || !srv->map)
-		goto nomem;
-	for (i = 0; i < opts->max_clients; i++)
+	/* Before any failure: a zeroed slot would be fd 0 to metrics_http_free. */
+	for (i = 0; srv->conns && i < opts->max_clients; i++)
 		srv->conns[i].fd = -1;
+	srv->map = calloc(opts->max_clients, sizeof(*srv->map));
+	if (rc == -ENOMEM || !srv->conns || !srv->map)
+		goto nomem;
 	for (i = 0; i < opts->max_clients; i++) {
 		srv->conns[i].in = malloc(opts->request_max);
 		if (!srv->conns[i].in)
 			goto nomem;
 	}
-	if (pipe2(srv->wake, O_NONBLOCK | O_CLOEXEC))
+	if (rc < 0) {
+		errno = -rc;
 		goto sys;
-	srv->listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (srv->listen_fd < 0)
+	}
+	srv->base.listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (srv->base.listen_fd < 0)
 		goto sys;
-	setsockopt(srv->listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(srv->listen_fd, (struct sockaddr *)&ss, len) ||
-	    listen(srv->listen_fd, (int)opts->max_clients) ||
-	    getsockname(srv->listen_fd, (struct sockaddr *)&ss, &len))
+	setsockopt(srv->base.listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(srv->base.listen_fd, (struct sockaddr *)&ss, len) ||
+	    listen(srv->base.listen_fd, (int)opts->max_clients) ||
+	    getsockname(srv->base.listen_fd, (struct sockaddr *)&ss, &len))
 		goto sys;
 	srv->port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 						   : ((struct sockaddr_in *)&ss)->sin_port);
@@ -349,7 +351,7 @@ static void accept_new(struct metrics_http *srv)
 	int fd;
 
 	for (k = 0; k < ACCEPTS_PER_TURN; k++) {
-		fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		fd = accept4(srv->base.listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0)
 			return;
 		for (i = 0; i < srv->opts.max_clients && srv->conns[i].fd >= 0; i++)
@@ -368,7 +370,7 @@ static void accept_new(struct metrics_http *srv)
 
 int metrics_http_run(struct metrics_http *srv)
 {
-	struct pollfd *pfds = srv->pfds;
+	struct pollfd *pfds = srv->base.pfds;
 	int *map = srv->map;
 	unsigned int i, n;
 	int timeout, rc;
@@ -376,9 +378,7 @@ int metrics_http_run(struct metrics_http *srv)
 	while (!srv->stop) {
 		uint64_t now = now_ms(), next = UINT64_MAX;
 
-		pfds[0] = (struct pollfd){.fd = srv->wake[0], .events = POLLIN};
-		pfds[1] = (struct pollfd){.fd = srv->listen_fd, .events = POLLIN};
-		n = 2;
+		n = server_base_arm(&srv->base);
 		for (i = 0; i < srv->opts.max_clients; i++) {
 			struct conn *c = &srv->conns[i];
 
@@ -425,11 +425,8 @@ int metrics_http_run(struct metrics_http *srv)
 
 void metrics_http_stop(struct metrics_http *srv)
 {
-	char one = 1;
-
 	srv->stop = 1;
-	if (write(srv->wake[1], &one, 1) < 0)
-		(void)0; /* the pipe is full: a wake-up is pending anyway */
+	server_base_wake(&srv->base);
 }
 
 void metrics_http_free(struct metrics_http *srv)
@@ -443,14 +440,8 @@ void metrics_http_free(struct metrics_http *srv)
 			conn_close(&srv->conns[i]);
 		free(srv->conns[i].in);
 	}
-	if (srv->listen_fd >= 0)
-		close(srv->listen_fd);
-	if (srv->wake[0] >= 0)
-		close(srv->wake[0]);
-	if (srv->wake[1] >= 0)
-		close(srv->wake[1]);
+	server_base_close(&srv->base);
 	free(srv->conns);
-	free(srv->pfds);
 	free(srv->map);
 	free(srv);
 }

@@ -58,3 +58,17 @@ int cluster_data_ipam(const struct netconf *conf, const struct slice_class *slic
 	out->sets[0].n_ranges = 1;
 	return ipam_range_init(&out->sets[0].ranges[0], text, NULL, NULL, NULL, err);
 }
+
+void cluster_main_ips(const struct cni_result *result, const char *data_ifname,
+		      struct cni_result *out)
+{
+	*out = *result;
+	out->n_ips = 0;
+	for (unsigned int i = 0; i < result->n_ips; i++) {
+		int k = result->ips[i].interface;
+
+		if (k < 0 || (unsigned int)k >= result->n_interfaces ||
+		    strcmp(result->interfaces[k].name, data_ifname))
+			out->ips[out->n_ips++] = result->ips[i];
+	}
+}

@@ -11,6 +11,7 @@
 
 #include "ipam/ipam.h"
 #include "plugin/cni/cni_error.h"
+#include "plugin/cni/cni_types.h"
 #include "plugin/conf/conf.h"
 
 /*
@@ -21,5 +22,13 @@
 int cluster_data_ipam(const struct netconf *conf, const struct slice_class *slice,
 		      struct ipam_conf *out, struct cni_error *err)
 	__attribute__((warn_unused_result));
+
+/*
+ * out = result without the addresses of the extra interface data_ifname:
+ * the cluster IPAM holds only the main interface's, the extra's come from
+ * its data block. Addresses naming no interface stay. Pure.
+ */
+void cluster_main_ips(const struct cni_result *result, const char *data_ifname,
+		      struct cni_result *out);
 
 #endif

@@ -126,15 +126,7 @@ int cmd_check(const struct cni_call *call, struct cni_error *err)
 			ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 			goto out;
 		}
-		*own = *expected;
-		own->n_ips = 0;
-		for (unsigned int i = 0; i < expected->n_ips; i++) {
-			int k = expected->ips[i].interface;
-
-			if (k < 0 || (unsigned int)k >= expected->n_interfaces ||
-			    strcmp(expected->interfaces[k].name, att->data_ifname))
-				own->ips[own->n_ips++] = expected->ips[i];
-		}
+		cluster_main_ips(expected, att->data_ifname, own);
 		ret = ipam_client_check(&ipam, own, err);
 		free(own);
 	} else if (!ret) {

@@ -14,7 +14,7 @@
 # otherwise, the pod CIDR 10.244.I.0/24.
 
 CLUSTER_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-APISERVER=$CLUSTER_LIB_DIR/../../test/agent/apiserver.py
+. "$CLUSTER_LIB_DIR/../../test/agent/apiserver_env.sh"
 API_IP=10.99.0.254
 FAB=$P-fab
 ADMIN=127.0.0.1:18080
@@ -56,15 +56,7 @@ fabric_up() {
 	ip -n "$FAB" addr add $API_IP/24 dev br0
 	ip -n "$FAB" link set br0 up
 	ip -n "$FAB" link set lo up
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-subj /CN=kube-apiserver -addext "subjectAltName=IP:$API_IP" \
-		-keyout "$WORK/api.key" -out "$WORK/ca.crt" 2>/dev/null
-	head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$WORK/token"
-	ip netns exec "$FAB" python3 "$APISERVER" --listen "$API_IP:6443" --admin-port 18080 \
-		--cert "$WORK/ca.crt" --key "$WORK/api.key" --token "$WORK/token" \
-		>"$WORK/apiserver.log" 2>&1 &
-	echo $! >"$WORK/apiserver.pid"
-	wait_for 10 admin GET /stats
+	apiserver_start "$FAB" $API_IP 18080 "$WORK"
 }
 
 node_add() { # I: namespace $P-nI, eth0 on the fabric

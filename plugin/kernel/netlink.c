@@ -306,7 +306,7 @@ int netlink_batch_error(struct netlink *nl, size_t index, struct error *err)
  * libmnl checks sequence number and port id of every reply. Returns 0 or
  * -errno; nl->extack holds the kernel's text for a failure.
  */
-int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+int netlink_request_run(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
 		[NLMSG_ERROR] = nl_cb_error,
@@ -340,7 +340,7 @@ int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 }
 
 /* Record "netlink: <what>: <strerror> (extack: <kernel text>)"; returns ret. */
-int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...)
+int netlink_request_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...)
 {
 	char what[256];
 	va_list ap;
@@ -354,7 +354,7 @@ int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...
 	return error_set(err, -ret, "netlink: %s: %s", what, strerror(-ret));
 }
 
-struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags)
+struct nlmsghdr *netlink_request_start(char *buf, uint16_t type, uint16_t flags)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
@@ -363,7 +363,37 @@ struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
-size_t nl_family_size(int family)
+int netlink_request_dump(struct netlink *nl, uint16_t type, size_t header_len, int family,
+			 mnl_cb_t cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh = netlink_request_start(buf, type, NLM_F_DUMP);
+	unsigned char *header = mnl_nlmsg_put_extra_header(nlh, header_len);
+
+	header[0] = (unsigned char)family;
+	return netlink_request_run(nl, nlh, cb, data);
+}
+
+int nl_list_dump(struct netlink *nl, uint16_t type, size_t header_len, int family, mnl_cb_t cb,
+		 struct nl_list *list, size_t *count, struct error *err, const char *fmt, ...)
+{
+	int ret = netlink_request_dump(nl, type, header_len, family, cb, list);
+	char what[128];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (ret < 0)
+		return netlink_request_fail(nl, err, ret, "list %s", what);
+	*count = list->count;
+	if (list->count > list->max)
+		return error_set(err, ENOSPC, "netlink: list %s: %zu found, room for %zu", what,
+				 list->count, list->max);
+	return 0;
+}
+
+size_t netlink_request_addr_len(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
@@ -381,7 +411,7 @@ const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, size_t siz
 int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char *text,
 		    struct error *err)
 {
-	size_t size = nl_family_size(prefix->addr.family);
+	size_t size = netlink_request_addr_len(prefix->addr.family);
 
 	if (!size || prefix->len > size * 8)
 		return error_set(err, EINVAL, "netlink: %s %s: invalid address or prefix length",

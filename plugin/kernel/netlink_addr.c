@@ -15,11 +15,11 @@ static int nl_addr_request(struct netlink *nl, uint16_t type, int ifindex,
 			   const struct ip_prefix *prefix, unsigned int flags)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(prefix->addr.family);
+	size_t size = netlink_request_addr_len(prefix->addr.family);
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
-	nlh = nl_msg(buf, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh = netlink_request_start(buf, type, type == RTM_NEWADDR ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (unsigned char)prefix->addr.family;
 	ifa->ifa_prefixlen = (unsigned char)prefix->len;
@@ -31,7 +31,7 @@ static int nl_addr_request(struct netlink *nl, uint16_t type, int ifindex,
 	/* Flags above bit 7 (NOPREFIXROUTE, ...) only fit in IFA_FLAGS. */
 	if (type == RTM_NEWADDR)
 		mnl_attr_put_u32(nlh, IFA_FLAGS, flags);
-	return nl_talk(nl, nlh, NULL, NULL);
+	return netlink_request_run(nl, nlh, NULL, NULL);
 }
 
 int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *prefix,
@@ -50,7 +50,8 @@ int netlink_addr_add(struct netlink *nl, int ifindex, const struct ip_prefix *pr
 	nl_note(nl, "add address %s to ifindex %d", text, ifindex);
 	ret = nl_addr_request(nl, RTM_NEWADDR, ifindex, prefix, flags);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "add address %s to ifindex %d", text, ifindex);
+		return netlink_request_fail(nl, err, ret, "add address %s to ifindex %d", text,
+					    ifindex);
 	return 0;
 }
 
@@ -68,7 +69,8 @@ int netlink_addr_del(struct netlink *nl, int ifindex, const struct ip_prefix *pr
 	if (ret == -EADDRNOTAVAIL)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete address %s from ifindex %d", text, ifindex);
+		return netlink_request_fail(nl, err, ret, "delete address %s from ifindex %d", text,
+					    ifindex);
 	return 0;
 }
 
@@ -107,7 +109,7 @@ static int nl_addr_cb(const struct nlmsghdr *nlh, void *data)
 	struct nl_list *list = data;
 	const struct nlattr *attr;
 	struct netlink_addr *addr;
-	size_t size = nl_family_size(ifa->ifa_family);
+	size_t size = netlink_request_addr_len(ifa->ifa_family);
 
 	if (nlh->nlmsg_type != RTM_NEWADDR || !size)
 		return MNL_CB_OK;
@@ -134,22 +136,8 @@ static int nl_addr_cb(const struct nlmsghdr *nlh, void *data)
 int netlink_addr_list(struct netlink *nl, int ifindex, int family, struct netlink_addr *out,
 		      size_t max, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .ifindex = ifindex};
-	struct nlmsghdr *nlh;
-	struct ifaddrmsg *ifa;
-	int ret;
 
-	nlh = nl_msg(buf, RTM_GETADDR, NLM_F_DUMP);
-	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = (unsigned char)family;
-	ret = nl_talk(nl, nlh, nl_addr_cb, &list);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "list addresses of ifindex %d", ifindex);
-	*count = list.count;
-	if (list.count > max)
-		return error_set(err, ENOSPC,
-				 "netlink: list addresses of ifindex %d: %zu found, room for %zu",
-				 ifindex, list.count, max);
-	return 0;
+	return nl_list_dump(nl, RTM_GETADDR, sizeof(struct ifaddrmsg), family, nl_addr_cb, &list,
+			    count, err, "addresses of ifindex %d", ifindex);
 }

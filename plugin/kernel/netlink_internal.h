@@ -1,4 +1,8 @@
-/* What plugin/netlink*.c share: the handle, one request/ack round, messages. */
+/*
+ * What plugin/kernel/netlink*.c share beyond plugin/kernel/netlink_request.h:
+ * the handle's layout, batches, dump filters, prefix checks. Private to
+ * plugin/kernel/; code elsewhere uses the public headers.
+ */
 #ifndef SLICENET_PLUGIN_NETLINK_INTERNAL_H
 #define SLICENET_PLUGIN_NETLINK_INTERNAL_H
 
@@ -9,6 +13,7 @@
 #include "plugin/util/error.h"
 #include "plugin/util/ipaddr.h"
 #include "plugin/kernel/netlink.h"
+#include "plugin/kernel/netlink_request.h"
 
 /* Dumps of a busy routing table come in large batches; 32 KiB is libmnl's advice. */
 #define NETLINK_RECV_SIZE 32768
@@ -56,21 +61,19 @@ struct nl_list {
 };
 
 /*
- * Send nlh (asking for an ack unless it is a dump), run cb on every reply.
- * While a batch is open, a request without cb is queued instead and 0
- * returned; its outcome comes with netlink_batch_end.
+ * netlink_request_dump into list's array through cb, which counts every
+ * match in list->count and stores it while count <= list->max. *count is
+ * what was found; more than list->max is -ENOSPC. err names the request
+ * "list <fmt...>".
  */
-int nl_talk(struct netlink *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
-/* Name the next request queued in a batch, as nl_fail would name it; no-op outside one. */
+int nl_list_dump(struct netlink *nl, uint16_t type, size_t header_len, int family, mnl_cb_t cb,
+		 struct nl_list *list, size_t *count, struct error *err, const char *fmt, ...)
+	__attribute__((format(printf, 9, 10), warn_unused_result));
+/* Name the next request queued in a batch, as netlink_request_fail would name it; no-op outside
+ * one. */
 void nl_note(struct netlink *nl, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Record the kernel's extack text found in an error reply into out. */
 void nl_parse_extack(const struct nlmsghdr *nlh, char *out, size_t size);
-/* Name the failed request in err, with the kernel's extack text when it sent one. */
-int nl_fail(struct netlink *nl, struct error *err, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Start a request of type with NLM_F_REQUEST | flags in buf. */
-struct nlmsghdr *nl_msg(char *buf, uint16_t type, uint16_t flags);
-size_t nl_family_size(int family);
 const char *nl_prefix_text(const struct ip_prefix *prefix, char *buf, size_t size);
 int nl_prefix_check(const struct ip_prefix *prefix, const char *what, const char *text,
 		    struct error *err);

@@ -92,7 +92,7 @@ static int nl_link_cb(const struct nlmsghdr *nlh, void *data)
 /* A link request addressed by name: header, ifinfomsg, IFLA_IFNAME. */
 static struct nlmsghdr *nl_link_msg(char *buf, uint16_t type, uint16_t flags, const char *name)
 {
-	struct nlmsghdr *nlh = nl_msg(buf, type, flags);
+	struct nlmsghdr *nlh = netlink_request_start(buf, type, flags);
 	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 
 	ifi->ifi_family = AF_UNSPEC;
@@ -113,11 +113,11 @@ int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *
 	nlh = nl_link_msg(buf, RTM_GETLINK, 0, name);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	memset(out, 0, sizeof(*out));
-	ret = nl_talk(nl, nlh, nl_link_cb, out);
+	ret = netlink_request_run(nl, nlh, nl_link_cb, out);
 	if (ret == -ENODEV)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "get link %s", name);
+		return netlink_request_fail(nl, err, ret, "get link %s", name);
 	if (out->ifindex <= 0)
 		return error_set(err, EPROTO, "netlink: get link %s: no link in the reply", name);
 	return 0;
@@ -150,13 +150,13 @@ int netlink_link_foreach(struct netlink *nl, int (*fn)(const struct netlink_link
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = nl_msg(buf, RTM_GETLINK, NLM_F_DUMP);
+	nlh = netlink_request_start(buf, RTM_GETLINK, NLM_F_DUMP);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
-	ret = nl_talk(nl, nlh, nl_link_walk_cb, &walk);
+	ret = netlink_request_run(nl, nlh, nl_link_walk_cb, &walk);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "list links");
+		return netlink_request_fail(nl, err, ret, "list links");
 	return walk.stopped;
 }
 
@@ -221,9 +221,10 @@ int netlink_veth_create(struct netlink *nl, const struct netlink_veth *veth, str
 	if (veth->created)
 		memset(veth->created, 0, sizeof(*veth->created));
 	/* Created links are echoed as RTM_NEWLINK before the ack (Linux 6.3+). */
-	ret = nl_talk(nl, nlh, veth->created ? nl_link_cb : NULL, veth->created);
+	ret = netlink_request_run(nl, nlh, veth->created ? nl_link_cb : NULL, veth->created);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "create veth %s/%s", veth->name, veth->peer_name);
+		return netlink_request_fail(nl, err, ret, "create veth %s/%s", veth->name,
+					    veth->peer_name);
 	if (veth->created && veth->created->ifindex <= 0)
 		return netlink_link_get(nl, veth->name, veth->created, err);
 	return 0;
@@ -240,10 +241,10 @@ static int nl_setlink_begin(struct netlink *nl, char *buf, const char *name, con
 
 	ret = netlink_link_get(nl, name, &link, err);
 	if (ret == -ENODEV)
-		return nl_fail(nl, err, ret, "%s %s", what, name);
+		return netlink_request_fail(nl, err, ret, "%s %s", what, name);
 	if (ret < 0)
 		return ret;
-	nlh = nl_msg(buf, RTM_SETLINK, 0);
+	nlh = netlink_request_start(buf, RTM_SETLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = link.ifindex;
@@ -265,9 +266,9 @@ int netlink_link_set_alias(struct netlink *nl, const char *name, const char *ali
 	if (ret < 0)
 		return ret;
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "set alias of %s", name);
+		return netlink_request_fail(nl, err, ret, "set alias of %s", name);
 	return 0;
 }
 
@@ -283,15 +284,15 @@ int netlink_link_set_alias_index(struct netlink *nl, int ifindex, const char *al
 		return error_set(err, ENAMETOOLONG,
 				 "netlink: alias for ifindex %d is longer than %d bytes", ifindex,
 				 NETLINK_ALIAS_MAX - 1);
-	nlh = nl_msg(buf, RTM_SETLINK, 0);
+	nlh = netlink_request_start(buf, RTM_SETLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	nl_note(nl, "set alias of ifindex %d", ifindex);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "set alias of ifindex %d", ifindex);
+		return netlink_request_fail(nl, err, ret, "set alias of ifindex %d", ifindex);
 	return 0;
 }
 
@@ -303,16 +304,16 @@ int netlink_link_set_up_index(struct netlink *nl, int ifindex, bool up, struct e
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = nl_msg(buf, RTM_SETLINK, 0);
+	nlh = netlink_request_start(buf, RTM_SETLINK, 0);
 	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
 	ifi->ifi_family = AF_UNSPEC;
 	ifi->ifi_index = ifindex;
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	nl_note(nl, "%s link ifindex %d", what, ifindex);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "%s link ifindex %d", what, ifindex);
+		return netlink_request_fail(nl, err, ret, "%s link ifindex %d", what, ifindex);
 	return 0;
 }
 
@@ -330,9 +331,9 @@ int netlink_link_set_up(struct netlink *nl, const char *name, bool up, struct er
 	ifi = mnl_nlmsg_get_payload(nlh);
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "%s %s", what, name);
+		return netlink_request_fail(nl, err, ret, "%s %s", what, name);
 	return 0;
 }
 
@@ -346,9 +347,9 @@ int netlink_link_set_mtu(struct netlink *nl, const char *name, unsigned int mtu,
 	if (ret < 0)
 		return ret;
 	mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "set mtu %u on %s", mtu, name);
+		return netlink_request_fail(nl, err, ret, "set mtu %u on %s", mtu, name);
 	return 0;
 }
 
@@ -367,9 +368,9 @@ int netlink_link_rename(struct netlink *nl, const char *name, const char *new_na
 	if (ret < 0)
 		return ret;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, new_name);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "rename %s to %s", name, new_name);
+		return netlink_request_fail(nl, err, ret, "rename %s to %s", name, new_name);
 	return 0;
 }
 
@@ -384,10 +385,11 @@ int netlink_link_set_mac(struct netlink *nl, const char *name,
 	if (ret < 0)
 		return ret;
 	mnl_attr_put(nlh, IFLA_ADDRESS, NETLINK_MAC_LEN, mac);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "set mac %02x:%02x:%02x:%02x:%02x:%02x on %s", mac[0],
-			       mac[1], mac[2], mac[3], mac[4], mac[5], name);
+		return netlink_request_fail(nl, err, ret,
+					    "set mac %02x:%02x:%02x:%02x:%02x:%02x on %s", mac[0],
+					    mac[1], mac[2], mac[3], mac[4], mac[5], name);
 	return 0;
 }
 
@@ -407,10 +409,11 @@ int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, c
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t)netns_fd);
 	if (new_name)
 		mnl_attr_put_strz(nlh, IFLA_IFNAME, new_name);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "move link %s to netns fd %d%s%s", name, netns_fd,
-			       new_name ? " as " : "", new_name ? new_name : "");
+		return netlink_request_fail(nl, err, ret, "move link %s to netns fd %d%s%s", name,
+					    netns_fd, new_name ? " as " : "",
+					    new_name ? new_name : "");
 	return 0;
 }
 
@@ -424,11 +427,11 @@ int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 		return error_set(err, EINVAL, "netlink: delete link \"%s\": invalid interface name",
 				 name ? name : "");
 	nlh = nl_link_msg(buf, RTM_DELLINK, 0, name);
-	ret = nl_talk(nl, nlh, NULL, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret == -ENODEV)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete link %s", name);
+		return netlink_request_fail(nl, err, ret, "delete link %s", name);
 	return 0;
 }
 

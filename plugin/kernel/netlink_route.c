@@ -34,12 +34,13 @@ static const char *nl_route_text(const struct netlink_route *route, char *buf, s
 static int nl_route_request(struct netlink *nl, uint16_t type, const struct netlink_route *r)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	size_t size = nl_family_size(r->dst.addr.family);
+	size_t size = netlink_request_addr_len(r->dst.addr.family);
 	unsigned int table = r->table ? r->table : RT_TABLE_MAIN;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	nlh = nl_msg(buf, type, type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh = netlink_request_start(buf, type,
+				    type == RTM_NEWROUTE ? NLM_F_CREATE | NLM_F_EXCL : 0);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (unsigned char)r->dst.addr.family;
 	rtm->rtm_dst_len = (unsigned char)r->dst.len;
@@ -61,9 +62,10 @@ static int nl_route_request(struct netlink *nl, uint16_t type, const struct netl
 	if (r->dst.len)
 		mnl_attr_put(nlh, RTA_DST, size, r->dst.addr.bytes);
 	if (r->gw.family)
-		mnl_attr_put(nlh, RTA_GATEWAY, nl_family_size(r->gw.family), r->gw.bytes);
+		mnl_attr_put(nlh, RTA_GATEWAY, netlink_request_addr_len(r->gw.family), r->gw.bytes);
 	if (r->prefsrc.family)
-		mnl_attr_put(nlh, RTA_PREFSRC, nl_family_size(r->prefsrc.family), r->prefsrc.bytes);
+		mnl_attr_put(nlh, RTA_PREFSRC, netlink_request_addr_len(r->prefsrc.family),
+			     r->prefsrc.bytes);
 	if (r->oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
 	if (r->priority)
@@ -78,13 +80,13 @@ static int nl_route_request(struct netlink *nl, uint16_t type, const struct netl
 			mnl_attr_put_u32(nlh, RTAX_ADVMSS, r->advmss);
 		mnl_attr_nest_end(nlh, metrics);
 	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return netlink_request_run(nl, nlh, NULL, NULL);
 }
 
 static int nl_route_check(const struct netlink_route *r, const char *what, const char *text,
 			  struct error *err)
 {
-	size_t size = nl_family_size(r->dst.addr.family);
+	size_t size = netlink_request_addr_len(r->dst.addr.family);
 
 	if (!size || r->dst.len > size * 8 || (r->gw.family && r->gw.family != r->dst.addr.family))
 		return error_set(err, EINVAL, "netlink: %s %s: invalid destination or gateway",
@@ -104,7 +106,7 @@ int netlink_route_add(struct netlink *nl, const struct netlink_route *route, str
 	nl_note(nl, "add route %s", text);
 	ret = nl_route_request(nl, RTM_NEWROUTE, route);
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "add route %s", text);
+		return netlink_request_fail(nl, err, ret, "add route %s", text);
 	return 0;
 }
 
@@ -121,7 +123,7 @@ int netlink_route_del(struct netlink *nl, const struct netlink_route *route, str
 	if (ret == -ESRCH)
 		return ret;
 	if (ret < 0)
-		return nl_fail(nl, err, ret, "delete route %s", text);
+		return netlink_request_fail(nl, err, ret, "delete route %s", text);
 	return 0;
 }
 
@@ -140,7 +142,7 @@ static int nl_metric_attr(const struct nlattr *attr, void *data)
 
 static void nl_route_addr(const struct nlattr *attr, int family, struct ip_address *out)
 {
-	size_t size = nl_family_size(family);
+	size_t size = netlink_request_addr_len(family);
 
 	if (mnl_attr_get_payload_len(attr) != size)
 		return;
@@ -195,7 +197,7 @@ static int nl_route_cb(const struct nlmsghdr *nlh, void *data)
 	struct netlink_route r;
 	struct nl_route_parse p = {.r = &r, .family = rtm->rtm_family};
 
-	if (nlh->nlmsg_type != RTM_NEWROUTE || !nl_family_size(rtm->rtm_family))
+	if (nlh->nlmsg_type != RTM_NEWROUTE || !netlink_request_addr_len(rtm->rtm_family))
 		return MNL_CB_OK;
 	if (rtm->rtm_type != RTN_UNICAST || (rtm->rtm_flags & RTM_F_CLONED))
 		return MNL_CB_OK;
@@ -216,22 +218,8 @@ static int nl_route_cb(const struct nlmsghdr *nlh, void *data)
 int netlink_route_list(struct netlink *nl, int family, unsigned int table,
 		       struct netlink_route *out, size_t max, size_t *count, struct error *err)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nl_list list = {.out = out, .max = max, .table = table};
-	struct nlmsghdr *nlh;
-	struct rtmsg *rtm;
-	int ret;
 
-	nlh = nl_msg(buf, RTM_GETROUTE, NLM_F_DUMP);
-	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (unsigned char)family;
-	ret = nl_talk(nl, nlh, nl_route_cb, &list);
-	if (ret < 0)
-		return nl_fail(nl, err, ret, "list routes of table %u", table);
-	*count = list.count;
-	if (list.count > max)
-		return error_set(err, ENOSPC,
-				 "netlink: list routes of table %u: %zu found, room for %zu", table,
-				 list.count, max);
-	return 0;
+	return nl_list_dump(nl, RTM_GETROUTE, sizeof(struct rtmsg), family, nl_route_cb, &list,
+			    count, err, "routes of table %u", table);
 }

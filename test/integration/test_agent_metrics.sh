@@ -9,7 +9,7 @@ SUBNET_PREFIX=10.98.7 # pod addresses in the host namespace: clear of the fabric
 . "$here/lib.sh"
 . "$here/plugin_env.sh"
 AGENT=$BUILD_DIR/bin/slicenet-agent
-APISERVER=$here/../agent/apiserver.py
+. "$here/../agent/apiserver_env.sh"
 FAB=snam$$-fab
 NODE=snam$$-node
 API_IP=10.97.0.254
@@ -17,7 +17,7 @@ ADMIN=127.0.0.1:18081
 METRICS=127.0.0.1:19191
 STATUS=$TMP/install-status.json
 
-admin() { ip netns exec "$FAB" curl -sf -X "$1" "http://$ADMIN$2"; }
+admin() { ip netns exec "$FAB" curl -sf -X "$1" ${3:+-d "$3"} "http://$ADMIN$2"; }
 metrics() { ip netns exec "$NODE" curl -sf "http://$METRICS/metrics"; }
 wait_for() { # SECONDS CMD...
 	local end=$((SECONDS + $1)); shift
@@ -41,15 +41,10 @@ setup() {
 	ip -n "$NODE" link set lo up
 	ip -n "$NODE" addr add 10.97.0.1/24 dev eth0
 	ip -n "$NODE" link set eth0 up
-	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 \
-		-subj /CN=kube-apiserver -addext "subjectAltName=IP:$API_IP" \
-		-keyout "$TMP/api.key" -out "$TMP/ca.crt" 2>/dev/null
-	head -c 24 /dev/urandom | base64 | tr -d '/+=' >"$TMP/token"
-	ip netns exec "$FAB" python3 "$APISERVER" --listen "$API_IP:6443" --admin-port 18081 \
-		--cert "$TMP/ca.crt" --key "$TMP/api.key" --token "$TMP/token" \
-		>"$TMP/apiserver.log" 2>&1 &
-	echo $! >"$TMP/apiserver.pid"
-	wait_for 10 admin GET /stats
+	apiserver_start "$FAB" $API_IP 18081 "$TMP" || fail "no API server"
+	# The node's pod range is the test network's range: the agent writes it
+	# to the ranges file and reports IPAM use per range from it.
+	admin PUT /nodes/node-1 "{\"podCIDRs\":[\"$SUBNET_PREFIX.0/24\"],\"internalIPs\":[\"10.97.0.1\"]}" >/dev/null
 	mkdir -p "$STATE"
 	ip netns exec "$NODE" "$AGENT" --api-server "https://$API_IP:6443" \
 		--token-file "$TMP/token" --ca-file "$TMP/ca.crt" --node-name node-1 \
@@ -58,6 +53,7 @@ setup() {
 		--log-file "$TMP/agent.log" &
 	echo $! >"$TMP/agent.pid"
 	wait_for 10 metrics
+	wait_for 10 test -s "$TMP/ranges.json" || fail "no ranges file"
 }
 
 teardown() {
@@ -97,6 +93,8 @@ test_01_adds_show_as_counters_and_one_fallback() {
 	assert_eq "$(echo "$m" | grep -c '^slicenet_cni_fallbacks_total{')" 1 "one fallback series"
 	assert_eq "$(echo "$m" | grep -c '^slicenet_cni_operations_total{.*result="error"')" 1
 	assert_contains "$m" 'slicenet_ipam_addresses_in_use{network="sntest"} 2'
+	assert_contains "$m" "slicenet_ipam_range_used{network=\"sntest\",range=\"$SUBNET_PREFIX.0/24\"} 2"
+	assert_contains "$m" "slicenet_ipam_range_size{network=\"sntest\",range=\"$SUBNET_PREFIX.0/24\"} 253"
 	# Pod fields at the end of the plugin's line (plugin/events.h).
 	grep -q ' ADD sntest urllc veth vhostuser 0 ran du-0$' "$STATE/events.log" ||
 		fail "events.log: $(cat "$STATE/events.log")"
@@ -143,6 +141,8 @@ test_04_counters_survive_rotation_of_events_log() {
 	wait_for 10 has_metric 'slicenet_cni_operations_total{verb="DEL",network="sntest",slice="urllc",datapath="veth",result="ok"} 1' ||
 		fail "DEL after the rotation not counted: $(metrics | grep DEL)"
 	[ ! -e "$STATE/events.log.consumed" ] || fail "consumed file left behind"
+	wait_for 10 has_metric "slicenet_ipam_range_used{network=\"sntest\",range=\"$SUBNET_PREFIX.0/24\"} 1" ||
+		fail "the DEL's release not seen per range: $(metrics | grep ipam)"
 }
 
 setup

@@ -19,33 +19,11 @@ EAL_D="--no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-d --log
 dpid() { cat "$W/daemon.pid" 2>/dev/null; }
 gpid() { cat "$W/gen.pid" 2>/dev/null; }
 
-start_daemon() { # [extra slicenetd args...]
-	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" "$@" \
-		-- $EAL_D >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do
-		"$SLICENETCTL" -s "$CTL" version >/dev/null 2>&1 && return 0
-		kill -0 "$(dpid)" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
-}
+. "$here/daemon_env.sh"
 
-# The pid is timeout's; the signal goes to slicenetd itself (its only child).
-stop_daemon() { # [signal]
-	local t p
-	t=$(dpid)
-	[ -n "$t" ] || return 0
-	p=$(pgrep -P "$t" || echo "$t")
-	kill "-${1:-TERM}" "$p" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$p" "$t" 2>/dev/null || true
-	wait "$t" 2>/dev/null || true
-	rm -f "$W/daemon.pid"
-}
-
-ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
+# shellcheck disable=SC2086 # EAL_D is a word list
+start_daemon() { slicenetd_start 60 "$W" "$@" -- $EAL_D; } # [extra slicenetd args...]
+stop_daemon() { slicenetd_stop "$@"; }                  # [signal]
 
 # Two "pods" in one testpmd on CPU 0, mac-forwarding to each other through the switch.
 # server=1 when the switch is the vhost-user client (the default port mode).
@@ -87,17 +65,12 @@ gen_rx() { # port
 }
 
 stop_gen() {
-	local t p
-	t=$(gpid)
-	[ -n "$t" ] || return 0
-	p=$(pgrep -P "$t" || echo "$t")
+	local t
+	t=$(gpid) || return 0
 	{ gen "stop"; gen "quit"; } 2>/dev/null
 	exec 7>&- 2>/dev/null
-	kill -TERM "$p" 2>/dev/null
-	for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL "$p" "$t" 2>/dev/null || true
+	stop_pid_file "$W/gen.pid"
 	wait "$t" 2>/dev/null || true
-	rm -f "$W/gen.pid"
 }
 
 # port stat field from "slicenetctl --json stats"

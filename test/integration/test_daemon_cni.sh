@@ -42,11 +42,8 @@ cni() { # CMD pod(a|b); pod b asks for its MAC as podman does (CNI_ARGS MAC=)
 }
 
 start_daemon() {
-	timeout 50 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" \
-		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-c >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && return 0; sleep 0.1; done
-	fail "slicenetd did not come up"
+	slicenetd_start 50 "$W/ports" -- --no-huge -m 256 --no-pci --lcores 0@1,1@1 \
+		--file-prefix=sn-itest-c
 }
 
 cleanup_each() {

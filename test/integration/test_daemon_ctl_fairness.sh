@@ -26,12 +26,9 @@ cleanup_each() {
 
 start_daemon() { # config JSON
 	printf '%s\n' "$1" >"$W/slicenetd.json"
-	timeout 120 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
-		--config "$W/slicenetd.json" -- $EAL >"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && return 0; sleep 0.1; done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
+	: >"$W/daemon.log"
+	# shellcheck disable=SC2086 # EAL is a word list
+	slicenetd_start 120 "$W" --config "$W/slicenetd.json" -- $EAL
 }
 
 attack() { # name args... (background; output in $W/name.out)

@@ -25,10 +25,7 @@ test_frames_pass_on_hugepages() {
 	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing"
 	echo $((saved_pages + 192)) >$NR
 	[ "$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)" -ge 192 ] || fail "could not reserve 192 hugepages"
-	timeout 40 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
-		-- --in-memory -m 128 --no-pci --lcores 0@1,1@1 >"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && break; sleep 0.1; done
+	slicenetd_start 40 "$W" -- --in-memory -m 128 --no-pci --lcores 0@1,1@1
 	ctl add a "$W/a.sock" server
 	ctl add b "$W/b.sock" server
 	mkfifo "$W/gen.in"

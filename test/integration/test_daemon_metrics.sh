@@ -18,17 +18,8 @@ MAC_B=02:00:00:00:00:0b
 EAL_D="--no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-m"
 . "$here/daemon_env.sh"
 
-start_daemon() { # [extra slicenetd args...]
-	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" "$@" \
-		-- $EAL_D >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do
-		ctl version >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
-}
+# shellcheck disable=SC2086 # EAL_D is a word list
+start_daemon() { slicenetd_start 60 "$W" "$@" -- $EAL_D; } # [extra slicenetd args...]
 
 # Port 0: the kernel picks one; slicenetd logs which.
 metrics_url() {
@@ -179,12 +170,8 @@ test_series_exist_and_counters_move_while_forwarding() {
 # No -l/--lcores/-c and no -a: slicenetd places its lcores on the CPUs it got
 # (here CPUs 0-1 by taskset, as a container's cpuset would) and adds --no-pci.
 test_lcores_from_the_cpu_set() {
-	taskset -c 0-1 timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" \
-		--state-dir "$W/state" --metrics 127.0.0.1:0 -- --no-huge -m 256 \
-		--file-prefix=sn-itest-m >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && break; sleep 0.1; done
-	ctl version >/dev/null || { cat "$W/daemon.log" >&2; fail "slicenetd did not come up"; }
+	SLICENETD_PREFIX="taskset -c 0-1" slicenetd_start 60 "$W" --metrics 127.0.0.1:0 \
+		-- --no-huge -m 256 --file-prefix=sn-itest-m
 	grep -q 'lcores from the 2 CPU(s) this process may use (0-1): main lcore on the first, forwarding on the rest; --no-pci' \
 		"$W/daemon.log" || fail "placement not logged: $(grep -i lcore "$W/daemon.log")"
 	grep -q 'forwarding on lcore 1$' "$W/daemon.log" || fail "not forwarding on lcore 1"

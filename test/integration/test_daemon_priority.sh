@@ -20,17 +20,8 @@ WINDOW=2 # seconds per measurement window
 METRICS=127.0.0.1:19397
 
 start_daemon() {
-	timeout 90 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
-		--metrics $METRICS \
-		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-prio \
-		>>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do
-		ctl version >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
+	slicenetd_start 90 "$W" --metrics $METRICS \
+		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-prio
 }
 
 mac() { printf '02:00:00:00:07:%02x' "$1"; }

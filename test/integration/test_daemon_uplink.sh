@@ -24,11 +24,8 @@ cleanup_each() {
 
 test_pod_reachable_from_another_node_through_tap() {
 	[ -n "$TESTPMD" ] || fail "dpdk-testpmd missing"
-	timeout 40 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
-		--uplink "tap:$TAP" -- --no-huge -m 256 --no-pci --lcores 0@1,1@1 \
-		--file-prefix=sn-itest-u >"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && break; sleep 0.1; done
+	slicenetd_start 40 "$W" --uplink "tap:$TAP" -- --no-huge -m 256 --no-pci --lcores 0@1,1@1 \
+		--file-prefix=sn-itest-u
 	ctl ports | grep -q '^uplink .*connected' || fail "no uplink port: $(ctl ports)"
 	ctl add pod "$W/pod.sock" server "$POD_MAC"
 	ip netns add "$NS"

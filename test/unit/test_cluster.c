@@ -73,3 +73,41 @@ Test(cluster, what_does_not_fit_is_named)
 	cr_assert_null(block_of(&err));
 	cr_assert(strstr(err.msg, "in-process slicenet-ipam"), "%s", err.msg);
 }
+
+static void add_ip(struct cni_result *r, const char *prefix, int interface)
+{
+	cr_assert_eq(ip_prefix_parse(prefix, &r->ips[r->n_ips].address), 0);
+	r->ips[r->n_ips++].interface = interface;
+}
+
+Test(cluster, main_ips_leave_out_only_the_extra_interface)
+{
+	static struct cni_result in, out;
+	char text[IP_PREFIX_STRLEN];
+
+	cni_result_init(&in);
+	strcpy(in.interfaces[0].name, "veth1234");
+	strcpy(in.interfaces[1].name, "eth0");
+	strcpy(in.interfaces[2].name, "net1");
+	in.n_interfaces = 3;
+	add_ip(&in, "10.244.3.5/24", 1);
+	add_ip(&in, "10.250.3.2/24", 2); /* the extra's, from its data block */
+	add_ip(&in, "fd00:3::5/64", 1);
+	add_ip(&in, "10.244.3.6/24", -1); /* naming no interface: kept */
+	add_ip(&in, "10.244.3.7/24", 7);  /* out of range: kept */
+	in.n_routes = 1;
+
+	cluster_main_ips(&in, "net1", &out);
+	cr_assert_eq(out.n_ips, 4);
+	cr_assert_str_eq(ip_prefix_format(&out.ips[0].address, text, sizeof(text)),
+			 "10.244.3.5/24");
+	cr_assert_str_eq(ip_prefix_format(&out.ips[1].address, text, sizeof(text)), "fd00:3::5/64");
+	cr_assert_eq(out.ips[2].interface, -1);
+	cr_assert_eq(out.ips[3].interface, 7);
+	cr_assert_eq(out.n_interfaces, 3, "interfaces and routes stay");
+	cr_assert_eq(out.n_routes, 1);
+	cr_assert_eq(in.n_ips, 5, "the input is untouched");
+
+	cluster_main_ips(&in, "net9", &out);
+	cr_assert_eq(out.n_ips, 5, "no such interface: every address stays");
+}
