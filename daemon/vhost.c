@@ -88,7 +88,16 @@ static const struct rte_vhost_device_ops device_ops = {
 
 int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg, size_t msg_size)
 {
-	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT;
+	/*
+	 * LINEARBUF: a pod's multi-MB chain cannot drain the pool. Alone it
+	 * drops a frame longer than one mbuf inside the dequeue with no
+	 * counter; EXTBUF hands such a frame (up to ~64 KiB) over in an
+	 * rte_malloc'ed buffer instead, and the switch drops and counts it as
+	 * oversize (it is longer than any port's MTU). Frames that fit an
+	 * mbuf never take that path.
+	 */
+	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT |
+			 RTE_VHOST_USER_EXTBUF_SUPPORT;
 	uint64_t protocol_features;
 	const char *step;
 	struct stat st;
