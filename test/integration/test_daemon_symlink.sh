@@ -99,13 +99,13 @@ while True:
     time.sleep(0.0003)
 PY
 	echo $! >"$W/racer.lpid"
-	for i in $(seq 200); do
+	for i in $(seq 120); do
 		ctl add race/net1 "$W/ports/uid-race/net1.sock" server >/dev/null 2>&1 && ok=$((ok + 1))
-		ctl del race/net1 >/dev/null 2>&1
+		ctl del race/net1 >/dev/null 2>&1 || true
 	done
-	kill "$(cat "$W/racer.lpid")"
-	wait "$(cat "$W/racer.lpid")" 2>/dev/null
-	echo "200 adds against the racer: $ok created; chmod met the symlink $(grep -c 'chmod .*uid-race' "$W/daemon.log") times" >&2
+	kill "$(cat "$W/racer.lpid")" || true
+	wait "$(cat "$W/racer.lpid")" 2>/dev/null || true
+	echo "120 adds against the racer: $ok created; chmod met the symlink $(grep -c 'chmod .*uid-race' "$W/daemon.log") times" >&2
 	assert_eq "$(stat -c '%a %F' "$W/host/secret")" "600 regular file" "the host file"
 	assert_eq "$(cat "$W/host/secret")" secret "the host file's content"
 	[ "$ok" -gt 0 ] || fail "no add got through the race: nothing was tested"
