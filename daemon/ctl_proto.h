@@ -101,6 +101,8 @@ struct ctl_port_info {
 	bool connected; /* a vhost-user peer negotiated the device */
 	unsigned int active_queues;
 	uint64_t refused; /* vhost-user frontends refused (hostile or broken) since added */
+	/* Of those: connections cut because the pod shrank the memory it shared (SIGBUS). */
+	uint64_t memory_faults;
 };
 
 struct ctl_port_stats {

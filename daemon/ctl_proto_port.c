@@ -216,7 +216,9 @@ json_t *ctl_proto_port_info_to_json(const struct ctl_port_info *info)
 	     json_object_set_new(obj, "priority", json_integer((json_int_t)info->spec.priority)) ||
 	     json_object_set_new(obj, "connected", json_boolean(info->connected)) ||
 	     json_object_set_new(obj, "activeQueues", json_integer(info->active_queues)) ||
-	     json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)))) {
+	     json_object_set_new(obj, "refused", json_integer((json_int_t)info->refused)) ||
+	     json_object_set_new(obj, "memoryFaults",
+				 json_integer((json_int_t)info->memory_faults)))) {
 		json_decref(obj);
 		return NULL;
 	}
@@ -242,9 +244,12 @@ int ctl_proto_port_info_from_json(json_t *obj, struct ctl_port_info *info)
 	info->active_queues = (unsigned int)q;
 	if (ctl_proto_json_get_u64(obj, "refused", &info->refused))
 		info->refused = 0;
+	if (ctl_proto_json_get_u64(obj, "memoryFaults", &info->memory_faults))
+		info->memory_faults = 0;
 	json_object_del(copy, "connected");
 	json_object_del(copy, "activeQueues");
 	json_object_del(copy, "refused");
+	json_object_del(copy, "memoryFaults");
 	rc = ctl_proto_port_decode(copy, &info->spec, false, true, msg, sizeof(msg)) ? -EPROTO : 0;
 	json_decref(copy);
 	return rc;

@@ -26,6 +26,7 @@
 #include "daemon/eal_args.h"
 #include "daemon/fdb.h"
 #include "daemon/fwd.h"
+#include "daemon/guest_mem.h"
 #include "daemon/log.h"
 #include "daemon/metrics.h"
 #include "daemon/port.h"
@@ -174,6 +175,7 @@ static void housekeeping(void)
 	stats_tick();
 	fdb_age(fdb, fwd_now());
 	port_refresh_shadows();
+	port_reap_faulted();
 }
 
 int main(int argc, char **argv)
@@ -220,6 +222,13 @@ int main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	signal(SIGPIPE, SIG_IGN);
+	/* Before any port: a pod that shrinks its shared memory must not kill the switch. */
+	rc = guest_mem_init();
+	if (rc) {
+		LOG(ERR, "installing the SIGBUS handler: %s", strerror(-rc));
+		rc = 1;
+		goto out_eal;
+	}
 
 	snprintf(ctl_dir, sizeof(ctl_dir), "%s", cfg.ctl_socket);
 	if (mkdir_p(dirname(ctl_dir), 0755) || mkdir_p(cfg.socket_dir, 0755) ||

@@ -63,6 +63,10 @@ static uint64_t refused(const struct port_row *r)
 {
 	return r->info->refused;
 }
+static uint64_t memory_faults(const struct port_row *r)
+{
+	return r->info->memory_faults;
+}
 
 static const struct port_series port_series[] = {
 	{"slicenet_port_rx_packets_total", "counter",
@@ -76,6 +80,9 @@ static const struct port_series port_series[] = {
 	{"slicenet_port_up", "gauge", "1 when a vhost-user peer (or the uplink) is connected.", up},
 	{"slicenet_port_refused_total", "counter",
 	 "vhost-user frontends refused on the port (hostile or broken).", refused},
+	{"slicenet_port_memory_faults_total", "counter",
+	 "Connections cut because the pod shrank the memory it shared (counted in refused too).",
+	 memory_faults},
 };
 
 static void render_ports(struct metrics_text *t, struct port_row *rows, size_t n)

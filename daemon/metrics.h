@@ -6,7 +6,7 @@
  *
  *   slicenet_port_{rx,tx}_{packets,bytes}_total  {port, pod_namespace, pod_name}
  *   slicenet_port_drops_total                    {port, ..., reason}
- *   slicenet_port_up, slicenet_port_refused_total
+ *   slicenet_port_up, slicenet_port_refused_total, slicenet_port_memory_faults_total
  *   slicenet_ports, slicenet_fdb_entries, slicenet_fdb_learned_total
  *   slicenet_lcore_busy_ratio, slicenet_lcore_{busy_,}cycles_total  {lcore}
  *

@@ -13,6 +13,7 @@
 
 #include "daemon/fwd.h"
 #include "daemon/fwd_sched.h"
+#include "daemon/guest_mem.h"
 #include "daemon/log.h"
 #include "daemon/port_shadow.h"
 #include "daemon/port_slots.h"
@@ -38,6 +39,12 @@ static struct {
 	bool placed[L2SWITCH_PORT_MAX];
 	uint16_t lcore[L2SWITCH_PORT_MAX];
 	uint64_t rx_mark[L2SWITCH_PORT_MAX]; /* rx at the last publish: the load since */
+	/*
+	 * Since the port was added: connections cut on a memory fault, and the
+	 * guard's refusals of registrations dropped by those restarts.
+	 */
+	uint64_t memory_faults[L2SWITCH_PORT_MAX];
+	uint64_t refused_before[L2SWITCH_PORT_MAX];
 } ports = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int vhost_attach(const char *path, int vid, unsigned int nr_queues);
@@ -221,6 +228,8 @@ static void info_locked(int i, struct ctl_port_info *info)
 		long refused = vhost_guard_refusals(s->reg_path);
 
 		info->refused = refused > 0 ? (uint64_t)refused : 0;
+		info->memory_faults = ports.memory_faults[i];
+		info->refused += ports.refused_before[i] + ports.memory_faults[i];
 	}
 }
 
@@ -304,6 +313,8 @@ int port_add(const struct ctl_port_spec *spec, struct ctl_port_info *info, char 
 		return rc;
 	}
 	ports.t.slot[free_slot].state = PORT_SLOT_READY;
+	ports.memory_faults[free_slot] = 0;
+	ports.refused_before[free_slot] = 0;
 	stats_port_reset((uint16_t)free_slot);
 	save_locked();
 	info_locked(free_slot, info);
@@ -505,6 +516,62 @@ static void vhost_detach(int vid)
 		/* Returns after every lcore passed a quiescent point: vid is no longer used. */
 		publish_locked();
 		LOG(INFO, "port %s disconnected (vid %d)", ports.t.slot[i].spec.name, vid);
+		/* The pod left before port_reap_faulted came round: count it here. */
+		if (guest_mem_take_fault(vid)) {
+			ports.memory_faults[i]++;
+			LOG(WARNING, "port %s: the pod shrank the memory it shared (SIGBUS caught)",
+			    ports.t.slot[i].spec.name);
+		}
 	}
+	pthread_mutex_unlock(&ports.lock);
+}
+
+/*
+ * The library has no call that drops one connection: unregister the
+ * faulted port's socket (destroy_device: off the lcores, memory unmapped)
+ * and register it again, so the pod may reconnect with honest memory.
+ */
+static void restart_faulted(int i)
+{
+	struct ctl_port_spec spec = ports.t.slot[i].spec;
+	char path[CTL_SOCKET_MAX], msg[CTL_MESSAGE_MAX];
+	long refused;
+	int rc;
+
+	/* Caller holds the lock and set PORT_SLOT_DELETING: nobody else touches the slot. */
+	memcpy(path, ports.t.slot[i].reg_path, sizeof(path));
+	refused = vhost_guard_refusals(path);
+	if (refused > 0)
+		ports.refused_before[i] += (uint64_t)refused;
+	ports.memory_faults[i]++;
+	LOG(WARNING,
+	    "port %s: the pod shrank the memory it shared (SIGBUS caught); disconnecting it",
+	    spec.name);
+	pthread_mutex_unlock(&ports.lock);
+	if (vhost_port_stop(path))
+		LOG(WARNING, "port %s: its vhost connection still winds down", spec.name);
+	rc = vhost_port_start(&spec, path, msg, sizeof(msg));
+	if (rc)
+		LOG(ERR, "port %s: registering again after the fault: %s", spec.name, msg);
+	pthread_mutex_lock(&ports.lock);
+	if (ports.t.slot[i].vid >= 0) {
+		ports.t.slot[i].vid = -1;
+		publish_locked();
+	}
+	ports.t.slot[i].state = PORT_SLOT_READY;
+}
+
+void port_reap_faulted(void)
+{
+	int i;
+
+	pthread_mutex_lock(&ports.lock);
+	for (i = 0; i < L2SWITCH_PORT_MAX; i++)
+		if (ports.t.slot[i].state == PORT_SLOT_READY &&
+		    ports.t.slot[i].kind == PORT_SLOT_VHOST && ports.t.slot[i].vid >= 0 &&
+		    guest_mem_take_fault(ports.t.slot[i].vid)) {
+			ports.t.slot[i].state = PORT_SLOT_DELETING;
+			restart_faulted(i);
+		}
 	pthread_mutex_unlock(&ports.lock);
 }

@@ -42,6 +42,13 @@ int port_restore(void) __attribute__((warn_unused_result));
 /* Client-mode ports not connected: re-link their shadows (port_shadow.h); once a second. */
 void port_refresh_shadows(void);
 
+/*
+ * Disconnect every port whose pod faulted its shared memory (guest_mem.h)
+ * and count it (ctl_port_info.memory_faults); the port keeps its socket.
+ * From the control thread, about once a second.
+ */
+void port_reap_faulted(void);
+
 /* Unregister every vhost port for shutdown; the state file keeps them. */
 void port_shutdown(void);
 

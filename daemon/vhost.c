@@ -17,6 +17,7 @@
 #include <rte_vhost.h>
 
 #include "daemon/fwd.h"
+#include "daemon/guest_mem.h"
 #include "daemon/log.h"
 #include "daemon/vhost_guard.h"
 
@@ -61,6 +62,8 @@ static int new_device(int vid)
 	/* Otherwise the pod's virtio PMD kicks an eventfd (a syscall) after every TX burst. */
 	for (i = 0; i < n; i++)
 		rte_vhost_enable_guest_notification(vid, i, 0);
+	/* Again here: destroy_device (e.g. on GET_VRING_BASE) forgot it, the mapping stayed. */
+	guest_mem_track(vid);
 	return events->attach(path, vid, n / 2) ? -1 : 0;
 }
 
@@ -69,6 +72,8 @@ static void destroy_device(int vid)
 	/* Returns only after the lcores stopped using vid: the vhost lib then unmaps its memory. */
 	events->detach(vid);
 	fwd_vring_reset(vid);
+	/* Unregister unmaps the memory after this, with no destroy_connection. */
+	guest_mem_forget(vid);
 }
 
 /* The pod (re)enabled or disabled a ring, e.g. fewer queue pairs than negotiated. */
@@ -88,7 +93,16 @@ static const struct rte_vhost_device_ops device_ops = {
 
 int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *msg, size_t msg_size)
 {
-	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT;
+	/*
+	 * LINEARBUF: a pod's multi-MB chain cannot drain the pool. Alone it
+	 * drops a frame longer than one mbuf inside the dequeue with no
+	 * counter; EXTBUF hands such a frame (up to ~64 KiB) over in an
+	 * rte_malloc'ed buffer instead, and the switch drops and counts it as
+	 * oversize (it is longer than any port's MTU). Frames that fit an
+	 * mbuf never take that path.
+	 */
+	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT |
+			 RTE_VHOST_USER_EXTBUF_SUPPORT;
 	uint64_t protocol_features;
 	const char *step;
 	struct stat st;

@@ -19,6 +19,7 @@
 #include <rte_vhost.h>
 
 #include "daemon/ctl_proto.h"
+#include "daemon/guest_mem.h"
 #include "daemon/l2switch.h"
 #include "daemon/log.h"
 #include "daemon/vhost_msg.h"
@@ -237,11 +238,27 @@ static enum rte_vhost_msg_result pre_msg(int vid, void *raw)
 	if ((msg.request == VHOST_MSG_SET_VRING_CALL || msg.request == VHOST_MSG_SET_VRING_KICK) &&
 	    n == 1)
 		fcntl(fds[0], F_SETFL, fcntl(fds[0], F_GETFL) | O_NONBLOCK);
+	/* The library unmaps the old regions next: a SIGBUS there is no longer the pod's. */
+	if (msg.request == VHOST_MSG_SET_MEM_TABLE)
+		guest_mem_forget(vid);
+	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
+}
+
+/* Runs only after the library's handler succeeded. */
+static enum rte_vhost_msg_result post_msg(int vid, void *raw)
+{
+	const struct dpdk_msg_context *ctx = raw;
+	uint32_t request;
+
+	memcpy(&request, &ctx->msg.request, sizeof(request));
+	if (request == VHOST_MSG_SET_MEM_TABLE)
+		guest_mem_track(vid);
 	return RTE_VHOST_MSG_RESULT_NOT_HANDLED;
 }
 
 static const struct rte_vhost_user_extern_ops extern_ops = {
 	.pre_msg_handle = pre_msg,
+	.post_msg_handle = post_msg,
 };
 
 int vhost_guard_new_connection(int vid)
@@ -286,6 +303,9 @@ int vhost_guard_new_connection(int vid)
 	guard.conn[vid].watched = i;
 	guard.conn[vid].check.max_vrings = 2 * w->queue_pairs;
 	pthread_mutex_unlock(&guard.lock);
+	/* A fault of the vid's previous connection is not this one's. */
+	guest_mem_forget(vid);
+	(void)guest_mem_take_fault(vid);
 	/* Before the fd is polled: no message can arrive unchecked. */
 	if (rte_vhost_extern_callback_register(vid, &extern_ops, NULL)) {
 		vhost_guard_destroy_connection(vid);
@@ -307,4 +327,6 @@ void vhost_guard_destroy_connection(int vid)
 		guard.w[i].live--;
 	guard.conn[vid].watched = -1;
 	pthread_mutex_unlock(&guard.lock);
+	/* The library unmaps the device's memory after this returns. */
+	guest_mem_forget(vid);
 }

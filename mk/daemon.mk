@@ -15,7 +15,7 @@ DAEMON_CLIENT_SRCS := daemon/ctl_proto.c daemon/ctl_proto_json.c daemon/ctl_prot
 	daemon/ctl_socket.c daemon/ctl_access.c daemon/ctl_conn.c daemon/ctl_server.c \
 	daemon/fdb.c daemon/l2switch.c daemon/port_slots.c daemon/port_shadow.c daemon/vhost_msg.c \
 	daemon/state.c daemon/config.c daemon/metrics_text.c daemon/metrics_http.c daemon/server_base.c \
-	daemon/eal_args.c
+	daemon/eal_args.c daemon/guest_mem_table.c
 DAEMON_DPDK_SRCS := $(filter-out $(DAEMON_CLIENT_SRCS) daemon/main.c daemon/slicenetctl.c,\
 	$(wildcard daemon/*.c))
 DAEMON_CLIENT_OBJS := $(DAEMON_CLIENT_SRCS:%.c=$(BUILD)/obj/%.o)

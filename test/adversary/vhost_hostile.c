@@ -6,8 +6,8 @@
  *   vhost_hostile --listen PATH ATTACK   (pod side of a client-mode port)
  *   vhost_hostile --connect PATH ATTACK  (server-mode port)
  *
- * Attacks: region-past-eof ring-outside descriptors partial stall flood
- * postcopy reconnect-storm (listen) conn-storm (connect).
+ * Attacks: region-past-eof ring-outside descriptors shrink shrink-rings
+ * partial stall flood postcopy reconnect-storm (listen) conn-storm (connect).
  */
 #include <errno.h>
 #include <poll.h>
@@ -198,25 +198,15 @@ struct desc {
 };
 
 /*
- * A device slicenetd accepts, whose TX ring then holds a looping chain, a
- * buffer outside guest memory and a head index past the ring. Reports the
- * used index slicenetd reached (0: it consumed none of them).
+ * Negotiate a device slicenetd accepts over MEM_SIZE bytes of memfd at mem:
+ * ring i at i * 64 KiB (descriptors, avail at +4 KiB, used at +8 KiB).
  */
-static void descriptors(int fd)
+static void start_device(int fd, int memfd, uint8_t *mem)
 {
-	int memfd = memfd_of(MEM_SIZE);
-	uint8_t *mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, memfd, 0);
 	uint64_t base = (uint64_t)(uintptr_t)mem, features = 0;
 	struct vhost_msg_frame reply;
-	struct desc *d;
-	uint16_t *avail;
-	volatile uint16_t *used_idx;
-	char extra[96];
 	uint32_t i;
-	long ms;
 
-	if (mem == MAP_FAILED)
-		die("mmap");
 	strict = true;
 	if (send_msg(fd, VHOST_MSG_GET_FEATURES, 0, NULL, 0, NULL, 0) ||
 	    read(fd, &reply, VHOST_MSG_HDR_SIZE + 8) != VHOST_MSG_HDR_SIZE + 8)
@@ -228,9 +218,38 @@ static void descriptors(int fd)
 	    send_msg(fd, VHOST_MSG_SET_OWNER, 0, NULL, 0, NULL, 0))
 		die("features");
 	send_table(fd, memfd, MEM_SIZE, base);
-	/* Ring i at i * 64 KiB: descriptors, avail at +4 KiB, used at +8 KiB. */
 	for (i = 0; i < 2; i++)
 		set_ring(fd, i, base + i * 65536, base + i * 65536 + 4096, base + i * 65536 + 8192);
+}
+
+/* The mapping of a fresh MEM_SIZE memfd; the fd in *memfd. */
+static uint8_t *guest_memory(int *memfd)
+{
+	uint8_t *mem;
+
+	*memfd = memfd_of(MEM_SIZE);
+	mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, *memfd, 0);
+	if (mem == MAP_FAILED)
+		die("mmap");
+	return mem;
+}
+
+/*
+ * A device slicenetd accepts, whose TX ring then holds a looping chain, a
+ * buffer outside guest memory and a head index past the ring. Reports the
+ * used index slicenetd reached (0: it consumed none of them).
+ */
+static void descriptors(int fd)
+{
+	int memfd;
+	uint8_t *mem = guest_memory(&memfd);
+	struct desc *d;
+	uint16_t *avail;
+	volatile uint16_t *used_idx;
+	char extra[96];
+	long ms;
+
+	start_device(fd, memfd, mem);
 	d = (struct desc *)(mem + 65536);
 	d[0] = (struct desc){.addr = 0x100000, .len = 64, .flags = 1 /* NEXT */, .next = 0};
 	d[1] = (struct desc){.addr = 0xdead00000000ull, .len = 64};
@@ -248,6 +267,39 @@ static void descriptors(int fd)
 	ms = wait_closed(fd, 2000);
 	snprintf(extra, sizeof(extra), "used_idx=%u", (unsigned int)*used_idx);
 	report("descriptors", ms, extra);
+}
+
+/*
+ * A device slicenetd accepts; once it runs, the memfd shrinks under it.
+ * cut_rings: to 4 KiB, so the rings slicenetd polls are gone; otherwise to
+ * 1 MiB with a TX frame whose buffer lies in the cut part. Either way
+ * slicenetd's next touch is SIGBUS; reports whether it dropped us.
+ */
+static void shrink(int fd, bool cut_rings)
+{
+	int memfd;
+	uint8_t *mem = guest_memory(&memfd);
+	struct desc *d = (struct desc *)(mem + 65536);
+	uint16_t *avail = (uint16_t *)(mem + 65536 + 4096);
+	char extra[96];
+	long ms;
+
+	start_device(fd, memfd, mem);
+	kick(fd, 0);
+	kick(fd, 1);
+	/* Let slicenetd start polling the rings as they are. */
+	usleep(300 * 1000);
+	if (ftruncate(memfd, cut_rings ? 4096 : MEM_SIZE / 2))
+		die("ftruncate");
+	if (!cut_rings) {
+		/* A 12-byte virtio-net header and a 64-byte frame at 1.5 MiB. */
+		d[0] = (struct desc){.addr = MEM_SIZE / 2 + MEM_SIZE / 4, .len = 76};
+		avail[2] = 0;
+		__atomic_store_n(&avail[1], 1, __ATOMIC_RELEASE);
+	}
+	ms = wait_closed(fd, WAIT_MS);
+	snprintf(extra, sizeof(extra), "cut=%s", cut_rings ? "rings" : "buffer");
+	report(cut_rings ? "shrink-rings" : "shrink", ms, extra);
 }
 
 static int attack(const char *name, int fd)
@@ -269,6 +321,9 @@ static int attack(const char *name, int fd)
 		kick(fd, 0);
 	} else if (!strcmp(name, "descriptors")) {
 		descriptors(fd);
+		return 0;
+	} else if (!strcmp(name, "shrink") || !strcmp(name, "shrink-rings")) {
+		shrink(fd, !strcmp(name, "shrink-rings"));
 		return 0;
 	} else if (!strcmp(name, "partial")) {
 		/* A header announcing 8 payload bytes, then 4 of them. */

@@ -4,8 +4,9 @@
 # attacks a third port, one attack per test. After each: slicenetd alive, the
 # honest counters still rising, the control socket answering, and the
 # attacked port disconnected and counted (or, where DPDK itself refuses,
-# disconnected with no refusal of ours). Then a restart with the hostile pod
-# still there. No hugepages (--no-huge on every side).
+# disconnected with no refusal of ours). A pod that shrinks its memfd under
+# a running device (SIGBUS) loses only its own connection. Then a restart
+# with the hostile pod still there. No hugepages (--no-huge on every side).
 # CPU plan for 2 cores: slicenetd's forwarding lcore on CPU 1, testpmd on CPU 0.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
@@ -193,6 +194,39 @@ test_07_message_flood() {
 
 test_08_postcopy_request() {
 	refused_attack h --listen "$H" postcopy "(POSTCOPY_ADVISE): request 28 (POSTCOPY_ADVISE) not allowed"
+}
+
+# memory_faults PORT: connections the port lost to a SIGBUS in its pod's memory.
+memory_faults() { ctl --json ports | jq -r ".result.ports[] | select(.name == \"$1\") | .memoryFaults"; }
+
+# shrink_attack ATTACK: an accepted device whose memfd then shrinks under slicenetd.
+# The SIGBUS is caught, that port alone is disconnected and counted, and comes
+# back for a new connection; everything else goes on.
+shrink_attack() {
+	local f0 r0 n0
+	f0=$(memory_faults h)
+	r0=$(ctl --json ports | jq -r '.result.ports[] | select(.name == "h") | .refused')
+	n0=$(grep -c "port h: the pod shrank the memory it shared" "$W/daemon.log" || true)
+	attack --listen "$H" "$1"
+	assert_eq "$(field result)" disconnected "$1: hostile port dropped"
+	assert_eq "$(memory_faults h)" $((f0 + 1)) "$1: memory faults counted"
+	[ "$(ctl --json ports | jq -r '.result.ports[] | select(.name == "h") | .refused')" -gt "$r0" ] ||
+		fail "$1: not in the port's refusals"
+	[ "$(grep -c "port h: the pod shrank the memory it shared" "$W/daemon.log")" -gt "$n0" ] ||
+		fail "$1: reason not logged"
+	assert_eq "$(memory_faults a)" 0 "$1: honest port a untouched"
+	ctl --json ports | jq -e '[.result.ports[].name] | sort == ["a", "b", "h", "hs"]' >/dev/null ||
+		fail "$1: ports after the fault: $(ctl ports)"
+}
+
+# The TX frame's buffer lies in the part the pod cut off: the lcore's copy faults.
+test_08b_memory_shrunk_under_a_frame() {
+	shrink_attack shrink
+}
+
+# The rings themselves are cut off: the lcore polling the avail index faults.
+test_08c_memory_shrunk_under_the_rings() {
+	shrink_attack shrink-rings
 }
 
 # Server-mode port: one connection at a time; the other 31 are dropped.

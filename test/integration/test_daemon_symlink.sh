@@ -4,6 +4,8 @@
 # It connects only through a root-owned hard link it made after checking the
 # inode is a socket (daemon/port_shadow.c). No DPDK frontend needed: a plain
 # listener stands in for the pod's application and for the host's socket.
+# Server mode: a pod renaming a symlink over its socket while slicenetd binds
+# and chmods it must not get a host file's mode changed.
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
@@ -65,6 +67,48 @@ test_client_port_never_connects_through_a_symlink() {
 	[ "$(accepts "$W/pod.count")" -gt 0 ] || fail "never connected to the pod's real socket"
 	assert_eq "$(accepts "$W/victim.count")" 0 "connections to the host socket"
 	ctl ports | grep -q "^evil/net1" || fail "port gone: $(ctl ports)"
+	ctl version >/dev/null || fail "control socket"
+}
+
+# Server mode: slicenetd binds the pod's socket path, then chmods it 0660. The
+# pod keeps renaming a symlink to a host file over that path as fast as it can,
+# racing bind and chmod. The chmod never follows (AT_SYMLINK_NOFOLLOW): the host
+# file keeps its mode, whoever wins each round.
+test_server_port_chmod_never_follows_a_swapped_symlink() {
+	local ok=0 i
+	mkdir -p "$W/ports/uid-race" "$W/host"
+	echo secret >"$W/host/secret"
+	chmod 0600 "$W/host/secret"
+	[ -f "$W/daemon.pid" ] && kill -0 "$(cat "$W/daemon.pid")" 2>/dev/null || start_daemon
+	python3 - "$W/host/secret" "$W/ports/uid-race" <<'PY' &
+import os, sys, time
+target, d = sys.argv[1], sys.argv[2]
+tmp, sock = os.path.join(d, ".swap"), os.path.join(d, "net1.sock")
+# Gaps with nothing there (slicenetd goes ahead and binds), then the symlink renamed over it.
+while True:
+    try:
+        os.unlink(sock)
+    except OSError:
+        pass
+    time.sleep(0.0003)
+    try:
+        os.symlink(target, tmp)
+        os.rename(tmp, sock)
+    except OSError:
+        pass
+    time.sleep(0.0003)
+PY
+	echo $! >"$W/racer.lpid"
+	for i in $(seq 120); do
+		ctl add race/net1 "$W/ports/uid-race/net1.sock" server >/dev/null 2>&1 && ok=$((ok + 1))
+		ctl del race/net1 >/dev/null 2>&1 || true
+	done
+	kill "$(cat "$W/racer.lpid")" || true
+	wait "$(cat "$W/racer.lpid")" 2>/dev/null || true
+	echo "120 adds against the racer: $ok created; chmod met the symlink $(grep -c 'chmod .*uid-race' "$W/daemon.log") times" >&2
+	assert_eq "$(stat -c '%a %F' "$W/host/secret")" "600 regular file" "the host file"
+	assert_eq "$(cat "$W/host/secret")" secret "the host file's content"
+	[ "$ok" -gt 0 ] || fail "no add got through the race: nothing was tested"
 	ctl version >/dev/null || fail "control socket"
 }
 
