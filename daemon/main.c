@@ -48,7 +48,7 @@
  * Per-lcore cache of that pool. Each forwarding pass allocates bursts of 32
  * (rte_vhost dequeue) and frees up to L2SWITCH_STAGE_MAX held frames at
  * once: a cache of 64 spilled to and refilled from the pool's ring on most
- * passes (+70 cycles a frame at 64 B, perf). A cache may strand 1.5 times
+ * passes (~60 cycles a frame at 64 B, perf). A cache may strand 1.5 times
  * its size, so with many lcores it shrinks to keep half the pool free.
  */
 #define JUMBO_CACHE_MAX 256
