@@ -64,8 +64,13 @@ static int cmd_port_list(const struct ctl_request *req, struct ctl_response *res
 	return 0;
 }
 
+/* Forwarding lcores reported by stats (as many as the metrics report). */
+#define CMDS_LCORES_MAX 128
+
 static int cmd_stats(const struct ctl_request *req, struct ctl_response *resp)
 {
+	struct stats_lcore lcores[CMDS_LCORES_MAX];
+	unsigned int n_lcores = stats_lcores(lcores, CMDS_LCORES_MAX), l;
 	struct port_snapshot *snap;
 	size_t n, i;
 	int rc;
@@ -80,6 +85,16 @@ static int cmd_stats(const struct ctl_request *req, struct ctl_response *resp)
 	}
 	resp->n_stats = n;
 	free(snap);
+	resp->lcores = calloc(n_lcores ? n_lcores : 1, sizeof(*resp->lcores));
+	if (!resp->lcores)
+		return -ENOMEM;
+	for (l = 0; l < n_lcores; l++)
+		resp->lcores[l] = (struct ctl_lcore_stats){.lcore = lcores[l].lcore_id,
+							   .busy_cycles = lcores[l].busy_cycles,
+							   .cycles = lcores[l].cycles,
+							   .busy_ratio = lcores[l].busy_ratio};
+	resp->n_lcores = n_lcores;
+	resp->tsc_hz = fwd_tsc_hz();
 	return 0;
 }
 

@@ -74,9 +74,12 @@ void ctl_response_free(struct ctl_response *resp)
 		return;
 	free(resp->ports);
 	free(resp->stats);
+	free(resp->lcores);
 	free(resp->fdb);
 	resp->ports = NULL;
 	resp->stats = NULL;
+	resp->lcores = NULL;
+	resp->n_lcores = 0;
 	resp->fdb = NULL;
 	resp->n_ports = resp->n_stats = resp->n_fdb = 0;
 }

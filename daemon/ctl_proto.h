@@ -112,6 +112,14 @@ struct ctl_port_stats {
 	uint64_t drops[CTL_DROP_COUNT];
 };
 
+/* A forwarding lcore's load (stats): TSC cycles since its loop started. */
+struct ctl_lcore_stats {
+	unsigned int lcore;
+	uint64_t busy_cycles; /* in loop passes that moved frames */
+	uint64_t cycles;
+	double busy_ratio; /* busy share of the last second, 0..1 */
+};
+
 struct ctl_fdb_entry {
 	uint8_t mac[6];
 	char port[CTL_NAME_MAX];
@@ -139,6 +147,9 @@ struct ctl_response {
 	size_t n_ports;
 	struct ctl_port_stats *stats;
 	size_t n_stats;
+	struct ctl_lcore_stats *lcores; /* stats; none from a daemon that does not send them */
+	size_t n_lcores;
+	uint64_t tsc_hz; /* stats: TSC cycles per second, 0 when not sent */
 	struct ctl_fdb_entry *fdb;
 	size_t n_fdb;
 	uint64_t fdb_aging; /* seconds, fdb.list */

@@ -25,6 +25,13 @@ static json_t *stats_to_json(const struct ctl_port_stats *s)
 			 (json_int_t)s->tx_pps, "drops", drops);
 }
 
+static json_t *lcore_to_json(const struct ctl_lcore_stats *l)
+{
+	return json_pack("{s:i, s:I, s:I, s:f}", "lcore", (int)l->lcore, "busyCycles",
+			 (json_int_t)l->busy_cycles, "cycles", (json_int_t)l->cycles, "busyRatio",
+			 l->busy_ratio);
+}
+
 static json_t *fdb_to_json(const struct ctl_fdb_entry *e)
 {
 	char mac[18];
@@ -56,7 +63,11 @@ static int result_to_json(const struct ctl_response *resp, json_t *result)
 		return ARRAY_RESULT(result, "ports", resp->ports, resp->n_ports,
 				    ctl_proto_port_info_to_json);
 	case CTL_STATS:
-		return ARRAY_RESULT(result, "ports", resp->stats, resp->n_stats, stats_to_json);
+		if (ARRAY_RESULT(result, "ports", resp->stats, resp->n_stats, stats_to_json) ||
+		    ARRAY_RESULT(result, "lcores", resp->lcores, resp->n_lcores, lcore_to_json) ||
+		    json_object_set_new(result, "tscHz", json_integer((json_int_t)resp->tsc_hz)))
+			return -ENOMEM;
+		return 0;
 	case CTL_FDB_LIST:
 		if (ARRAY_RESULT(result, "entries", resp->fdb, resp->n_fdb, fdb_to_json) ||
 		    json_object_set_new(result, "agingTime",
@@ -130,6 +141,21 @@ static int fdb_from_json(json_t *obj, void *item)
 	return 0;
 }
 
+static int lcore_from_json(json_t *obj, void *item)
+{
+	struct ctl_lcore_stats *l = item;
+	json_t *ratio = json_object_get(obj, "busyRatio");
+	uint64_t id;
+
+	if (ctl_proto_json_get_u64(obj, "lcore", &id) || id > UINT32_MAX ||
+	    ctl_proto_json_get_u64(obj, "busyCycles", &l->busy_cycles) ||
+	    ctl_proto_json_get_u64(obj, "cycles", &l->cycles) || !json_is_number(ratio))
+		return -EPROTO;
+	l->lcore = (unsigned int)id;
+	l->busy_ratio = json_number_value(ratio);
+	return 0;
+}
+
 static int port_info_from_json(json_t *obj, void *item)
 {
 	return ctl_proto_port_info_from_json(obj, item);
@@ -170,8 +196,14 @@ static int result_from_json(json_t *result, struct ctl_response *resp)
 		return array_from_json(result, "ports", sizeof(*resp->ports), (void **)&resp->ports,
 				       &resp->n_ports, port_info_from_json);
 	case CTL_STATS:
-		return array_from_json(result, "ports", sizeof(*resp->stats), (void **)&resp->stats,
-				       &resp->n_stats, stats_from_json);
+		rc = array_from_json(result, "ports", sizeof(*resp->stats), (void **)&resp->stats,
+				     &resp->n_stats, stats_from_json);
+		/* lcores and tscHz came later: a daemon without them still answers. */
+		if (rc || !json_object_get(result, "lcores"))
+			return rc;
+		rc = array_from_json(result, "lcores", sizeof(*resp->lcores),
+				     (void **)&resp->lcores, &resp->n_lcores, lcore_from_json);
+		return rc ? rc : ctl_proto_json_get_u64(result, "tscHz", &resp->tsc_hz);
 	case CTL_FDB_LIST:
 		rc = array_from_json(result, "entries", sizeof(*resp->fdb), (void **)&resp->fdb,
 				     &resp->n_fdb, fdb_from_json);

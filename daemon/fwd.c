@@ -242,6 +242,7 @@ struct send_ctx {
 	uint64_t mark, first;
 	/* Switched but not yet sent: freed after the flush (vhost enqueue copies). */
 	uint16_t n_held, bursts_held;
+	uint16_t held_queue; /* the ingress queue of every held burst */
 	struct rte_mbuf *held[L2SWITCH_STAGE_MAX];
 };
 
@@ -331,8 +332,13 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 	struct rte_mbuf **pkts;
 	uint16_t n;
 
-	/* Staging holds L2SWITCH_STAGE_BURSTS bursts: send before it could overflow. */
-	if (ctx->bursts_held == L2SWITCH_STAGE_BURSTS)
+	/*
+	 * Staging holds L2SWITCH_STAGE_BURSTS bursts: send before it could
+	 * overflow. A batch keeps to one ingress queue: an output port's batch
+	 * goes out on the queue pair its first frame chose (fwd_sched_tx_pair),
+	 * and a multiqueue pod's RX must follow its TX spread.
+	 */
+	if (ctx->bursts_held == L2SWITCH_STAGE_BURSTS || (ctx->bursts_held && q != ctx->held_queue))
 		flush_held(ctx);
 	pkts = ctx->held + ctx->n_held;
 
@@ -351,6 +357,7 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 		switch_burst(ctx->lc, ctx, port, q, pkts, n, ctx->now, ctx->first);
 		ctx->n_held = (uint16_t)(ctx->n_held + n);
 		ctx->bursts_held++;
+		ctx->held_queue = q;
 	}
 	return n;
 }

@@ -31,11 +31,11 @@ void fwd_sched_build(struct fwd_sched *sched, const struct fwd_sched_port *ports
 	}
 }
 
-/* Class c from its cursor, each entry at most once, until it moved its budget. */
-static unsigned int turn_class(struct fwd_sched *sched, unsigned int c, fwd_sched_poll_fn poll,
-			       void *opaque)
+/* Class c from its cursor, each entry at most once, until it moved scale times its budget. */
+static unsigned int turn_class(struct fwd_sched *sched, unsigned int c, unsigned int scale,
+			       fwd_sched_poll_fn poll, void *opaque)
 {
-	unsigned int left = budget[c], moved = 0, polls;
+	unsigned int left = budget[c] * scale, moved = 0, polls;
 	uint16_t n = sched->n[c], at = sched->cursor[c];
 
 	for (polls = 0; polls < n && left; polls++) {
@@ -56,6 +56,8 @@ unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll,
 			    fwd_sched_flush_fn flush, void *opaque)
 {
 	unsigned int moved = 0, low = 0, c;
+	/* Nothing urgent waits between turns: longer turns fill whole TX batches (fwd_sched.h). */
+	unsigned int scale = sched->n[0] ? 1 : FWD_SCHED_ALONE_SCALE;
 	uint16_t i;
 
 	for (i = 0; i < sched->n[0]; i++)
@@ -64,7 +66,7 @@ unsigned int fwd_sched_turn(struct fwd_sched *sched, fwd_sched_poll_fn poll,
 	if (moved)
 		flush(opaque);
 	for (c = 1; c < FWD_SCHED_CLASSES; c++)
-		low += turn_class(sched, c, poll, opaque);
+		low += turn_class(sched, c, scale, poll, opaque);
 	if (low)
 		flush(opaque);
 	return moved + low;

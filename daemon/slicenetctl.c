@@ -73,6 +73,15 @@ static void print_stats(const struct ctl_response *r)
 			printf(" %10llu", (unsigned long long)s->drops[d]);
 		printf("\n");
 	}
+	/* Busy: loop passes that moved frames; the rest polled empty queues or slept. */
+	for (i = 0; i < r->n_lcores; i++) {
+		const struct ctl_lcore_stats *l = &r->lcores[i];
+
+		printf("lcore %u: %5.1f%% busy (last second), %.1f of %.1f s since start\n",
+		       l->lcore, l->busy_ratio * 100,
+		       r->tsc_hz ? (double)l->busy_cycles / (double)r->tsc_hz : 0.0,
+		       r->tsc_hz ? (double)l->cycles / (double)r->tsc_hz : 0.0);
+	}
 }
 
 static void print_fdb(const struct ctl_response *r)

@@ -14,8 +14,9 @@
 # the paired ratios slicenetd / X are computed, then their median and spread.
 # Per run: the switch's poller CPU cycles per frame (its thread's CPU time x
 # TSC rate / frames: the whole core's cost, idle polls included), the busy
-# cycles per frame where the switch counts them (raw_fwd, testpmd
-# --record-core-cycles, OVS pmd-stats), and the generator's busy fraction
+# cycles per frame where the switch counts them (slicenetd's
+# slicenet_lcore_busy_cycles_total over the frames its ports sent, from
+# --metrics; raw_fwd; testpmd --record-core-cycles; OVS pmd-stats), and the generator's busy fraction
 # (near 1: the generator, not the switch, limits the figure).
 # Usage: test/bench/bench-datapath.sh BUILD_DIR
 #   env: ROUNDS=3 RUN_SECONDS=4 SIZES="64 1518 9000" PORTS=4 FDB_MACS=1000
@@ -41,6 +42,8 @@ mkdir -p "$out"
 [ -n "${REPORT_ONLY:-}" ] && ROUNDS=$(awk '$2 > n { n = $2 } END { print n + 0 }' "$out/raw.txt")
 [ -n "${REPORT_ONLY:-}" ] || : >"$out/raw.txt"
 UPLINK_MACS=$((FDB_MACS - PORTS))
+# slicenetd's /metrics: its busy-cycle counter, read by busy_begin/busy_end.
+SN_METRICS=${SN_METRICS:-127.0.0.1:19190}
 
 # The uplink the learned MACs come from: snb-up0 (switch side) <-> snb-up1 in netns snb-fill.
 if [ "$UPLINK_MACS" -gt 0 ] && [ -z "${REPORT_ONLY:-}" ]; then
@@ -70,15 +73,29 @@ fdb_count() { # contender
 	esac
 }
 
+# slicenetd: "<busy TSC cycles, all forwarding lcores> <frames sent, all ports>".
+sn_busy_sample() {
+	curl -s --max-time 2 "http://$SN_METRICS/metrics" | awk '
+		/^slicenet_lcore_busy_cycles_total/ { b += $NF }
+		/^slicenet_port_tx_packets_total/ { p += $NF }
+		END { printf "%.0f %.0f\n", b, p }'
+}
+
 # Busy cycles per frame as the switch counts them itself, over the window.
 busy_begin() {
 	case $1 in
+	slicenetd) sn_busy_sample >"$W/busy0" ;;
 	raw) kill -USR1 "$SW_PID"; sleep 0.1; grep '^STATS' "$W/raw.out" | tail -1 >"$W/busy0" ;;
 	ovs) ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null ;;
 	esac
 }
 busy_end() {
 	case $1 in
+	slicenetd)
+		sn_busy_sample | cat "$W/busy0" - | awk '
+			{ b[NR] = $1; p[NR] = $2 }
+			END { if (p[2] > p[1]) printf "%.0f", (b[2] - b[1]) / (p[2] - p[1]); else print "n/a" }'
+		;;
 	raw)
 		kill -USR1 "$SW_PID"
 		sleep 0.1

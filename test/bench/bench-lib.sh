@@ -103,7 +103,7 @@ sw_start() {
 	slicenetd)
 		rm -rf "$W/state"
 		$NICE "$build/bin/slicenetd" --ctl-socket "$W/ctl.sock" --socket-dir "$W" --state-dir "$W/state" \
-			${SN_UPLINK:+--uplink "$SN_UPLINK"} \
+			${SN_UPLINK:+--uplink "$SN_UPLINK"} ${SN_METRICS:+--metrics "$SN_METRICS"} \
 			-- $SW_EAL -m 1024 --lcores 0@1,1@1 --file-prefix=snb-sw >"$W/sw.log" 2>&1 &
 		track sw $!
 		SW_PID=$!

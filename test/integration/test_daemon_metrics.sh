@@ -155,6 +155,13 @@ test_series_exist_and_counters_move_while_forwarding() {
 	echo "busy ratio $busy, a rx $rxp" >&2
 	# Counters agree with slicenetctl stats (taken after the scrape: greater or equal).
 	[ "$(port_stat_json a rx)" -ge "$rxp" ] || fail "stats rx < metrics rx"
+	# slicenetctl stats carries the same busy-cycle counter (later: greater or equal).
+	local cb
+	cb=$(ctl --json stats | jq -r '.result.lcores[] | select(.lcore == 1) | .busyCycles')
+	[ -n "$cb" ] && [ "$cb" -ge "$(value "$m2" 'slicenet_lcore_busy_cycles_total{lcore="1"}')" ] ||
+		fail "stats lcore 1 busy cycles '$cb' behind the metrics"
+	ctl --json stats | jq -e '.result.tscHz > 0' >/dev/null || fail "stats without tscHz"
+	ctl stats | grep -Eq '^lcore 1: +[0-9.]+% busy' || fail "slicenetctl stats shows no lcore line: $(ctl stats)"
 	# The content type is the text format's.
 	curl -sf -o /dev/null -w '%{content_type}' "$(metrics_url)" | grep -q 'text/plain; version=0.0.4' ||
 		fail "content type"

@@ -180,7 +180,19 @@ Test(ctl_proto, stats_and_fdb_round_trip)
 		{.name = "uplink", .tx_pps = 5}};
 	struct ctl_fdb_entry fdb[1] = {
 		{.mac = {2, 0, 0, 0, 0, 0xa}, .port = "a", .is_static = true}};
-	struct ctl_response resp = {.method = CTL_STATS, .stats = stats, .n_stats = 2}, back;
+	/* The forwarding lcores' busy cycles ride along with the ports. */
+	struct ctl_lcore_stats lcores[2] = {{.lcore = 1,
+					     .busy_cycles = 12345678901ull,
+					     .cycles = 22345678901ull,
+					     .busy_ratio = 0.5},
+					    {.lcore = 3}};
+	struct ctl_response resp = {.method = CTL_STATS,
+				    .stats = stats,
+				    .n_stats = 2,
+				    .lcores = lcores,
+				    .n_lcores = 2,
+				    .tsc_hz = 2100000000},
+			    back;
 	char *line, msg[128];
 	size_t len;
 
@@ -190,6 +202,13 @@ Test(ctl_proto, stats_and_fdb_round_trip)
 	free(line);
 	cr_assert_eq(back.n_stats, 2);
 	cr_assert_eq(memcmp(back.stats, stats, sizeof(stats)), 0);
+	cr_assert_eq(back.n_lcores, 2);
+	cr_assert_eq(back.tsc_hz, 2100000000);
+	cr_assert_eq(back.lcores[0].lcore, 1);
+	cr_assert_eq(back.lcores[0].busy_cycles, 12345678901ull);
+	cr_assert_eq(back.lcores[0].cycles, 22345678901ull);
+	cr_assert_float_eq(back.lcores[0].busy_ratio, 0.5, 1e-9);
+	cr_assert_eq(back.lcores[1].lcore, 3);
 	ctl_response_free(&back);
 
 	resp = (struct ctl_response){
@@ -229,4 +248,24 @@ Test(ctl_proto, port_spec_state_record)
 	cr_assert_eq(ctl_proto_decode_port_spec(text, &back, msg, sizeof(msg)), 0, "%s", msg);
 	cr_assert_eq(memcmp(&spec, &back, sizeof(spec)), 0);
 	free(text);
+}
+
+/* A stats answer without lcores (an older daemon) still decodes; a bad lcore does not. */
+Test(ctl_proto, stats_lcores_optional_and_checked)
+{
+	static const char old[] = "{\"ok\":true,\"result\":{\"ports\":[]}}\n";
+	static const char bad[] =
+		"{\"ok\":true,\"result\":{\"ports\":[],\"lcores\":[{\"lcore\":1,"
+		"\"busyCycles\":-1,\"cycles\":2,\"busyRatio\":0.1}],\"tscHz\":1}}\n";
+	struct ctl_response back;
+	char msg[128];
+
+	cr_assert_eq(
+		ctl_proto_decode_response(old, sizeof(old) - 1, CTL_STATS, &back, msg, sizeof(msg)),
+		0, "%s", msg);
+	cr_assert_eq(back.n_lcores, 0);
+	ctl_response_free(&back);
+	cr_assert_eq(
+		ctl_proto_decode_response(bad, sizeof(bad) - 1, CTL_STATS, &back, msg, sizeof(msg)),
+		-EPROTO);
 }

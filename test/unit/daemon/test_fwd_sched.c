@@ -118,17 +118,19 @@ Test(fwd_sched, flood_cannot_starve_class_0)
 
 Test(fwd_sched, budget_is_exact_with_partial_bursts)
 {
-	struct fwd_sched_port ports[3] = {
+	/* An idle class-0 port: the budgets apply unscaled (FWD_SCHED_ALONE_SCALE). */
+	struct fwd_sched_port ports[4] = {
 		{.port = 1, .nr_queues = 1, .priority = 3},
 		{.port = 2, .nr_queues = 1, .priority = 3},
 		{.port = 3, .nr_queues = 1, .priority = 1},
+		{.port = 4, .nr_queues = 1, .priority = 0},
 	};
 	static struct fake f;
 
 	f.backlog[1] = 20; /* less than a burst: the next port gets the rest of the budget */
 	f.backlog[2] = FLOOD;
 	f.backlog[3] = FLOOD;
-	fwd_sched_build(&sched, ports, 3);
+	fwd_sched_build(&sched, ports, 4);
 	unsigned int moved = fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
 
 	/* Each entry is polled at most once a turn: class 1's one queue gives one burst. */
@@ -143,20 +145,56 @@ Test(fwd_sched, budget_is_exact_with_partial_bursts)
 /* No class starves another below it: class 3 still moves its budget under a class-1 flood. */
 Test(fwd_sched, lower_classes_keep_their_budget)
 {
-	struct fwd_sched_port ports[2] = {
+	struct fwd_sched_port ports[3] = {
 		{.port = 1, .nr_queues = 4, .priority = 1},
 		{.port = 2, .nr_queues = 1, .priority = 3},
+		{.port = 3, .nr_queues = 1, .priority = 0}, /* idle */
 	};
 	static struct fake f;
 	unsigned int turn;
 
 	f.backlog[1] = FLOOD;
 	f.backlog[2] = FLOOD;
-	fwd_sched_build(&sched, ports, 2);
+	fwd_sched_build(&sched, ports, 3);
 	for (turn = 0; turn < 10; turn++)
 		fwd_sched_turn(&sched, fake_poll, fake_flush, &f);
 	cr_assert_eq(f.moved[1], 10 * FWD_SCHED_BUDGET_1);
 	cr_assert_eq(f.moved[2], 10 * FWD_SCHED_BUDGET_3);
+}
+
+/*
+ * Without a class-0 port nothing waits between turns: the budgets scale so
+ * that one turn fills the TX staging (whole bursts per output port), and the
+ * classes keep their shares.
+ */
+Test(fwd_sched, budgets_scale_without_class_0)
+{
+	struct fwd_sched_port ports[6];
+	static struct fake f;
+	unsigned int i, turn, flushes = 0;
+
+	for (i = 0; i < 4; i++)
+		ports[i] =
+			(struct fwd_sched_port){.port = (uint16_t)i, .nr_queues = 1, .priority = 2};
+	ports[4] = (struct fwd_sched_port){.port = 4, .nr_queues = 8, .priority = 1};
+	ports[5] = (struct fwd_sched_port){.port = 5, .nr_queues = 8, .priority = 3};
+	for (i = 0; i < 6; i++)
+		f.backlog[i] = FLOOD;
+	fwd_sched_build(&sched, ports, 6);
+	for (turn = 0; turn < 10; turn++) {
+		f.n_order = 0;
+		cr_assert_eq(fwd_sched_turn(&sched, fake_poll, fake_flush, &f),
+			     FWD_SCHED_ALONE_SCALE * FWD_SCHED_LOW_BUDGET_TOTAL);
+		for (i = 0; i < f.n_order; i++)
+			flushes += f.order[i] == FLUSH_MARK;
+	}
+	cr_assert_eq(FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_2, L2SWITCH_STAGE_MAX);
+	cr_assert_eq(flushes, 10, "one flush per turn (fwd.c flushes a full staging itself)");
+	cr_assert_eq(f.moved[4], 10 * FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_1);
+	cr_assert_eq(f.moved[5], 10 * FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_3);
+	for (i = 0; i < 4; i++)
+		cr_assert_eq(f.moved[i], 10 * FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_2 / 4,
+			     "port %u moved %u", i, f.moved[i]);
 }
 
 Test(fwd_sched, pick_lcore_by_load_then_ports)
