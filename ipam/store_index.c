@@ -136,6 +136,7 @@ int store_index_parse(char *text, size_t size, struct store_index *out)
 	int ret = -EUCLEAN;
 
 	memset(out, 0, sizeof(*out));
+	text[size] = '\0'; /* sscanf reads the header up to a NUL */
 	if (!body || sscanf(text, INDEX_MAGIC " %zu %zu %" SCNx64, &n, &body_size, &sum) != 3) {
 		free(text);
 		return -EUCLEAN;
