@@ -162,11 +162,11 @@ static int open_dir(struct disk_store *disk, DIR **out, struct cni_error *err)
 }
 
 /* host-local's rule (allocator.c has the same): an old id-only record matches any ifname. */
-static bool cached_as(const struct ipam_reservation *res, const char *container_id,
+static bool cached_as(const struct store_index_entry *cached, const char *container_id,
 		      const char *ifname)
 {
-	return !strcmp(res->container_id, container_id) &&
-	       (!res->ifname[0] || !strcmp(res->ifname, ifname));
+	return !strcmp(cached->container_id, container_id) &&
+	       (!cached->ifname[0] || !strcmp(cached->ifname, ifname));
 }
 
 /*
@@ -180,8 +180,8 @@ static bool cached_as(const struct ipam_reservation *res, const char *container_
 static bool cache_usable(const struct store_index_entry *cached, uint64_t ino,
 			 const char *container_id, const char *ifname)
 {
-	return cached && cached->ino == ino && !cached->res.corrupt &&
-	       !cached_as(&cached->res, container_id, ifname);
+	return cached && cached->ino == ino && !cached->corrupt &&
+	       !cached_as(cached, container_id, ifname);
 }
 
 /*
@@ -202,16 +202,21 @@ static void index_load(struct disk_store *disk, struct store_index *index)
 	if (!text)
 		return;
 	n = pread(disk->lock_fd, text, (size_t)st.st_size, 0);
-	if (n > 0 && store_index_parse(text, (size_t)n, index))
+	if (n <= 0) {
+		free(text);
+		return;
+	}
+	/* The index owns text now, even when it is no index. */
+	if (store_index_parse(text, (size_t)n, index))
 		memset(index, 0, sizeof(*index));
-	free(text);
 }
 
 /* Best effort: a failed or torn write costs the next call a full read (checksum), nothing else. */
-static void index_save(struct disk_store *disk, const struct store_index_entry *entries, size_t n)
+static void index_save(struct disk_store *disk, const struct ipam_reservation *res,
+		       const uint64_t *inos, size_t n)
 {
 	size_t size;
-	char *text = disk->lock_fd >= 0 ? store_index_encode(entries, n, &size) : NULL;
+	char *text = disk->lock_fd >= 0 ? store_index_encode(res, inos, n, &size) : NULL;
 	struct stat st;
 
 	if (!text)
@@ -223,45 +228,73 @@ static void index_save(struct disk_store *disk, const struct store_index_entry *
 	free(text);
 }
 
-static int grow(struct store_index_entry **list, size_t used, size_t *cap, struct cni_error *err)
-{
-	struct store_index_entry *grown;
+/* What disk_list builds: the reservations it returns and their inodes, for the index. */
+struct listing {
+	struct ipam_reservation *res;
+	uint64_t *inos;
+	size_t used, cap;
+};
 
-	if (used < *cap)
+static int listing_grow(struct listing *l, struct cni_error *err)
+{
+	struct ipam_reservation *res;
+	uint64_t *inos;
+	size_t cap;
+
+	if (l->used < l->cap)
 		return 0;
-	*cap = *cap ? *cap * 2 : 64;
-	grown = realloc(*list, *cap * sizeof(**list));
-	if (!grown)
+	cap = l->cap ? l->cap * 2 : 64;
+	res = realloc(l->res, cap * sizeof(*res));
+	if (res)
+		l->res = res;
+	inos = res ? realloc(l->inos, cap * sizeof(*inos)) : NULL;
+	if (!inos)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	*list = grown;
+	l->inos = inos;
+	l->cap = cap;
 	return 0;
 }
 
-/* Read one record into entry; 1 when it is gone, 0 when read (corrupt or not). */
-static int read_entry(struct disk_store *disk, const char *name, struct store_index_entry *entry,
+static void listing_free(struct listing *l)
+{
+	free(l->res);
+	free(l->inos);
+}
+
+/* Read one record into res; 1 when it is gone, 0 when read (corrupt or not). */
+static int read_entry(struct disk_store *disk, const char *name, struct ipam_reservation *res,
 		      struct cni_error *err)
 {
-	int ret = read_record(disk, name, &entry->res, err);
+	int ret = read_record(disk, name, res, err);
 
 	if (ret == -ENOENT)
 		return 1;
 	if (ret == -EUCLEAN) {
-		entry->res.corrupt = true;
-		entry->res.container_id[0] = entry->res.ifname[0] = '\0';
+		res->corrupt = true;
+		res->container_id[0] = res->ifname[0] = '\0';
 		return 0;
 	}
 	return ret;
+}
+
+/* Fill res from a cached entry: the strings were checked when the index was parsed. */
+static void from_cache(struct ipam_reservation *res, const struct store_index_entry *cached)
+{
+	size_t id_len = strlen(cached->container_id), if_len = strlen(cached->ifname);
+
+	memcpy(res->key, cached->key, strlen(cached->key) + 1);
+	memcpy(res->container_id, cached->container_id, id_len + 1);
+	memcpy(res->ifname, cached->ifname, if_len + 1);
 }
 
 static int disk_list(struct ipam_store *store, const char *container_id, const char *ifname,
 		     struct ipam_reservation **out, size_t *n, struct cni_error *err)
 {
 	struct disk_store *disk = to_disk(store);
-	struct store_index_entry *list = NULL;
-	struct store_index index = {NULL, 0};
-	size_t used = 0, cap = 0, reused = 0;
+	struct store_index index = {0};
+	struct listing l = {0};
+	size_t reused = 0;
 	struct dirent *entry;
-	struct ipam_reservation *flat;
 	DIR *dir = NULL;
 	int ret;
 
@@ -270,57 +303,61 @@ static int disk_list(struct ipam_store *store, const char *container_id, const c
 		return ret;
 	if (container_id)
 		index_load(disk, &index);
+	/* Room for what the index knows and some more, so the list is not regrown. */
+	l.cap = index.n ? index.n + 64 : 0;
+	if (l.cap && (!(l.res = malloc(l.cap * sizeof(*l.res))) ||
+		      !(l.inos = malloc(l.cap * sizeof(*l.inos))))) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+		goto fail;
+	}
 	while ((entry = readdir(dir))) {
 		const struct store_index_entry *cached;
-		struct store_index_entry *e;
+		struct ipam_reservation *res;
 
 		/* Anything not named by an address (lock, hints, index, temp files) is not a
 		 * record. */
-		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(e->res.key))
+		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(res->key))
 			continue;
-		if ((ret = grow(&list, used, &cap, err)))
+		if ((ret = listing_grow(&l, err)))
 			goto fail;
-		e = &list[used];
-		memset(&e->res, 0, sizeof(e->res));
-		if (ip_address_parse(entry->d_name, &e->res.ip))
+		res = &l.res[l.used];
+		memset(res, 0, sizeof(*res));
+		if (ip_address_parse(entry->d_name, &res->ip))
 			continue;
-		e->ino = entry->d_ino;
+		l.inos[l.used] = entry->d_ino;
 		cached = container_id ? store_index_find(&index, entry->d_name) : NULL;
-		if (cache_usable(cached, e->ino, container_id, ifname)) {
-			e->res = cached->res;
+		if (cache_usable(cached, entry->d_ino, container_id, ifname)) {
+			from_cache(res, cached);
 			reused++;
-			used++;
+			l.used++;
 			continue;
 		}
-		memcpy(e->res.key, entry->d_name, strlen(entry->d_name) + 1);
-		ret = read_entry(disk, entry->d_name, e, err);
+		memcpy(res->key, entry->d_name, strlen(entry->d_name) + 1);
+		ret = read_entry(disk, entry->d_name, res, err);
 		if (ret < 0)
 			goto fail;
-		used += ret == 0;
+		l.used += ret == 0;
 	}
 	closedir(dir);
 	dir = NULL;
 	/* Rewrite the cache unless it held exactly what is there. */
-	if (reused != index.n || reused != used)
-		index_save(disk, list, used);
+	if (reused != index.n || reused != l.used)
+		index_save(disk, l.res, l.inos, l.used);
 	store_index_free(&index);
-	flat = used ? malloc(used * sizeof(*flat)) : NULL;
-	if (used && !flat) {
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		goto fail;
+	free(l.inos);
+	if (!l.used) {
+		free(l.res);
+		l.res = NULL;
 	}
-	for (size_t i = 0; i < used; i++)
-		flat[i] = list[i].res;
-	free(list);
-	*out = flat;
-	*n = used;
+	*out = l.res;
+	*n = l.used;
 	return 0;
 
 fail:
 	if (dir)
 		closedir(dir);
 	store_index_free(&index);
-	free(list);
+	listing_free(&l);
 	return ret;
 }
 

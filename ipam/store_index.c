@@ -1,11 +1,15 @@
 /*
- * Format: a header line "slicenet-ipam-index 1 <entries> <body bytes> <fnv1a64
+ * Format: a header line "slicenet-ipam-index 2 <entries> <body bytes> <checksum
  * of the body in hex>", then one line per entry:
  *   "<address> <inode> o <containerID> =<ifname>"  (ifname may be empty)
  *   "<address> <inode> c"                          (a corrupt record)
  * IDs and ifnames never hold blanks (the disk store refuses such records), so
- * blanks separate fields. The checksum makes a torn write an unusable index,
- * never a wrong one.
+ * one blank separates fields. The checksum makes a torn write an unusable
+ * index, never a wrong one. Keys are not parsed as addresses here: the store
+ * looks entries up by the names of files it has already parsed.
+ *
+ * Parsing and writing are per byte, not per sscanf/snprintf call, and the
+ * lookup is a hash table, not a sort: at 500 reservations every ADD does both.
  */
 #include "ipam/store_index.h"
 
@@ -15,7 +19,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INDEX_MAGIC "slicenet-ipam-index 1"
+/* Version 1 had a byte-wise FNV-1a checksum: such an index is rebuilt once. */
+#define INDEX_MAGIC "slicenet-ipam-index 2"
+#define SLOT_EMPTY  UINT32_MAX
 
 static uint64_t fnv1a(const char *data, size_t size)
 {
@@ -28,132 +34,209 @@ static uint64_t fnv1a(const char *data, size_t size)
 	return hash;
 }
 
-static int compare_entries(const void *a, const void *b)
+static uint64_t rotl(uint64_t v, unsigned int bits)
 {
-	return strcmp(((const struct store_index_entry *)a)->res.key,
-		      ((const struct store_index_entry *)b)->res.key);
+	return (v << bits) | (v >> (64 - bits));
 }
 
-/* Copy the next blank-separated token of line into out (size bytes); false if none or too long. */
-static bool next_token(char **line, char *out, size_t size)
+/*
+ * FNV-1a's step on 64-bit words in four lanes: byte-wise FNV-1a over a
+ * 40 KB index (500 reservations) took ~60 us per read and again per write.
+ * Each step is a bijection of the lane, so any one changed word changes the
+ * sum; it only has to catch a torn write, not an adversary.
+ */
+static uint64_t checksum(const char *data, size_t size)
 {
-	char *start = *line, *end;
-	size_t len;
+	const uint64_t prime = 0x100000001b3ULL;
+	uint64_t lane[4] = {0xcbf29ce484222325ULL, 1, 2, 3}, sum;
+	size_t i = 0;
 
-	while (*start == ' ')
-		start++;
-	end = start + strcspn(start, " ");
-	len = (size_t)(end - start);
-	if (!len || len >= size)
-		return false;
-	memcpy(out, start, len);
-	out[len] = '\0';
+	for (; i + 32 <= size; i += 32)
+		for (int k = 0; k < 4; k++) {
+			uint64_t word;
+
+			memcpy(&word, data + i + 8 * k, sizeof(word));
+			lane[k] = rotl((lane[k] ^ word) * prime, 29);
+		}
+	sum = lane[0] ^ rotl(lane[1], 16) ^ rotl(lane[2], 32) ^ rotl(lane[3], 48) ^ size;
+	return sum ^ fnv1a(data + i, size - i);
+}
+
+static uint64_t hash_key(const char *key)
+{
+	return fnv1a(key, strlen(key));
+}
+
+/* Split the next blank-ended token off *line, NUL-terminating it; NULL if empty or too long. */
+static char *take_token(char **line, size_t max)
+{
+	char *start = *line, *end = start + strcspn(start, " ");
+	size_t len = (size_t)(end - start);
+
+	if (!len || len >= max)
+		return NULL;
+	if (*end)
+		*end++ = '\0';
 	*line = end;
-	return true;
+	return start;
 }
 
 static bool parse_line(char *line, struct store_index_entry *e)
 {
-	char ino[24], kind[2], ifname[IFNAMSIZ + 1], *end;
+	char *ino, *kind, *end;
 
 	memset(e, 0, sizeof(*e));
-	if (!next_token(&line, e->res.key, sizeof(e->res.key)) ||
-	    ip_address_parse(e->res.key, &e->res.ip) || !next_token(&line, ino, sizeof(ino)) ||
-	    !next_token(&line, kind, sizeof(kind)))
+	if (!(e->key = take_token(&line, INET6_ADDRSTRLEN)) || !(ino = take_token(&line, 24)) ||
+	    !(kind = take_token(&line, 2)))
 		return false;
 	errno = 0;
 	e->ino = strtoull(ino, &end, 10);
 	if (errno || *end)
 		return false;
 	if (!strcmp(kind, "c")) {
-		e->res.corrupt = true;
+		e->corrupt = true;
+		e->container_id = e->ifname = "";
 		return !*line;
 	}
-	if (strcmp(kind, "o") ||
-	    !next_token(&line, e->res.container_id, sizeof(e->res.container_id)))
+	if (strcmp(kind, "o") || !(e->container_id = take_token(&line, IPAM_STORE_ID_MAX)) ||
+	    *line != '=' || strlen(line + 1) >= IFNAMSIZ)
 		return false;
-	while (*line == ' ')
-		line++;
-	if (*line != '=' || strlen(line + 1) >= sizeof(e->res.ifname))
-		return false;
-	snprintf(ifname, sizeof(ifname), "%s", line + 1);
-	memcpy(e->res.ifname, ifname, strlen(ifname) + 1);
+	e->ifname = line + 1;
 	return true;
 }
 
-int store_index_parse(const char *text, size_t size, struct store_index *out)
+/* Open addressing, at most half full; false when a key is there twice. */
+static bool index_hash(struct store_index *index)
+{
+	index->n_slots = 16;
+	while (index->n_slots < 2 * index->n)
+		index->n_slots *= 2;
+	index->slots = malloc(index->n_slots * sizeof(*index->slots));
+	if (!index->slots)
+		return false;
+	memset(index->slots, 0xff, index->n_slots * sizeof(*index->slots));
+	for (size_t i = 0; i < index->n; i++) {
+		size_t slot = hash_key(index->entries[i].key) & (index->n_slots - 1);
+
+		while (index->slots[slot] != SLOT_EMPTY) {
+			if (!strcmp(index->entries[index->slots[slot]].key, index->entries[i].key))
+				return false;
+			slot = (slot + 1) & (index->n_slots - 1);
+		}
+		index->slots[slot] = (uint32_t)i;
+	}
+	return true;
+}
+
+int store_index_parse(char *text, size_t size, struct store_index *out)
 {
 	size_t n = 0, body_size = 0, used = 0;
 	uint64_t sum = 0;
-	const char *body = memchr(text, '\n', size);
-	char *copy = NULL, *line, *save = NULL;
+	char *body = memchr(text, '\n', size), *line, *save = NULL;
 	int ret = -EUCLEAN;
 
 	memset(out, 0, sizeof(*out));
-	if (!body || sscanf(text, INDEX_MAGIC " %zu %zu %" SCNx64, &n, &body_size, &sum) != 3)
+	text[size] = '\0'; /* sscanf reads the header up to a NUL */
+	if (!body || sscanf(text, INDEX_MAGIC " %zu %zu %" SCNx64, &n, &body_size, &sum) != 3) {
+		free(text);
 		return -EUCLEAN;
+	}
+	out->text = text;
 	body++;
-	if (body_size > size - (size_t)(body - text) || fnv1a(body, body_size) != sum ||
-	    n > body_size / 8 || memchr(body, '\0', body_size))
-		return -EUCLEAN;
-	copy = malloc(body_size + 1);
+	if (body_size > size - (size_t)(body - text) || checksum(body, body_size) != sum ||
+	    n > body_size / 8 || n >= SLOT_EMPTY || memchr(body, '\0', body_size))
+		goto fail;
 	out->entries = calloc(n ? n : 1, sizeof(*out->entries));
-	if (!copy || !out->entries) {
+	if (!out->entries) {
 		ret = -ENOMEM;
 		goto fail;
 	}
-	memcpy(copy, body, body_size);
-	copy[body_size] = '\0';
-	for (line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+	body[body_size] = '\0';
+	for (line = strtok_r(body, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
 		if (used == n || !parse_line(line, &out->entries[used++]))
 			goto fail;
 	if (used != n)
 		goto fail;
 	out->n = n;
-	qsort(out->entries, n, sizeof(*out->entries), compare_entries);
-	free(copy);
+	if (!index_hash(out)) {
+		ret = out->slots ? -EUCLEAN : -ENOMEM;
+		goto fail;
+	}
 	return 0;
 
 fail:
-	free(copy);
 	store_index_free(out);
 	return ret;
 }
 
 const struct store_index_entry *store_index_find(const struct store_index *index, const char *key)
 {
-	struct store_index_entry probe;
+	size_t slot;
 
-	if (!index->n || strlen(key) >= sizeof(probe.res.key))
+	if (!index->n)
 		return NULL;
-	strcpy(probe.res.key, key);
-	return bsearch(&probe, index->entries, index->n, sizeof(*index->entries), compare_entries);
+	slot = hash_key(key) & (index->n_slots - 1);
+	for (; index->slots[slot] != SLOT_EMPTY; slot = (slot + 1) & (index->n_slots - 1))
+		if (!strcmp(index->entries[index->slots[slot]].key, key))
+			return &index->entries[index->slots[slot]];
+	return NULL;
 }
 
-char *store_index_encode(const struct store_index_entry *entries, size_t n, size_t *size)
+static char *put(char *p, const char *s)
 {
-	/* Longest line: key, inode, kind, id, ifname, blanks, '=', newline. */
-	size_t line_max = INET6_ADDRSTRLEN + 21 + 2 + IPAM_STORE_ID_MAX + IFNAMSIZ + 8;
-	size_t header_max = sizeof(INDEX_MAGIC) + 3 * 21 + 4, body_size = 0;
-	char *text = malloc(header_max + n * line_max + 1), *body, header[128];
+	size_t len = strlen(s);
+
+	memcpy(p, s, len);
+	return p + len;
+}
+
+static char *put_u64(char *p, uint64_t v)
+{
+	char digits[24];
+	size_t n = 0;
+
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = digits[--n];
+	return p;
+}
+
+char *store_index_encode(const struct ipam_reservation *res, const uint64_t *inos, size_t n,
+			 size_t *size)
+{
+	/* Fixed part of a line: inode (20 digits), kind, blanks, '=', newline. */
+	size_t header_max = sizeof(INDEX_MAGIC) + 3 * 21 + 4, body_max = 0, body_size;
+	char *text, *body, *p, header[128];
 	int len;
 
+	for (size_t i = 0; i < n; i++)
+		body_max +=
+			strlen(res[i].key) + 20 + 8 +
+			(res[i].corrupt ? 0 : strlen(res[i].container_id) + strlen(res[i].ifname));
+	text = malloc(header_max + body_max + 1);
 	if (!text)
 		return NULL;
-	body = text + header_max;
+	body = p = text + header_max;
 	for (size_t i = 0; i < n; i++) {
-		const struct ipam_reservation *r = &entries[i].res;
-
-		if (r->corrupt)
-			len = snprintf(body + body_size, line_max, "%s %" PRIu64 " c\n", r->key,
-				       entries[i].ino);
-		else
-			len = snprintf(body + body_size, line_max, "%s %" PRIu64 " o %s =%s\n",
-				       r->key, entries[i].ino, r->container_id, r->ifname);
-		body_size += (size_t)len;
+		p = put(p, res[i].key);
+		*p++ = ' ';
+		p = put_u64(p, inos[i]);
+		if (res[i].corrupt) {
+			p = put(p, " c\n");
+			continue;
+		}
+		p = put(p, " o ");
+		p = put(p, res[i].container_id);
+		p = put(p, " =");
+		p = put(p, res[i].ifname);
+		*p++ = '\n';
 	}
+	body_size = (size_t)(p - body);
 	len = snprintf(header, sizeof(header), INDEX_MAGIC " %zu %zu %016" PRIx64 "\n", n,
-		       body_size, fnv1a(body, body_size));
+		       body_size, checksum(body, body_size));
 	memmove(text + len, body, body_size);
 	memcpy(text, header, (size_t)len);
 	*size = (size_t)len + body_size;
@@ -164,6 +247,7 @@ char *store_index_encode(const struct store_index_entry *entries, size_t n, size
 void store_index_free(struct store_index *index)
 {
 	free(index->entries);
-	index->entries = NULL;
-	index->n = 0;
+	free(index->slots);
+	free(index->text);
+	memset(index, 0, sizeof(*index));
 }

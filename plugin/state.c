@@ -24,6 +24,12 @@ static int network_dir(const char *state_dir, const char *network, char *out, si
 				     "state directory %s/%s: path too long", state_dir, network);
 	if (!create)
 		return 0;
+	/* The network's directory first: on every call but a node's first it exists. */
+	if (!mkdir(out, 0700) || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return cni_error_set(err, CNI_ERR_STATE, errno, "state directory %s: %s", out,
+				     strerror(errno));
 	if (mkdir(state_dir, 0700) && errno != EEXIST)
 		return cni_error_set(err, CNI_ERR_STATE, errno, "state directory %s: %s", state_dir,
 				     strerror(errno));
@@ -89,14 +95,18 @@ int state_save(const char *state_dir, const struct attachment *att, struct cni_e
 	return 0;
 }
 
-/* The record's text and the network directory it goes in, opened without following symlinks. */
+/*
+ * The record's text and the network directory it goes in, opened without
+ * following symlinks. Under state_lock() the directory exists: it is made
+ * here only when it does not.
+ */
 static int record_prepare(const char *state_dir, const struct attachment *att, char **text,
 			  int *dir_fd, char *name, size_t name_size, struct cni_error *err)
 {
 	char dir[PATH_MAX];
 	int ret;
 
-	if ((ret = network_dir(state_dir, att->network, dir, sizeof(dir), true, err)))
+	if ((ret = network_dir(state_dir, att->network, dir, sizeof(dir), false, err)))
 		return ret;
 	if (snprintf(name, name_size, "%s:%s" RECORD_SUFFIX, att->container_id, att->ifname) >=
 	    (int)name_size)
@@ -104,6 +114,11 @@ static int record_prepare(const char *state_dir, const struct attachment *att, c
 				     "state record for %s/%s: name too long", att->container_id,
 				     att->ifname);
 	*dir_fd = fs_dir_open_at(AT_FDCWD, dir, false, 0);
+	if (*dir_fd == -ENOENT &&
+	    !(ret = network_dir(state_dir, att->network, dir, sizeof(dir), true, err)))
+		*dir_fd = fs_dir_open_at(AT_FDCWD, dir, false, 0);
+	if (ret)
+		return ret;
 	if (*dir_fd < 0)
 		return cni_error_set(err, CNI_ERR_STATE, -*dir_fd, "state directory %s: %s", dir,
 				     strerror(-*dir_fd));

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench-cni: slicenet (veth + in-process IPAM) against Debian's reference
 # ptp + host-local, same machine, same run, same driver (test/bench/cni_bench.c).
-# Prints ADD+DEL latency percentiles, 64 concurrent ADDs, peak RSS and ratios.
+# Prints ADD+DEL latency percentiles (medians over ROUNDS interleaved rounds),
+# 64 concurrent ADDs, peak RSS, and per-round paired ratios with their spread.
 set -euo pipefail
 build=$(cd "${1:-build}" && pwd)
 cycles=${CYCLES:-200}
@@ -27,32 +28,50 @@ JSON
 run() { # name plugin conf count parallel
 	"$build/bench/cni_bench" "$2" "$work/$3" "$build/bin:$ref" "$prefix" "$4" "$5" >"$work/$1.json"
 }
-# Interleave the contenders in halves so drift on a noisy machine hits both.
-half=$((cycles / 2))
-run s1 "$build/bin/slicenet" slicenet.json "$half" 1
-run p1 "$ref/ptp" ptp.json "$half" 1
-run p2 "$ref/ptp" ptp.json "$half" 1
-run s2 "$build/bin/slicenet" slicenet.json "$half" 1
+# Interleave the contenders in ROUNDS rounds of halves (s p p s) so drift on a
+# noisy machine hits both, and report per-round paired ratios with their spread.
+rounds=${ROUNDS:-5}
+half=$((cycles / rounds / 2))
+for r in $(seq 1 "$rounds"); do
+	run "s$r-a" "$build/bin/slicenet" slicenet.json "$half" 1
+	run "p$r-a" "$ref/ptp" ptp.json "$half" 1
+	run "p$r-b" "$ref/ptp" ptp.json "$half" 1
+	run "s$r-b" "$build/bin/slicenet" slicenet.json "$half" 1
+done
 run sp "$build/bin/slicenet" slicenet.json 64 64
 run pp "$ref/ptp" ptp.json 64 64
 
-jq -n --slurpfile s1 "$work/s1.json" --slurpfile s2 "$work/s2.json" \
-	--slurpfile p1 "$work/p1.json" --slurpfile p2 "$work/p2.json" \
-	--slurpfile sp "$work/sp.json" --slurpfile pp "$work/pp.json" -r '
-	def r2: . * 100 | round / 100;
-	def avg(a; b; k; f): (a[0][k][f] + b[0][k][f]) / 2;
-	def row(n; a; b): "\(n)\t\(avg(a;b;"add_del";"p50")|r2) ms\t\(avg(a;b;"add_del";"p99")|r2) ms\t\(avg(a;b;"add";"p50")|r2) ms\t\(avg(a;b;"del";"p50")|r2) ms\t\([a[0].peak_rss_kb, b[0].peak_rss_kb] | max) KiB";
-	"contender\tADD+DEL p50\tADD+DEL p99\tADD p50\tDEL p50\tpeak RSS",
-	row("slicenet"; $s1; $s2),
-	row("ptp+host-local"; $p1; $p2),
-	"",
-	"64 concurrent ADDs\twall\tADD p50\tADD p99\tDEL wall",
-	"slicenet\t\($sp[0].wall_add_ms|round) ms\t\($sp[0].add.p50|r2) ms\t\($sp[0].add.p99|r2) ms\t\($sp[0].wall_del_ms|round) ms",
-	"ptp+host-local\t\($pp[0].wall_add_ms|round) ms\t\($pp[0].add.p50|r2) ms\t\($pp[0].add.p99|r2) ms\t\($pp[0].wall_del_ms|round) ms",
-	"",
-	"ratio ADD p50 (ptp / slicenet): \(avg($p1;$p2;"add";"p50") / avg($s1;$s2;"add";"p50") | . * 10 | round / 10)x (goal >= 6x)",
-	"ratio DEL p50 (ptp / slicenet): \(avg($p1;$p2;"del";"p50") / avg($s1;$s2;"del";"p50") | . * 100 | round / 100)x (goal >= 1x)",
-	"ratio ADD+DEL p50 (ptp / slicenet): \(avg($p1;$p2;"add_del";"p50") / avg($s1;$s2;"add_del";"p50") | . * 10 | round / 10)x",
-	"ratio 64 concurrent ADD wall (ptp / slicenet): \($pp[0].wall_add_ms / $sp[0].wall_add_ms | . * 10 | round / 10)x",
-	"failures: slicenet \($s1[0].failures + $s2[0].failures + $sp[0].failures), ptp \($p1[0].failures + $p2[0].failures + $pp[0].failures)"
-' | column -t -s $'\t'
+python3 - "$work" "$rounds" <<'PY'
+import json, statistics, sys
+work, rounds = sys.argv[1], int(sys.argv[2])
+load = lambda name: json.load(open(f"{work}/{name}.json"))
+runs = {c: [[load(f"{c}{r}-{h}") for h in "ab"] for r in range(1, rounds + 1)] for c in "sp"}
+def per_round(c, k, f):  # the mean of the round's two halves, per round
+    return [(a[k][f] + b[k][f]) / 2 for a, b in runs[c]]
+def med(c, k, f):
+    return statistics.median(per_round(c, k, f))
+def ratio(k, f):  # ptp / slicenet per round: median [min..max]
+    r = sorted(p / s for p, s in zip(per_round("p", k, f), per_round("s", k, f)))
+    return f"{statistics.median(r):.2f}x [{r[0]:.2f}..{r[-1]:.2f}]"
+rss = lambda c: max(h["peak_rss_kb"] for rr in runs[c] for h in rr)
+fail = lambda c, par: sum(h["failures"] for rr in runs[c] for h in rr) + par["failures"]
+sp, pp = load("sp"), load("pp")
+def row(*cells):
+    print(f"{cells[0]:<20}" + "".join(f"{c:>13}" for c in cells[1:]))
+row("contender", "ADD+DEL p50", "ADD+DEL p99", "ADD p50", "DEL p50", "peak RSS")
+for name, c in (("slicenet", "s"), ("ptp+host-local", "p")):
+    row(name, f"{med(c, 'add_del', 'p50'):.2f} ms", f"{med(c, 'add_del', 'p99'):.2f} ms",
+        f"{med(c, 'add', 'p50'):.2f} ms", f"{med(c, 'del', 'p50'):.2f} ms", f"{rss(c)} KiB")
+print(f"(medians over {rounds} interleaved rounds, each the mean of two halves)")
+print()
+row("64 concurrent ADDs", "wall", "ADD p50", "ADD p99", "DEL wall")
+for name, j in (("slicenet", sp), ("ptp+host-local", pp)):
+    row(name, f"{j['wall_add_ms']:.0f} ms", f"{j['add']['p50']:.2f} ms", f"{j['add']['p99']:.2f} ms",
+        f"{j['wall_del_ms']:.0f} ms")
+print()
+print(f"ratio ADD p50 (ptp / slicenet), per round: {ratio('add', 'p50')} (goal >= 6x)")
+print(f"ratio DEL p50 (ptp / slicenet), per round: {ratio('del', 'p50')} (goal >= 1x)")
+print(f"ratio ADD+DEL p50 (ptp / slicenet), per round: {ratio('add_del', 'p50')}")
+print(f"ratio 64 concurrent ADD wall (ptp / slicenet): {pp['wall_add_ms'] / sp['wall_add_ms']:.1f}x")
+print(f"failures: slicenet {fail('s', sp)}, ptp {fail('p', pp)}")
+PY

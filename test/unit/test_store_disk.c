@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ipam/store.h"
+#include "ipam/store_index.h"
 
 static char data_dir[64];
 static char net_dir[128];
@@ -565,4 +566,55 @@ Test(store_disk, owner_index_torn_is_ignored)
 	overwrite("lock", "");
 	overwrite("10.1.0.2", "c8\r\neth0");
 	cr_assert_str_eq(list_as("c9", "10.1.0.2", &n)->container_id, "c8");
+}
+
+Test(store_disk, owner_index_of_hundreds_answers_every_other_owner_from_cache)
+{
+	char ip[32], id[32], key[32];
+	struct ipam_reservation *res;
+	size_t n;
+
+	for (int i = 0; i < 600; i++) {
+		snprintf(ip, sizeof(ip), "10.1.%d.%d", i / 200, i % 200 + 2);
+		snprintf(id, sizeof(id), "owner-%d", i);
+		reserve(ip, id, i % 2 ? "eth0" : "");
+	}
+	cr_assert_not_null(list_as("c9", "10.1.0.2", &n));
+	cr_assert_eq(n, 600);
+	/* Rewritten in place (same inode): what comes back is the index's. */
+	for (int i = 0; i < 600; i += 7) {
+		snprintf(key, sizeof(key), "10.1.%d.%d", i / 200, i % 200 + 2);
+		overwrite(key, "changed\r\neth0");
+	}
+	for (int i = 0; i < 600; i += 7) {
+		snprintf(key, sizeof(key), "10.1.%d.%d", i / 200, i % 200 + 2);
+		snprintf(id, sizeof(id), "owner-%d", i);
+		res = list_as("c9", key, &n);
+		cr_assert_not_null(res, "%s", key);
+		cr_assert_str_eq(res->container_id, id, "%s served from the index", key);
+		cr_assert_str_eq(res->ifname, i % 2 ? "eth0" : "");
+		cr_assert_eq(n, 600);
+	}
+	/* A full listing (GC) reads them all as they are now. */
+	cr_assert_str_eq(list_find("10.1.0.2", &n)->container_id, "changed");
+	cr_assert_eq(n, 600);
+}
+
+Test(store_disk, owner_index_naming_a_file_twice_is_not_used)
+{
+	struct ipam_reservation twice[2] = {
+		{.key = "10.1.0.2", .container_id = "cZ", .ifname = "eth0"},
+		{.key = "10.1.0.2", .container_id = "cZ", .ifname = "eth0"}};
+	uint64_t inos[2] = {1, 1};
+	size_t n, size;
+	char *text;
+
+	reserve("10.1.0.2", "c1", "eth0");
+	cr_assert_not_null(list_as("c9", "10.1.0.2", &n));
+	/* A well-formed, checksummed index whose key repeats is no index. */
+	text = store_index_encode(twice, inos, 2, &size);
+	cr_assert_not_null(text);
+	overwrite("lock", text);
+	free(text);
+	cr_assert_str_eq(list_as("c9", "10.1.0.2", &n)->container_id, "c1");
 }
