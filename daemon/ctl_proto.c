@@ -20,6 +20,7 @@ static const char *const drop_names[CTL_DROP_COUNT] = {
 	[CTL_DROP_SPOOFED] = "spoofed",
 	[CTL_DROP_OVERSIZE] = "oversize",
 	[CTL_DROP_FLOOD_LIMITED] = "flood_limited",
+	[CTL_DROP_VHOST_REFUSED] = "vhost_refused",
 };
 
 const char *ctl_method_name(enum ctl_method method)

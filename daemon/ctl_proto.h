@@ -71,6 +71,12 @@ enum ctl_drop {
 	CTL_DROP_SPOOFED, /* source MAC not the pod port's own, or held by another port (ingress) */
 	CTL_DROP_OVERSIZE, /* longer than the port's MTU (ingress, or egress to a smaller MTU) */
 	CTL_DROP_FLOOD_LIMITED, /* broadcast/multicast/unknown unicast over the port's flood rate */
+	/*
+	 * Taken off the pod's ring and dropped inside rte_vhost's dequeue
+	 * (ingress): a descriptor chain over 65,368 bytes of frame (more than
+	 * an external buffer holds) or one it could not copy.
+	 */
+	CTL_DROP_VHOST_REFUSED,
 	CTL_DROP_COUNT,
 };
 
@@ -158,7 +164,10 @@ struct ctl_response {
 
 /* "port.add" etc.; NULL for an out-of-range method. */
 const char *ctl_method_name(enum ctl_method method);
-/* "invalid", "filtered", "no_dest", "tx_full", "spoofed", "oversize", "flood_limited". */
+/*
+ * "invalid", "filtered", "no_dest", "tx_full", "spoofed", "oversize",
+ * "flood_limited", "vhost_refused".
+ */
 const char *ctl_drop_name(enum ctl_drop drop);
 
 /* Fill spec with defaults (client mode, one queue, MTU 1500, nothing else). */

@@ -49,6 +49,30 @@
  */
 static uint16_t vring_on[VID_MAX];
 
+/*
+ * Bumped with every ring state change and device reset of a vid: the ring's
+ * indexes may have been set anew (SET_VRING_BASE, a reconnect), so the
+ * lcores resync what they expect of them instead of counting (see
+ * txq_sync).
+ */
+static uint16_t vring_epoch[VID_MAX];
+
+/*
+ * rte_vhost's dequeue consumes a chain it cannot hand over (LINEARBUF with
+ * EXTBUF: longer than an external buffer holds, 65,368 bytes of frame; or a
+ * copy that failed), ends the burst there and counts nothing (DPDK 22.11
+ * lib/vhost/virtio_net.c virtio_dev_tx_split). The ring's last_avail_idx
+ * still moved past it: per polled pod TX ring we keep where our own
+ * dequeues left it, and the difference to what the library reports is the
+ * frames it dropped. Split rings only (vhost.c does not offer packed ones,
+ * whose index counts descriptors, not chains).
+ */
+struct txq_sync {
+	uint16_t expected; /* last_avail_idx after our dequeues so far */
+	uint16_t epoch;	   /* vring_epoch of the vid when expected was read */
+	bool valid;
+};
+
 struct fwd_lcore {
 	struct l2switch sw;
 	struct fwd_sched sched; /* rebuilt by this lcore when the table's gen changes */
@@ -62,6 +86,7 @@ struct fwd_lcore {
 	uint32_t backoff_ns;   /* current idle sleep; 0 while polling flat out */
 	uint64_t rx_bytes[L2SWITCH_PORT_MAX];
 	uint64_t tx_bytes[L2SWITCH_PORT_MAX];
+	struct txq_sync txq[L2SWITCH_PORT_MAX][CTL_MAX_QUEUES]; /* pod TX rings this lcore polls */
 } __rte_cache_aligned;
 
 static struct {
@@ -194,6 +219,7 @@ void fwd_vring_state(int vid, uint16_t vring, bool enabled)
 
 	if (vid < 0 || vid >= VID_MAX || vring >= 16)
 		return;
+	__atomic_add_fetch(&vring_epoch[vid], 1, __ATOMIC_RELEASE);
 	if (enabled)
 		__atomic_or_fetch(&vring_on[vid], bit, __ATOMIC_RELAXED);
 	else
@@ -202,8 +228,42 @@ void fwd_vring_state(int vid, uint16_t vring, bool enabled)
 
 void fwd_vring_reset(int vid)
 {
-	if (vid >= 0 && vid < VID_MAX)
-		__atomic_store_n(&vring_on[vid], 0, __ATOMIC_RELAXED);
+	if (vid < 0 || vid >= VID_MAX)
+		return;
+	__atomic_add_fetch(&vring_epoch[vid], 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&vring_on[vid], 0, __ATOMIC_RELAXED);
+}
+
+/*
+ * After a dequeue of n frames out of max asked for from pod TX ring q
+ * (count) or when this lcore starts polling it (!count): compare the
+ * ring's last_avail_idx with what our dequeues account for and count the
+ * difference as vhost_refused. Only this lcore dequeues from the ring, so
+ * between its dequeues the index moves only by a reset, which the epoch
+ * tells; an implausible difference (a reset the epoch missed) only
+ * resyncs. Called only when a burst came back short: a drop ends the burst
+ * early, so a full one has none and just adds n (the hot path).
+ */
+static void __rte_noinline txq_sync(struct fwd_lcore *lc, const struct fwd_port *fp, uint16_t port,
+				    uint16_t q, uint16_t n, uint16_t max, bool count)
+{
+	struct txq_sync *s = &lc->txq[port][q];
+	uint16_t epoch, avail, used, dropped;
+
+	if (fp->vid < 0 || fp->vid >= VID_MAX)
+		return;
+	/* Read before the index: a reset in between shows as a new epoch next time. */
+	epoch = __atomic_load_n(&vring_epoch[fp->vid], __ATOMIC_ACQUIRE);
+	if (rte_vhost_get_vring_base(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ), &avail, &used)) {
+		s->valid = false;
+		return;
+	}
+	dropped = (uint16_t)(avail - s->expected - n);
+	if (count && s->valid && s->epoch == epoch && dropped > 0 && dropped <= max)
+		lc->sw.counters[port].drops[CTL_DROP_VHOST_REFUSED] += dropped;
+	s->expected = avail;
+	s->epoch = epoch;
+	s->valid = true;
 }
 
 static inline uint16_t vrings_on(int vid)
@@ -348,6 +408,10 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 			return 0;
 		n = rte_vhost_dequeue_burst(fp->vid, (uint16_t)(2 * q + VIRTIO_TXQ), fwd.pool, pkts,
 					    max);
+		if (likely(n == max))
+			ctx->lc->txq[port][q].expected += n;
+		else
+			txq_sync(ctx->lc, fp, port, q, n, max, true);
 	} else {
 		n = rte_eth_rx_burst(fp->eth_port, q, pkts, max);
 	}
@@ -367,7 +431,7 @@ static void sched_rebuild(struct fwd_lcore *lc, const struct fwd_table *t)
 {
 	struct fwd_sched_port mine[L2SWITCH_PORT_MAX];
 	unsigned int n = 0;
-	uint16_t p;
+	uint16_t p, q;
 
 	for (p = 0; p < t->view.n_ports; p++) {
 		uint16_t port = t->view.ports[p];
@@ -375,6 +439,10 @@ static void sched_rebuild(struct fwd_lcore *lc, const struct fwd_table *t)
 
 		if (fp->lcore_index != lc->index)
 			continue;
+		/* A new table may list a port anew, or the same port with a new vid. */
+		if (fp->kind == FWD_PORT_VHOST)
+			for (q = 0; q < fp->nr_queues && q < CTL_MAX_QUEUES; q++)
+				txq_sync(lc, fp, port, q, 0, 0, false);
 		mine[n++] = (struct fwd_sched_port){
 			.port = port, .nr_queues = fp->nr_queues, .priority = fp->priority};
 	}

@@ -23,15 +23,20 @@
 
 /*
  * Offloads we would have to translate between ports (segmentation,
- * checksums): disabled, as OVS does without userspace TSO. Fixed mask: the
- * vhost guide requires the same features before and after a reconnect.
+ * checksums): disabled, as OVS does without userspace TSO. Packed rings
+ * too: fwd.c counts the frames rte_vhost drops inside a dequeue from the
+ * ring's last_avail_idx, which counts chains only on a split ring (a pod's
+ * virtio-user uses split rings unless told packed_vq=1, and then falls back
+ * to them). Fixed mask: the vhost guide requires the same features before
+ * and after a reconnect.
  */
 #define DISABLED_FEATURES                                                                          \
 	((1ULL << VIRTIO_NET_F_HOST_TSO4) | (1ULL << VIRTIO_NET_F_HOST_TSO6) |                     \
 	 (1ULL << VIRTIO_NET_F_HOST_ECN) | (1ULL << VIRTIO_NET_F_HOST_UFO) |                       \
 	 (1ULL << VIRTIO_NET_F_CSUM) | (1ULL << VIRTIO_NET_F_GUEST_CSUM) |                         \
 	 (1ULL << VIRTIO_NET_F_GUEST_TSO4) | (1ULL << VIRTIO_NET_F_GUEST_TSO6) |                   \
-	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO))
+	 (1ULL << VIRTIO_NET_F_GUEST_ECN) | (1ULL << VIRTIO_NET_F_GUEST_UFO) |                     \
+	 (1ULL << VIRTIO_F_RING_PACKED))
 
 /*
  * What virtio-user uses. No REPLY_ACK: the guard clears NEED_REPLY, so no
@@ -96,10 +101,11 @@ int vhost_port_start(const struct ctl_port_spec *spec, const char *path, char *m
 	/*
 	 * LINEARBUF: a pod's multi-MB chain cannot drain the pool. Alone it
 	 * drops a frame longer than one mbuf inside the dequeue with no
-	 * counter; EXTBUF hands such a frame (up to ~64 KiB) over in an
+	 * counter; EXTBUF hands such a frame (up to 65,368 bytes) over in an
 	 * rte_malloc'ed buffer instead, and the switch drops and counts it as
 	 * oversize (it is longer than any port's MTU). Frames that fit an
-	 * mbuf never take that path.
+	 * mbuf never take that path. Longer ones rte_vhost still drops
+	 * unseen; fwd.c counts them from the ring index (vhost_refused).
 	 */
 	uint64_t flags = RTE_VHOST_USER_NET_COMPLIANT_OL_FLAGS | RTE_VHOST_USER_LINEARBUF_SUPPORT |
 			 RTE_VHOST_USER_EXTBUF_SUPPORT;

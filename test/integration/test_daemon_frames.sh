@@ -3,7 +3,8 @@
 # dpdk-testpmd "pods": spoofed source MACs are dropped and counted while an
 # honest pair keeps forwarding; a broadcast storm from one port is held to its
 # flood rate; jumbo frames up to the port MTU pass, longer ones are counted;
-# frames longer than slicenetd's mbufs are counted too; a port cannot take a MAC
+# frames longer than slicenetd's mbufs are counted too, and so are those rte_vhost drops
+# itself (longer than an external buffer holds); a port cannot take a MAC
 # another port holds. No hugepages (--no-huge).
 # CPU plan for 2 cores: slicenetd's forwarding lcore on CPU 1, the pods on CPU 0.
 here=$(cd "$(dirname "$0")" && pwd)
@@ -63,8 +64,8 @@ stat() { # port jq-path
 	ctl --json stats | jq -r ".result.ports[] | select(.name == \"$1\") | .$2"
 }
 
-# Packets testpmd port N of pod NAME received, from a fresh "show port stats".
-pmd_rx() { # name fd port
+# Packets testpmd port N of pod NAME received (RX) or sent (TX), from a fresh "show port stats".
+pmd_count() { # name fd port RX|TX
 	local before
 	before=$(grep -c 'NIC statistics for port' "$W/$1.log")
 	echo "show port stats $3" >&"$2"
@@ -73,8 +74,9 @@ pmd_rx() { # name fd port
 		sleep 0.1
 	done
 	sleep 0.1
-	grep -A1 "NIC statistics for port $3" "$W/$1.log" | grep -o 'RX-packets: *[0-9]*' | tail -1 | grep -o '[0-9]*$'
+	grep -A4 "NIC statistics for port $3" "$W/$1.log" | grep -o "$4-packets: *[0-9]*" | tail -1 | grep -o '[0-9]*$'
 }
+pmd_rx() { pmd_count "$1" "$2" "$3" RX; }
 
 # pmd_run FD SECONDS [START-COMMAND]: forward for SECONDS, stop, let the rings drain.
 pmd_run() {
@@ -200,7 +202,8 @@ test_broadcast_storm_is_rate_limited() {
 }
 
 test_jumbo_frames_up_to_the_mtu_pass_longer_are_counted() {
-	local j1 j2 rx1 over_a over_b
+	local j1 j2 rx1 over_a over_b p port sent refused
+	local -a tx0
 	start_daemon
 	ctl raw "{\"method\":\"port.add\",\"params\":{\"name\":\"j1\",\"socket\":\"$W/j1.sock\",\"mode\":\"server\",\"mac\":\"02:00:00:00:03:31\",\"mtu\":9000}}" >/dev/null
 	ctl raw "{\"method\":\"port.add\",\"params\":{\"name\":\"j2\",\"socket\":\"$W/j2.sock\",\"mode\":\"server\",\"mac\":\"02:00:00:00:03:32\",\"mtu\":9000}}" >/dev/null
@@ -244,12 +247,31 @@ test_jumbo_frames_up_to_the_mtu_pass_longer_are_counted() {
 	assert_eq "$(stat j2 drops.oversize)" 64 "j2: 12000-byte frames counted"
 	assert_eq "$(stat a drops.oversize)" 96 "a: 12000-byte frames counted (after 9014 and 9015)"
 	assert_eq "$(stat b drops.oversize)" 96 "b: 12000-byte frames counted (after 9014 and 9015)"
+	assert_eq "$(stat j1 drops.vhost_refused)" 0 "j1: 12000-byte frames are not vhost_refused"
+	# Longer than an external buffer holds (72000 bytes, a chain of 8 descriptors): rte_vhost
+	# consumes each inside the dequeue and drops it; slicenetd counts it from the ring index.
+	for p in 0 1 2 3; do tx0[p]=$(pmd_count jumbo 9 $p TX); done
+	echo "set txpkts 9000,9000,9000,9000,9000,9000,9000,9000" >&9
+	pmd_run 9 0.5 "start tx_first 1"
+	p=0
+	for port in j1 j2 a b; do
+		sent=$(($(pmd_count jumbo 9 $p TX) - tx0[p]))
+		refused=$(stat $port drops.vhost_refused)
+		echo "72000-byte frames: $port sent $sent, vhost_refused $refused" >&2
+		[ "$sent" -gt 0 ] || fail "$port: the pod sent no 72000-byte frame"
+		assert_eq "$refused" "$sent" "$port: every 72000-byte frame counted as vhost_refused"
+		p=$((p + 1))
+	done
+	assert_eq "$(stat j1 drops.oversize)" 64 "j1: 72000-byte frames not counted as oversize"
+	assert_eq "$(stat a drops.oversize)" 96 "a: 72000-byte frames not counted as oversize"
+	refused=$(stat j1 drops.vhost_refused)
 	# Honest jumbo traffic still forwards after them.
 	j1=$(stat j1 tx)
 	echo "set txpkts 9014" >&9
 	pmd_run 9 1 "start tx_first 1"
 	[ $(($(stat j1 tx) - j1)) -gt 1000 ] || fail "jumbo frames stopped after the oversize ones"
 	assert_eq "$(stat j1 drops.oversize)" 64 "j1: no 9014-byte frame counted as oversize"
+	assert_eq "$(stat j1 drops.vhost_refused)" "$refused" "j1: no 9014-byte frame counted as vhost_refused"
 	kill -0 "$(pgrep -P "$(cat "$W/daemon.pid")")" || fail "daemon died"
 }
 

@@ -133,6 +133,9 @@ test_series_exist_and_counters_move_while_forwarding() {
 		"slicenet_port_drops_total{port=\"b\",pod_namespace=\"ran-1\",pod_name=\"cu-0\",reason=\"tx_full\"}"; do
 		[ -n "$(value "$m2" "$s")" ] || fail "series missing: $s"
 	done
+	# Honest 64-byte frames: nothing rte_vhost had to drop inside its dequeue.
+	assert_eq "$(value "$m2" "slicenet_port_drops_total{port=\"a\",pod_namespace=\"ran-1\",pod_name=\"du-0\",reason=\"vhost_refused\"}")" 0 \
+		"a: vhost_refused series"
 	for s in "slicenet_port_rx_packets_total$a" "slicenet_port_tx_packets_total$b" \
 		"slicenet_port_rx_bytes_total$b" "slicenet_port_tx_bytes_total$a" \
 		'slicenet_lcore_busy_cycles_total{lcore="1"}'; do

@@ -83,6 +83,7 @@ Test(ctl_proto_mtu, drop_reasons_have_names)
 	cr_assert_str_eq(ctl_drop_name(CTL_DROP_SPOOFED), "spoofed");
 	cr_assert_str_eq(ctl_drop_name(CTL_DROP_OVERSIZE), "oversize");
 	cr_assert_str_eq(ctl_drop_name(CTL_DROP_FLOOD_LIMITED), "flood_limited");
+	cr_assert_str_eq(ctl_drop_name(CTL_DROP_VHOST_REFUSED), "vhost_refused");
 	cr_assert_null(ctl_drop_name(CTL_DROP_COUNT));
 }
 
