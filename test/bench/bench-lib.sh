@@ -87,7 +87,7 @@ sn_detect_class_key() {
 sn_class_param() { # urllc|embb
 	case "$SN_CLASS_KEY" in
 	"" | none) ;;
-	priority) [ "$1" = urllc ] && echo ',"priority":0' || echo ',"priority":7' ;;
+	priority) [ "$1" = urllc ] && echo ',"priority":0' || echo ',"priority":3' ;;
 	*) echo ",\"$SN_CLASS_KEY\":\"$1\"" ;;
 	esac
 }
