@@ -119,9 +119,16 @@ static int stats_from_json(json_t *obj, void *item)
 	    ctl_proto_json_get_u64(obj, "rxPps", &s->rx_pps) ||
 	    ctl_proto_json_get_u64(obj, "txPps", &s->tx_pps) || !json_is_object(drops))
 		return -EPROTO;
-	for (d = 0; d < CTL_DROP_COUNT; d++)
-		if (ctl_proto_json_get_u64(drops, ctl_drop_name((enum ctl_drop)d), &s->drops[d]))
+	/* A reason an older daemon does not know is one it never counted: 0, so a newer
+	 * slicenetctl still reads it; a reason that is present must be a count. */
+	for (d = 0; d < CTL_DROP_COUNT; d++) {
+		const char *reason = ctl_drop_name((enum ctl_drop)d);
+
+		s->drops[d] = 0;
+		if (json_object_get(drops, reason) &&
+		    ctl_proto_json_get_u64(drops, reason, &s->drops[d]))
 			return -EPROTO;
+	}
 	return 0;
 }
 
