@@ -4,24 +4,20 @@
  * "<containerID>\r\n<ifname>"; last_reserved_ip.<set>; flock() on "lock".
  * Unlike host-local, a record is written to a temp file and linked into
  * place (fs_write_replace_at), so a crash never leaves a half-written
- * record, and link() keeps O_EXCL's "fails when taken" semantics. Records
- * are read with fs_read_at: a symlink, FIFO, directory or oversized file
- * under an address's name is never followed, never blocks us, and counts as
- * a corrupt record (its address is neither free nor anyone's).
+ * record, and link() keeps O_EXCL's "fails when taken" semantics. This file
+ * opens, locks and writes the store; store_disk_list.c reads it.
  */
 #include "ipam/store.h"
 
-#include "ipam/store_index.h"
+#include "ipam/store_disk_internal.h"
 #include "plugin/util/fs.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define LOCK_NAME	     "lock"
@@ -34,25 +30,10 @@
 #define TEMP_SUFFIX	   ".tmp"
 #define LEGACY_TEMP_PREFIX ".tmp-"
 #define PROBE_NAME	   ".probe"
-#define RECORD_MAX	   1024
 #define RECORD_MODE	   0600
-/* 16 MiB: a /16 of records fits; a larger store is read record by record. */
-#define INDEX_MAX (16U << 20)
 
-struct disk_store {
-	struct ipam_store store;
-	char path[PATH_MAX];
-	int dir_fd;
-	int lock_fd; /* -1 while unlocked */
-};
-
-static struct disk_store *to_disk(struct ipam_store *store)
-{
-	return (struct disk_store *)store;
-}
-
-static int io_error(struct cni_error *err, int errnum, const char *what, const char *dir,
-		    const char *name)
+int store_disk_io_error(struct cni_error *err, int errnum, const char *what, const char *dir,
+			const char *name)
 {
 	return cni_error_set(err, CNI_ERR_IO, errnum, "ipam: %s %s%s%s: %s", what, dir,
 			     name ? "/" : "", name ? name : "", strerror(errnum));
@@ -61,93 +42,24 @@ static int io_error(struct cni_error *err, int errnum, const char *what, const c
 /* go-filemutex (host-local) flocks the same "lock" file: the two plugins exclude each other. */
 static int disk_lock(struct ipam_store *store, struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 	int fd = fs_lock(disk->path, LOCK_NAME);
 
 	if (fd < 0)
-		return io_error(err, -fd, "cannot lock", disk->path, LOCK_NAME);
+		return store_disk_io_error(err, -fd, "cannot lock", disk->path, LOCK_NAME);
 	disk->lock_fd = fd;
 	return 0;
 }
 
 static void disk_unlock(struct ipam_store *store)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 
 	fs_unlock(disk->lock_fd);
 	disk->lock_fd = -1;
 }
 
-static bool valid_token(const char *text, size_t len, size_t max)
-{
-	if (!len || len >= max)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (text[i] <= ' ' || text[i] >= 0x7f)
-			return false;
-	return true;
-}
-
-/* Parse "<id>\r\n<ifname>" or host-local's older "<id>"; NULL or why not. */
-static const char *parse_record(char *data, size_t size, struct ipam_reservation *out)
-{
-	char *sep;
-	size_t id_len;
-
-	if (memchr(data, '\0', size))
-		return "NUL byte";
-	/* host-local compares after strings.TrimSpace. */
-	while (size && (data[size - 1] == ' ' || data[size - 1] == '\n' || data[size - 1] == '\r' ||
-			data[size - 1] == '\t'))
-		size--;
-	data[size] = '\0';
-	if (!size)
-		return "empty";
-	sep = strstr(data, "\r\n");
-	id_len = sep ? (size_t)(sep - data) : size;
-	if (!valid_token(data, id_len, sizeof(out->container_id)))
-		return "bad container ID";
-	memcpy(out->container_id, data, id_len);
-	out->container_id[id_len] = '\0';
-	out->ifname[0] = '\0';
-	if (!sep)
-		return NULL;
-	if (!valid_token(sep + 2, strlen(sep + 2), sizeof(out->ifname)))
-		return "bad interface name";
-	strcpy(out->ifname, sep + 2);
-	return NULL;
-}
-
-/* 0, -ENOENT (gone meanwhile), -EUCLEAN (not a record we can trust) or an I/O error. */
-static int read_record(struct disk_store *disk, const char *name, struct ipam_reservation *out,
-		       struct cni_error *err)
-{
-	const char *why;
-	size_t size;
-	char *data;
-	int ret;
-
-	ret = fs_read_at(disk->dir_fd, name, RECORD_MAX, &data, &size);
-	switch (ret) {
-	case 0:
-		break;
-	case -ENOENT:
-		return ret;
-	case -ELOOP:  /* a symlink: never followed */
-	case -EINVAL: /* a FIFO, socket, device */
-	case -EISDIR:
-	case -EFBIG:
-	case -ENXIO: /* a FIFO or socket without a peer */
-		return -EUCLEAN;
-	default:
-		return io_error(err, -ret, "cannot read", disk->path, name);
-	}
-	why = parse_record(data, size, out);
-	free(data);
-	return why ? -EUCLEAN : 0;
-}
-
-static int open_dir(struct disk_store *disk, DIR **out, struct cni_error *err)
+int store_disk_open_dir(struct disk_store *disk, DIR **out, struct cni_error *err)
 {
 	int fd = openat(disk->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -156,216 +68,16 @@ static int open_dir(struct disk_store *disk, DIR **out, struct cni_error *err)
 
 		if (fd >= 0)
 			close(fd);
-		return io_error(err, errnum, "cannot list", disk->path, NULL);
+		return store_disk_io_error(err, errnum, "cannot list", disk->path, NULL);
 	}
 	return 0;
-}
-
-/* host-local's rule (allocator.c has the same): an old id-only record matches any ifname. */
-static bool cached_as(const struct store_index_entry *cached, const char *container_id,
-		      const char *ifname)
-{
-	return !strcmp(cached->container_id, container_id) &&
-	       (!cached->ifname[0] || !strcmp(cached->ifname, ifname));
-}
-
-/*
- * A cached entry stands for the file only while a file of that name and
- * inode exists: a record is never rewritten in place (it is linked into
- * place, host-local creates it O_EXCL), so a new record is a new inode. What
- * the cache cannot see is a record released and taken again between two of
- * our listings (by host-local) that got the freed inode number back; hence
- * the caller's own and corrupt entries are always read afresh (store.h).
- */
-static bool cache_usable(const struct store_index_entry *cached, uint64_t ino,
-			 const char *container_id, const char *ifname)
-{
-	return cached && cached->ino == ino && !cached->corrupt &&
-	       !cached_as(cached, container_id, ifname);
-}
-
-/*
- * The index lives in the "lock" file, which we hold while it is read or
- * written: host-local's go-filemutex only opens and flocks that file, never
- * reads or truncates it, and the store directory keeps host-local's layout.
- */
-static void index_load(struct disk_store *disk, struct store_index *index)
-{
-	struct stat st;
-	char *text;
-	ssize_t n;
-
-	if (disk->lock_fd < 0 || fstat(disk->lock_fd, &st) || !S_ISREG(st.st_mode) ||
-	    st.st_size <= 0 || st.st_size > INDEX_MAX)
-		return;
-	text = malloc((size_t)st.st_size + 1);
-	if (!text)
-		return;
-	n = pread(disk->lock_fd, text, (size_t)st.st_size, 0);
-	if (n <= 0) {
-		free(text);
-		return;
-	}
-	/* The index owns text now, even when it is no index. */
-	if (store_index_parse(text, (size_t)n, index))
-		memset(index, 0, sizeof(*index));
-}
-
-/* Best effort: a failed or torn write costs the next call a full read (checksum), nothing else. */
-static void index_save(struct disk_store *disk, const struct ipam_reservation *res,
-		       const uint64_t *inos, size_t n)
-{
-	size_t size;
-	char *text = disk->lock_fd >= 0 ? store_index_encode(res, inos, n, &size) : NULL;
-	struct stat st;
-
-	if (!text)
-		return;
-	/* Never truncated to 0 (ext4 would flush it on close); trailing bytes are ignored. */
-	if (size <= INDEX_MAX && pwrite(disk->lock_fd, text, size, 0) == (ssize_t)size &&
-	    !fstat(disk->lock_fd, &st) && st.st_size > (off_t)size)
-		(void)!ftruncate(disk->lock_fd, (off_t)size);
-	free(text);
-}
-
-/* What disk_list builds: the reservations it returns and their inodes, for the index. */
-struct listing {
-	struct ipam_reservation *res;
-	uint64_t *inos;
-	size_t used, cap;
-};
-
-static int listing_grow(struct listing *l, struct cni_error *err)
-{
-	struct ipam_reservation *res;
-	uint64_t *inos;
-	size_t cap;
-
-	if (l->used < l->cap)
-		return 0;
-	cap = l->cap ? l->cap * 2 : 64;
-	res = realloc(l->res, cap * sizeof(*res));
-	if (res)
-		l->res = res;
-	inos = res ? realloc(l->inos, cap * sizeof(*inos)) : NULL;
-	if (!inos)
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	l->inos = inos;
-	l->cap = cap;
-	return 0;
-}
-
-static void listing_free(struct listing *l)
-{
-	free(l->res);
-	free(l->inos);
-}
-
-/* Read one record into res; 1 when it is gone, 0 when read (corrupt or not). */
-static int read_entry(struct disk_store *disk, const char *name, struct ipam_reservation *res,
-		      struct cni_error *err)
-{
-	int ret = read_record(disk, name, res, err);
-
-	if (ret == -ENOENT)
-		return 1;
-	if (ret == -EUCLEAN) {
-		res->corrupt = true;
-		res->container_id[0] = res->ifname[0] = '\0';
-		return 0;
-	}
-	return ret;
-}
-
-/* Fill res from a cached entry: the strings were checked when the index was parsed. */
-static void from_cache(struct ipam_reservation *res, const struct store_index_entry *cached)
-{
-	size_t id_len = strlen(cached->container_id), if_len = strlen(cached->ifname);
-
-	memcpy(res->key, cached->key, strlen(cached->key) + 1);
-	memcpy(res->container_id, cached->container_id, id_len + 1);
-	memcpy(res->ifname, cached->ifname, if_len + 1);
-}
-
-static int disk_list(struct ipam_store *store, const char *container_id, const char *ifname,
-		     struct ipam_reservation **out, size_t *n, struct cni_error *err)
-{
-	struct disk_store *disk = to_disk(store);
-	struct store_index index = {0};
-	struct listing l = {0};
-	size_t reused = 0;
-	struct dirent *entry;
-	DIR *dir = NULL;
-	int ret;
-
-	ret = open_dir(disk, &dir, err);
-	if (ret)
-		return ret;
-	if (container_id)
-		index_load(disk, &index);
-	/* Room for what the index knows and some more, so the list is not regrown. */
-	l.cap = index.n ? index.n + 64 : 0;
-	if (l.cap && (!(l.res = malloc(l.cap * sizeof(*l.res))) ||
-		      !(l.inos = malloc(l.cap * sizeof(*l.inos))))) {
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-		goto fail;
-	}
-	while ((entry = readdir(dir))) {
-		const struct store_index_entry *cached;
-		struct ipam_reservation *res;
-
-		/* Anything not named by an address (lock, hints, index, temp files) is not a
-		 * record. */
-		if (entry->d_name[0] == '.' || strlen(entry->d_name) >= sizeof(res->key))
-			continue;
-		if ((ret = listing_grow(&l, err)))
-			goto fail;
-		res = &l.res[l.used];
-		memset(res, 0, sizeof(*res));
-		if (ip_address_parse(entry->d_name, &res->ip))
-			continue;
-		l.inos[l.used] = entry->d_ino;
-		cached = container_id ? store_index_find(&index, entry->d_name) : NULL;
-		if (cache_usable(cached, entry->d_ino, container_id, ifname)) {
-			from_cache(res, cached);
-			reused++;
-			l.used++;
-			continue;
-		}
-		memcpy(res->key, entry->d_name, strlen(entry->d_name) + 1);
-		ret = read_entry(disk, entry->d_name, res, err);
-		if (ret < 0)
-			goto fail;
-		l.used += ret == 0;
-	}
-	closedir(dir);
-	dir = NULL;
-	/* Rewrite the cache unless it held exactly what is there. */
-	if (reused != index.n || reused != l.used)
-		index_save(disk, l.res, l.inos, l.used);
-	store_index_free(&index);
-	free(l.inos);
-	if (!l.used) {
-		free(l.res);
-		l.res = NULL;
-	}
-	*out = l.res;
-	*n = l.used;
-	return 0;
-
-fail:
-	if (dir)
-		closedir(dir);
-	store_index_free(&index);
-	listing_free(&l);
-	return ret;
 }
 
 static int disk_reserve(struct ipam_store *store, const struct ip_address *ip,
 			const char *container_id, const char *ifname, struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
-	char name[INET6_ADDRSTRLEN], record[RECORD_MAX];
+	struct disk_store *disk = store_disk_of(store);
+	char name[INET6_ADDRSTRLEN], record[STORE_DISK_RECORD_MAX];
 	int len, ret;
 
 	ip_address_format(ip, name, sizeof(name));
@@ -383,24 +95,25 @@ static int disk_reserve(struct ipam_store *store, const struct ip_address *ip,
 	if (ret == -EEXIST)
 		return ret;
 	if (ret)
-		return io_error(err, -ret, "cannot reserve", disk->path, name);
+		return store_disk_io_error(err, -ret, "cannot reserve", disk->path, name);
 	return 0;
 }
 
 static int disk_release(struct ipam_store *store, const struct ipam_reservation *reservation,
 			struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 
 	if (unlinkat(disk->dir_fd, reservation->key, 0) && errno != ENOENT)
-		return io_error(err, errno, "cannot release", disk->path, reservation->key);
+		return store_disk_io_error(err, errno, "cannot release", disk->path,
+					   reservation->key);
 	return 0;
 }
 
 static int disk_last_reserved_get(struct ipam_store *store, unsigned int index,
 				  struct ip_address *out)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 	char name[64], *data;
 	size_t n;
 	int ret;
@@ -420,7 +133,7 @@ static int disk_last_reserved_get(struct ipam_store *store, unsigned int index,
 static int disk_last_reserved_set(struct ipam_store *store, unsigned int index,
 				  const struct ip_address *ip, struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 	char name[64], text[INET6_ADDRSTRLEN];
 	int ret;
 
@@ -436,7 +149,7 @@ static int disk_last_reserved_set(struct ipam_store *store, unsigned int index,
 	if (ret == -ELOOP || ret == -EINVAL || ret == -ENXIO) /* a symlink, FIFO: replace it */
 		ret = fs_write_replace_at(disk->dir_fd, name, text, strlen(text), RECORD_MODE,
 					  false);
-	return ret ? io_error(err, -ret, "cannot write", disk->path, name) : 0;
+	return ret ? store_disk_io_error(err, -ret, "cannot write", disk->path, name) : 0;
 }
 
 /* What an interrupted write leaves: never an address, a hint or the lock. */
@@ -453,12 +166,12 @@ static bool is_temp_name(const char *name)
 
 static int disk_sweep(struct ipam_store *store, struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 	struct dirent *entry;
 	DIR *dir = NULL;
 	int ret;
 
-	ret = open_dir(disk, &dir, err);
+	ret = store_disk_open_dir(disk, &dir, err);
 	if (ret)
 		return ret;
 	while ((entry = readdir(dir))) {
@@ -466,7 +179,8 @@ static int disk_sweep(struct ipam_store *store, struct cni_error *err)
 			continue;
 		ret = fs_unlink_at(disk->dir_fd, entry->d_name);
 		if (ret) {
-			ret = io_error(err, -ret, "cannot remove", disk->path, entry->d_name);
+			ret = store_disk_io_error(err, -ret, "cannot remove", disk->path,
+						  entry->d_name);
 			break;
 		}
 	}
@@ -476,19 +190,19 @@ static int disk_sweep(struct ipam_store *store, struct cni_error *err)
 
 static int disk_probe(struct ipam_store *store, struct cni_error *err)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 	int ret;
 
 	/* The same write path a reservation takes, under a name that is no address. */
 	ret = fs_write_replace_at(disk->dir_fd, PROBE_NAME, "", 0, RECORD_MODE, false);
 	if (!ret)
 		ret = fs_unlink_at(disk->dir_fd, PROBE_NAME);
-	return ret ? io_error(err, -ret, "cannot write", disk->path, PROBE_NAME) : 0;
+	return ret ? store_disk_io_error(err, -ret, "cannot write", disk->path, PROBE_NAME) : 0;
 }
 
 static void disk_close(struct ipam_store *store)
 {
-	struct disk_store *disk = to_disk(store);
+	struct disk_store *disk = store_disk_of(store);
 
 	fs_unlock(disk->lock_fd);
 	if (disk->dir_fd >= 0)
@@ -499,7 +213,7 @@ static void disk_close(struct ipam_store *store)
 static const struct ipam_store_ops disk_ops = {
 	.lock = disk_lock,
 	.unlock = disk_unlock,
-	.list = disk_list,
+	.list = store_disk_list,
 	.reserve = disk_reserve,
 	.release = disk_release,
 	.last_reserved_get = disk_last_reserved_get,
@@ -529,12 +243,12 @@ int ipam_store_disk_open(const char *data_dir, const char *network, struct ipam_
 	}
 	ret = fs_mkdirs(disk->path, 0755);
 	if (ret) {
-		ret = io_error(err, -ret, "cannot create", disk->path, NULL);
+		ret = store_disk_io_error(err, -ret, "cannot create", disk->path, NULL);
 		goto fail;
 	}
 	ret = fs_dir_open_at(AT_FDCWD, disk->path, false, 0);
 	if (ret < 0) {
-		ret = io_error(err, -ret, "cannot open", disk->path, NULL);
+		ret = store_disk_io_error(err, -ret, "cannot open", disk->path, NULL);
 		goto fail;
 	}
 	disk->dir_fd = ret;

@@ -5,7 +5,7 @@
  * directory instead of opening every reservation: at 500 pods that was most
  * of ADD's time. The per-address files stay the truth, written as before and
  * shared with host-local; the index is only a cache of their contents, kept
- * by ipam/store_disk.c (when an entry may be used is said there).
+ * by ipam/store_disk_list.c (when an entry may be used is said there).
  */
 #ifndef SLICENET_IPAM_STORE_INDEX_H
 #define SLICENET_IPAM_STORE_INDEX_H
