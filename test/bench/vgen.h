@@ -48,8 +48,8 @@ struct vgen {
 	double rate;		/* lat: frames/s, 0 = ping-pong */
 	uint64_t samples;	/* lat: stop after this many */
 	double warmup_s, duration_s, max_s;
-		/* max_s: series' max measurement */ /* duration: tput/max window, lat: at most */
-	bool flood;				     /* lat: ports 2,3 flood each other */
+	/* max_s: series' max measurement */ /* duration: tput/max window, lat: at most */
+	bool flood;			     /* lat: ports 2,3 flood each other */
 	unsigned int flood_burst;
 	const char *cdf_path;
 	const char *point;     /* lat: label printed in its RESULT line */
