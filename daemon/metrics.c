@@ -2,6 +2,7 @@
 #include "daemon/metrics.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -108,10 +109,27 @@ static void render_ports(struct metrics_text *t, struct port_row *rows, size_t n
 		}
 }
 
+/* The per-lcore TSC counters: one family each, a sample per lcore. */
+static const struct {
+	const char *name, *help;
+	size_t offset; /* of a uint64_t in struct stats_lcore */
+} lcore_counters[] = {
+	{"slicenet_lcore_busy_cycles_total",
+	 "TSC cycles a forwarding lcore spent in passes that moved packets.",
+	 offsetof(struct stats_lcore, busy_cycles)},
+	{"slicenet_lcore_cycles_total", "TSC cycles since a forwarding lcore started its loop.",
+	 offsetof(struct stats_lcore, cycles)},
+	{"slicenet_lcore_sleep_cycles_total",
+	 "TSC cycles a forwarding lcore slept in the idle back-off (part of the "
+	 "cycles that were not busy).",
+	 offsetof(struct stats_lcore, sleep_cycles)},
+};
+
 static void render_lcores(struct metrics_text *t)
 {
 	struct stats_lcore lcores[LCORES_MAX];
 	unsigned int n = stats_lcores(lcores, LCORES_MAX), i;
+	size_t c;
 	char ids[LCORES_MAX][12];
 	struct metrics_label label[LCORES_MAX][1];
 
@@ -125,22 +143,13 @@ static void render_lcores(struct metrics_text *t)
 	for (i = 0; i < n; i++)
 		metrics_text_sample_double(t, "slicenet_lcore_busy_ratio", label[i], 1,
 					   lcores[i].busy_ratio);
-	metrics_text_family(t, "slicenet_lcore_busy_cycles_total", "counter",
-			    "TSC cycles a forwarding lcore spent in passes that moved packets.");
-	for (i = 0; i < n; i++)
-		metrics_text_sample(t, "slicenet_lcore_busy_cycles_total", label[i], 1,
-				    lcores[i].busy_cycles);
-	metrics_text_family(t, "slicenet_lcore_cycles_total", "counter",
-			    "TSC cycles since a forwarding lcore started its loop.");
-	for (i = 0; i < n; i++)
-		metrics_text_sample(t, "slicenet_lcore_cycles_total", label[i], 1,
-				    lcores[i].cycles);
-	metrics_text_family(t, "slicenet_lcore_sleep_cycles_total", "counter",
-			    "TSC cycles a forwarding lcore slept in the idle back-off (part of the "
-			    "cycles that were not busy).");
-	for (i = 0; i < n; i++)
-		metrics_text_sample(t, "slicenet_lcore_sleep_cycles_total", label[i], 1,
-				    lcores[i].sleep_cycles);
+	for (c = 0; c < sizeof(lcore_counters) / sizeof(lcore_counters[0]); c++) {
+		metrics_text_family(t, lcore_counters[c].name, "counter", lcore_counters[c].help);
+		for (i = 0; i < n; i++)
+			metrics_text_sample(t, lcore_counters[c].name, label[i], 1,
+					    *(const uint64_t *)((const char *)&lcores[i] +
+								lcore_counters[c].offset));
+	}
 	metrics_text_family(t, "slicenet_lcore_backoff_seconds", "gauge",
 			    "The idle sleep a forwarding lcore is backing off with now; 0 while "
 			    "it polls flat out.");

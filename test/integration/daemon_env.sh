@@ -45,3 +45,11 @@ slicenetd_stop() {
 	stop_pid_file "$W/daemon.pid" "${1:-TERM}"
 	wait "$t" 2>/dev/null || true
 }
+
+# slicenetd_reset: kill slicenetd and drop its state, sockets, FIFOs and log,
+# so the next test starts a fresh daemon.
+slicenetd_reset() {
+	stop_pid_file "$W/daemon.pid" KILL
+	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
+	: >"$W/daemon.log"
+}

@@ -25,16 +25,8 @@ FLOOD_BURST=100
 
 start_daemon() {
 	printf '{"floodRate": %d, "floodBurst": %d}\n' $FLOOD_PPS $FLOOD_BURST >"$W/slicenetd.json"
-	timeout 60 "$SLICENETD" --config "$W/slicenetd.json" --ctl-socket "$CTL" --socket-dir "$W" \
-		--state-dir "$W/state" -- --no-huge -m 256 --no-pci --lcores 0@1,1@1 \
-		--file-prefix=sn-itest-fd >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do
-		ctl version >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
+	slicenetd_start 60 "$W" --config "$W/slicenetd.json" \
+		-- --no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-fd
 }
 
 # start_pmd NAME FD TESTPMD-APP-ARGS...: a testpmd "pod" on CPU 0 fed through a FIFO on fd FD;
@@ -100,9 +92,7 @@ cleanup_each() {
 		stop_pid_file "$W/$p.pid" KILL
 	done
 	exec 7>&- 8>&- 9>&- 2>/dev/null
-	stop_pid_file "$W/daemon.pid" KILL
-	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
-	: >"$W/daemon.log"
+	slicenetd_reset
 }
 
 test_00_prerequisites() {

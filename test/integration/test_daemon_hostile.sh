@@ -25,18 +25,8 @@ EAL_D="--no-huge -m 256 --no-pci --lcores 0@1,1@1 --file-prefix=sn-itest-h"
 . "$here/daemon_env.sh"
 dpid() { cat "$W/daemon.pid" 2>/dev/null; }
 
-start_daemon() {
-	timeout 120 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W" --state-dir "$W/state" \
-		-- $EAL_D >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do
-		ctl version >/dev/null 2>&1 && return 0
-		kill -0 "$(dpid)" 2>/dev/null || break
-		sleep 0.1
-	done
-	cat "$W/daemon.log" >&2
-	fail "slicenetd did not come up"
-}
+# shellcheck disable=SC2086 # EAL_D is a list of arguments
+start_daemon() { slicenetd_start 120 "$W" -- $EAL_D; }
 
 daemon_alive() { p=$(pgrep -P "$(dpid)" || true); [ -n "$p" ] && kill -0 "$p"; }
 

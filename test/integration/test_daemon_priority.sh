@@ -103,9 +103,7 @@ cleanup_each() {
 	stop_pid_file "$W/idle1.pid" KILL
 	stop_pid_file "$W/idle2.pid" KILL
 	{ exec 7>&-; } 2>/dev/null
-	stop_pid_file "$W/daemon.pid" KILL
-	rm -rf "$W/state" "$W"/*.sock "$W"/*.in "$CTL"
-	: >"$W/daemon.log"
+	slicenetd_reset
 }
 
 test_00_prerequisites() {

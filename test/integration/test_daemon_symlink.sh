@@ -15,15 +15,10 @@ W=$(mktemp -d /tmp/sn-symlink.XXXXXX)
 CTL=$W/ctl.sock
 EAL="--no-huge -m 256 --no-pci --lcores 0@1 --file-prefix=sn-itest-sl"
 
-ctl() { "$SLICENETCTL" -s "$CTL" "$@"; }
+. "$here/daemon_env.sh"
 
-start_daemon() {
-	timeout 60 "$SLICENETD" --ctl-socket "$CTL" --socket-dir "$W/ports" --state-dir "$W/state" \
-		-- $EAL >>"$W/daemon.log" 2>&1 &
-	echo $! >"$W/daemon.pid"
-	for _ in $(seq 100); do ctl version >/dev/null 2>&1 && return 0; sleep 0.1; done
-	fail "slicenetd did not come up"
-}
+# shellcheck disable=SC2086 # EAL is a list of arguments
+start_daemon() { slicenetd_start 60 "$W/ports" -- $EAL; }
 
 # listener PATH COUNTFILE: accept connections on PATH, append one line per accept.
 listener() {
