@@ -19,26 +19,47 @@
 #define SRIOV_LIBNL_ROUTE "libnl-route-3.so.200"
 #endif
 
-#define VF_LIBNL(X)                                                                                \
-	X(nl_addr_build)                                                                           \
-	X(nl_addr_get_binary_addr)                                                                 \
-	X(nl_addr_get_len) X(nl_addr_put) X(nl_connect) X(nl_geterror) X(nl_send_auto) X(          \
-		nl_socket_alloc) X(nl_socket_free) X(nl_wait_for_ack) X(nlmsg_free) X(nlmsg_hdr)   \
-		X(rtnl_link_alloc) X(rtnl_link_build_change_request) X(rtnl_link_get_kernel) X(    \
-			rtnl_link_get_num_vf) X(rtnl_link_put) X(rtnl_link_set_ifindex)            \
-			X(rtnl_link_vf_add) X(rtnl_link_vf_alloc) X(rtnl_link_vf_get) X(           \
-				rtnl_link_vf_get_addr) X(rtnl_link_vf_get_linkstate)               \
-				X(rtnl_link_vf_get_rate) X(rtnl_link_vf_get_spoofchk) X(           \
-					rtnl_link_vf_get_trust) X(rtnl_link_vf_get_vlans)          \
-					X(rtnl_link_vf_put) X(rtnl_link_vf_set_addr) X(            \
-						rtnl_link_vf_set_index)                            \
-						X(rtnl_link_vf_set_linkstate) X(                   \
-							rtnl_link_vf_set_rate)                     \
-							X(rtnl_link_vf_set_spoofchk) X(            \
-								rtnl_link_vf_set_trust)            \
-								X(rtnl_link_vf_set_vlans) X(       \
-									rtnl_link_vf_vlan_alloc)   \
-									X(rtnl_link_vf_vlan_put)
+/* One symbol a line, kept by hand: clang-format 14 reflows X-lists differently on each pass. */
+// clang-format off
+#define VF_LIBNL(X) \
+	X(nl_addr_build) \
+	X(nl_addr_get_binary_addr) \
+	X(nl_addr_get_len) \
+	X(nl_addr_put) \
+	X(nl_connect) \
+	X(nl_geterror) \
+	X(nl_send_auto) \
+	X(nl_socket_alloc) \
+	X(nl_socket_free) \
+	X(nl_wait_for_ack) \
+	X(nlmsg_free) \
+	X(nlmsg_hdr) \
+	X(rtnl_link_alloc) \
+	X(rtnl_link_build_change_request) \
+	X(rtnl_link_get_kernel) \
+	X(rtnl_link_get_num_vf) \
+	X(rtnl_link_put) \
+	X(rtnl_link_set_ifindex) \
+	X(rtnl_link_vf_add) \
+	X(rtnl_link_vf_alloc) \
+	X(rtnl_link_vf_get) \
+	X(rtnl_link_vf_get_addr) \
+	X(rtnl_link_vf_get_linkstate) \
+	X(rtnl_link_vf_get_rate) \
+	X(rtnl_link_vf_get_spoofchk) \
+	X(rtnl_link_vf_get_trust) \
+	X(rtnl_link_vf_get_vlans) \
+	X(rtnl_link_vf_put) \
+	X(rtnl_link_vf_set_addr) \
+	X(rtnl_link_vf_set_index) \
+	X(rtnl_link_vf_set_linkstate) \
+	X(rtnl_link_vf_set_rate) \
+	X(rtnl_link_vf_set_spoofchk) \
+	X(rtnl_link_vf_set_trust) \
+	X(rtnl_link_vf_set_vlans) \
+	X(rtnl_link_vf_vlan_alloc) \
+	X(rtnl_link_vf_vlan_put)
+// clang-format on
 
 static struct {
 #define VF_LIBNL_POINTER(name) __typeof__(name) *name;
