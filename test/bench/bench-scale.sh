@@ -8,7 +8,7 @@
 # DELs (host veths, IPAM reservations, state records, pod links). Before the
 # ADDs, after them and after the DELs, PROBE (100) sequential ADD+DEL cycles
 # of other pods measure ADD p50 on an empty node, with PODS pods in, and on the
-# emptied node again (SETTLE (3) seconds of quiet before each): full/empty is
+# emptied node again (a sync, then SETTLE (3) seconds of quiet before each): full/empty is
 # the goal's ratio; the second empty measurement brackets it, so drift of the
 # machine or the file system during the run shows instead of passing for growth.
 set -euo pipefail
@@ -48,6 +48,10 @@ for i in $(seq 0 63); do ip netns add "${prefix}p$i"; done
 # probe: PROBE sequential ADD+DEL cycles of other pods (their own netns), one
 # at a time: ADD p50 on an empty node, and again with the $pods pods in.
 probe() {
+	# Written-back first: right after a burst of ADDs or DELs, creating a file
+	# waits on the write-back of that burst's metadata (0.4-0.7 ms a create,
+	# measured with strace -T), which is the burst's cost, not the pods'.
+	sync
 	sleep "$settle"
 	"$build/bench/cni_bench" "$build/bin/slicenet" "$work/conf.json" "$build/bin:/usr/lib/cni" \
 		"${prefix}p" "$probes" 1 | jq -r '"\(.add.p50) \(.failures)"'

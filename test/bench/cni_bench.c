@@ -4,9 +4,13 @@
  * percentiles and the plugin's peak RSS (wait4 rusage), so slicenet and a
  * reference plugin are measured by the same clock in the same run.
  *
- * cni_bench PLUGIN CONF_FILE CNI_PATH NETNS_PREFIX COUNT PARALLEL
+ * cni_bench PLUGIN CONF_FILE CNI_PATH NETNS_PREFIX COUNT PARALLEL [LIFETIME_MS]
  *   sequential (PARALLEL=1): for i in 0..COUNT: ADD then DEL of pod i
  *   parallel   (PARALLEL=N): N ADDs at once, then N DELs at once
+ *   LIFETIME_MS (0..10000, default 0): the pods live this long between their
+ *   ADD and DEL, untimed. A DEL right after an ADD waits in the kernel for
+ *   what the ADD set off (the veth's deletion waits for an RCU barrier), so
+ *   back-to-back cycles time a case runtimes rarely make.
  * Netns NETNS_PREFIX0..63 must exist; pod i uses NETNS_PREFIX<i % 64>. Prints one JSON object.
  */
 #include <errno.h>
@@ -101,16 +105,24 @@ int main(int argc, char **argv)
 	const char *plugin, *cni_path, *prefix;
 	int count, parallel, failures = 0;
 	double *add_ms, *del_ms, *cycle_ms, wall_add = 0, wall_del = 0;
-	long peak_rss = 0;
+	long peak_rss = 0, lifetime_ms;
+	struct timespec lifetime;
 	struct call *calls;
 	char netns[256];
 	FILE *f;
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: %s PLUGIN CONF CNI_PATH NETNS_PREFIX COUNT PARALLEL\n",
+	if (argc != 7 && argc != 8) {
+		fprintf(stderr,
+			"usage: %s PLUGIN CONF CNI_PATH NETNS_PREFIX COUNT PARALLEL "
+			"[LIFETIME_MS]\n",
 			argv[0]);
 		return 2;
 	}
+	lifetime_ms = argc == 8 ? atol(argv[7]) : 0;
+	if (lifetime_ms < 0 || lifetime_ms > 10000)
+		return 2;
+	lifetime = (struct timespec){.tv_sec = lifetime_ms / 1000,
+				     .tv_nsec = lifetime_ms % 1000 * 1000000L};
 	plugin = argv[1];
 	cni_path = argv[3];
 	prefix = argv[4];
@@ -136,6 +148,8 @@ int main(int argc, char **argv)
 		for (int phase = 0; phase < 2; phase++) {
 			struct timespec t0, t1;
 
+			if (phase && lifetime_ms)
+				nanosleep(&lifetime, NULL);
 			clock_gettime(CLOCK_MONOTONIC, &t0);
 			for (int i = 0; i < n; i++) {
 				snprintf(netns, sizeof(netns), "/run/netns/%s%d", prefix,

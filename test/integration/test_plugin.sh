@@ -423,4 +423,27 @@ test_del_without_record_runs_only_the_networks_datapaths() {
 	grep -q "vhostuser: slicenetd is down" "$LOG" || fail "the vhostuser DEL did not run: $(cat "$LOG")"
 }
 
+# An IPv4-only network's host end has no IPv6 (no link-local for a pod to
+# reach the host by); a dual-stack network's keeps it for the IPv6 gateway.
+test_host_end_ipv6_only_when_the_pod_has_ipv6() {
+	local nsp out host v6conf
+	nsp=$(new_netns v4only)
+	out=$(cni_call ADD "$nsp" ctr-v4only eth0 "$(conf 1.0.0)") || fail "ADD: $out"
+	host=$(echo "$out" | jq -r '.interfaces[0].name')
+	assert_eq "$(cat "/proc/sys/net/ipv6/conf/$host/disable_ipv6")" 1 "IPv4-only host end"
+	assert_eq "$(ip -6 -o addr show dev "$host")" "" "no IPv6 address on the host end"
+	ip -n "$(ns v4only)" link show eth0 | grep -q "state UP" || fail "pod end not up"
+	assert_contains "$(ip netns exec "$(ns v4only)" ping -c1 -W2 "$SUBNET_PREFIX.1")" "1 received"
+	cni_call DEL "$nsp" ctr-v4only eth0 "$(conf 1.0.0)" || fail "DEL"
+	v6conf=$(conf 1.0.0 | jq -c '.ipam.ranges += [[{"subnet":"fd00:97::/64"}]]')
+	nsp=$(new_netns dual)
+	out=$(cni_call ADD "$nsp" ctr-dual eth0 "$v6conf") || fail "dual-stack ADD: $out"
+	host=$(echo "$out" | jq -r '.interfaces[0].name')
+	assert_eq "$(cat "/proc/sys/net/ipv6/conf/$host/disable_ipv6")" 0 "dual-stack host end"
+	assert_contains "$(ip -6 -o addr show dev "$host")" "fd00:97::1/"
+	assert_contains "$(ip -n "$(ns dual)" -6 -o addr show dev eth0)" "fd00:97::2/64"
+	cni_call DEL "$nsp" ctr-dual eth0 "$v6conf" || fail "dual-stack DEL"
+	[ -z "$(ipam_files)" ] || fail "IPAM files left: $(ipam_files)"
+}
+
 run_tests
