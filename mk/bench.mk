@@ -6,6 +6,8 @@
 #
 #   make bench-latency    one-way latency of 64-byte frames per contender, and the
 #                         urllc-under-eMBB-flood isolation scenario
+#   make bench-idle       forwarding-core use with 64 idle ports, and the latency
+#                         cost of slicenetd's idle back-off (sparse frames)
 #   make bench-datapath   throughput (recipe in mk/daemon.mk; the tools come from here)
 
 BENCH_DPDK_BINS := $(BUILD)/bench/vgen $(BUILD)/bench/raw_fwd
@@ -14,7 +16,7 @@ VGEN_SRCS := test/bench/vgen.c test/bench/vgen_modes.c test/bench/vgen_lat.c tes
 # OVS-DPDK and gnuplot: a contender and the charts; iproute2 for the veth path.
 BENCH_DEPS := openvswitch-switch-dpdk gnuplot-nox jq iproute2
 
-.PHONY: bench-bins bench-latency
+.PHONY: bench-bins bench-latency bench-idle
 
 bench-bins: $(BENCH_BINS)
 
@@ -40,3 +42,9 @@ bench-latency: dpdk-deps
 	$(Q)deploy/debian-deps.sh dpdk "$(BENCH_DEPS)"
 	$(Q)$(MAKE) --no-print-directory daemon-bins bench-bins
 	$(Q)test/bench/bench-latency.sh $(BUILD)
+
+# dpdk-testpmd (dpdk package) holds the idle ports; curl reads slicenetd's metrics.
+bench-idle: dpdk-deps
+	$(Q)deploy/debian-deps.sh dpdk "dpdk jq curl"
+	$(Q)$(MAKE) --no-print-directory daemon-bins bench-bins
+	$(Q)test/bench/bench-idle.sh $(BUILD)

@@ -5,6 +5,7 @@
  *        [--duration S] [--flood] [--flood-burst N] [--cdf PATH]
  *   series: [--fractions 0,0.1,0.5,0.9] [--max-seconds S] --cdf PREFIX (PREFIX-<point>.dat)
  *   iso:    --rate PPS --cdf PREFIX (PREFIX-unloaded.dat, PREFIX-loaded.dat)
+ *   sparse: --rates 1000,100 --cdf PREFIX (PREFIX-1ms.dat, PREFIX-10ms.dat)
  * --size is the Ethernet frame size with its FCS, as RFC 2544 counts it
  * (virtio carries no FCS: a 64-byte frame is 60 bytes on the ring).
  */
@@ -133,6 +134,7 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 		{"cdf", required_argument, NULL, 'c'},
 		{"fractions", required_argument, NULL, 'F'},
 		{"max-seconds", required_argument, NULL, 'M'},
+		{"rates", required_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned int size = 64;
@@ -151,6 +153,8 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 				g->mode = VGEN_SERIES;
 			else if (!strcmp(optarg, "iso"))
 				g->mode = VGEN_ISO;
+			else if (!strcmp(optarg, "sparse"))
+				g->mode = VGEN_SPARSE;
 			else
 				return -EINVAL;
 			break;
@@ -187,11 +191,17 @@ static int parse_args(struct vgen *g, int argc, char **argv)
 		case 'M':
 			g->max_s = strtod(optarg, NULL);
 			break;
+		case 'R':
+			g->rates = optarg;
+			break;
 		default:
 			return -EINVAL;
 		}
 	}
-	if ((g->mode == VGEN_SERIES || g->mode == VGEN_ISO) && !g->cdf_path)
+	if ((g->mode == VGEN_SERIES || g->mode == VGEN_ISO || g->mode == VGEN_SPARSE) &&
+	    !g->cdf_path)
+		return -EINVAL;
+	if (g->mode == VGEN_SPARSE && !g->rates)
 		return -EINVAL;
 	if (g->mode == VGEN_ISO)
 		g->flood = false;
@@ -236,6 +246,36 @@ static int run_series(struct vgen *g)
 		else
 			snprintf(point, sizeof(point), "pp");
 		rc = run_point(g, prefix, point, f * g->max_mpps * 1e6);
+	}
+	return rc;
+}
+
+/*
+ * Each rate of --rates, slowest last as given; a point is named by the gap
+ * between frames (1000 -> 1ms, 10000 -> 100us). "POINT" lines let the
+ * benchmark read the switch's counters per point.
+ */
+static int run_sparse(struct vgen *g)
+{
+	const char *prefix = g->cdf_path, *list = g->rates;
+	char point[32], *end;
+	double rate, gap_us;
+	int rc = 0;
+
+	while (!rc && *list) {
+		rate = strtod(list, &end);
+		if (end == list || rate <= 0 || rate > 1e6)
+			return -EINVAL;
+		list = *end == ',' ? end + 1 : end;
+		gap_us = 1e6 / rate;
+		if (gap_us >= 1000)
+			snprintf(point, sizeof(point), "%gms", gap_us / 1000);
+		else
+			snprintf(point, sizeof(point), "%gus", gap_us);
+		printf("POINT %s\n", point);
+		fflush(stdout);
+		rc = run_point(g, prefix, point, rate);
+		fflush(stdout);
 	}
 	return rc;
 }
@@ -314,6 +354,9 @@ int main(int argc, char **argv)
 		break;
 	case VGEN_SERIES:
 		rc = run_series(&g);
+		break;
+	case VGEN_SPARSE:
+		rc = run_sparse(&g);
 		break;
 	default:
 		rc = run_iso(&g);

@@ -18,6 +18,9 @@
  *         in one process: the switch is started once per contender and round.
  *   iso   lat at --rate without, then with --flood (4 ports): the urllc pair's
  *         latency unloaded and under the eMBB pair's flood.
+ *   sparse  lat at each of --rates (absolute frames/s, no max first) in one
+ *         process: frames far apart, so an idle switch has backed off between
+ *         them (bench-idle). Each point prints "POINT <name>" when it starts.
  * tput prints "WINDOW" when its measurement window opens, so the benchmark
  * can sample the switch's own counters inside it.
  */
@@ -38,7 +41,7 @@
 /* Ethernet + IPv4 + UDP headers, then the magic and the departure TSC. */
 #define VGEN_STAMP_OFF (14 + 20 + 8)
 
-enum vgen_mode { VGEN_TPUT, VGEN_MAX, VGEN_LAT, VGEN_SERIES, VGEN_ISO };
+enum vgen_mode { VGEN_TPUT, VGEN_MAX, VGEN_LAT, VGEN_SERIES, VGEN_ISO, VGEN_SPARSE };
 
 struct vgen {
 	enum vgen_mode mode;
@@ -54,6 +57,7 @@ struct vgen {
 	const char *cdf_path;
 	const char *point;     /* lat: label printed in its RESULT line */
 	const char *fractions; /* series: comma-separated fractions of the max */
+	const char *rates;     /* sparse: comma-separated frames/s */
 	double max_mpps;       /* set by vgen_run_max */
 	struct rte_mempool *pool;
 	struct rte_ether_addr mac[VGEN_MAX_PORTS];
