@@ -43,8 +43,8 @@ bench-latency: dpdk-deps
 	$(Q)$(MAKE) --no-print-directory daemon-bins bench-bins
 	$(Q)test/bench/bench-latency.sh $(BUILD)
 
-# dpdk-testpmd (dpdk package) holds the idle ports; curl reads slicenetd's metrics.
+# dpdk-testpmd (dpdk-dev) holds the idle ports; curl reads slicenetd's metrics.
 bench-idle: dpdk-deps
-	$(Q)deploy/debian-deps.sh dpdk "dpdk jq curl"
+	$(Q)deploy/debian-deps.sh dpdk "jq curl"
 	$(Q)$(MAKE) --no-print-directory daemon-bins bench-bins
 	$(Q)test/bench/bench-idle.sh $(BUILD)

@@ -136,22 +136,22 @@ run_cpu() { # round
 
 # One latency run: the pair at PRIO, every point of RATES; appends "lat" lines.
 run_lat() { # prio round
-	local classes="" marks=() seen=0 n i line rc
+	local classes="" marks=() i line rc
 	[ "$1" = 0 ] && classes="urllc urllc"
 	sw_start slicenetd 2 1500 "$classes" || return 1
 	sn --json ports | jq -e "[.result.ports[].priority] == [$1, $1]" >/dev/null ||
 		{ log "pair not at priority $1: $(sn ports)"; return 1; }
+	# vgen writes into a FIFO read line by line, not a file polled: the script's own
+	# forks stay out of the measurement (they share the two CPUs with the lcore and
+	# vgen). The counters at each POINT (a point starts) and RESULT (it ended) line.
+	rm -f "$W/gen.out"
+	mkfifo "$W/gen.out"
 	gen_start 2 --mode sparse --rates "$RATES" --duration "$LAT_SECONDS" --samples 1000000000 \
 		--cdf "$out/cdf/prio$1-r$2"
-	# The counters at every POINT (a point starts) and RESULT (it ended) line.
-	while kill -0 "$GEN_PID" 2>/dev/null; do
-		n=$(grep -c -e '^POINT' -e '^RESULT' "$W/gen.out")
-		while [ "$seen" -lt "$n" ]; do
-			marks+=("$(counters)")
-			seen=$((seen + 1))
-		done
-		sleep 0.05
-	done
+	while read -r line; do
+		echo "$line" >>"$W/vgen.txt"
+		case $line in POINT* | RESULT*) marks+=("$(counters)") ;; esac
+	done <"$W/gen.out"
 	gen_wait
 	rc=$?
 	i=0
@@ -160,8 +160,8 @@ run_lat() { # prio round
 		echo "lat $2 prio=$1 ${line#RESULT mode=lat } $(window_fields "${marks[$i]}" "${marks[$((i + 1))]}")" |
 			tee -a "$out/raw.txt" >&2
 		i=$((i + 2))
-	done < <(grep '^RESULT' "$W/gen.out")
-	cp "$W/gen.out" "$out/vgen-prio$1-r$2.out"
+	done < <(grep '^RESULT' "$W/vgen.txt")
+	mv "$W/vgen.txt" "$out/vgen-prio$1-r$2.out"
 	return $rc
 }
 
@@ -190,7 +190,7 @@ summary() { # machine-line
 		cpu[k] = cpu[k] " " val("cpu"); sl[k] = sl[k] " " val("asleep"); bu[k] = bu[k] " " val("busy"); bo[k] = bo[k] " " val("backoff_us"); np[k] = val("ports") }
 	$1 == "lat" { k = val("point") SUBSEP val("prio"); if (!(k in ls)) { lorder[++nl] = k; ls[k] = 1 }
 		split("p50 p99 p99.9 max", q, " "); for (f = 1; f <= 4; f++) v[k, f] = v[k, f] " " val(q[f])
-		smp[k] += val("samples"); lsl[k] = lsl[k] " " val("asleep"); lcpu[k] = lcpu[k] " " val("cpu") }
+		smp[k] += val("samples"); lsl[k] = lsl[k] " " val("asleep"); lcpu[k] = lcpu[k] " " val("cpu"); gap[k] = 1000 / val("rate") }
 	END {
 		printf "Forwarding lcore (CPU 1) with %d connected idle ports, %s s windows; median [min-max] of %s rounds\n", ports, secs, rounds
 		printf "%-28s %-20s %-20s %-14s %s\n", "config", "CPU % (/proc)", "asleep % (TSC)", "busy %", "back-off us"
@@ -198,10 +198,11 @@ summary() { # machine-line
 			printf "%-28s %-20s %-20s %-14s %s\n", (k == "idle" ? np[k] " ports, priority 2" : np[k] - 1 " + 1 port at priority 0"),
 				spread(cpu[k], 100, "%.1f"), spread(sl[k], 100, "%.1f"), sprintf("%.3f", med(bu[k]) * 100), med(bo[k]) }
 		printf "\nOne-way latency of sparse 64-byte frames, us (median of %s rounds; max = worst round)\n", rounds
-		printf "%-6s %-5s %9s %9s %9s %9s %8s %9s %7s\n", "gap", "prio", "p50", "p99", "p99.9", "max", "samples", "asleep %", "CPU %"
+		printf "(asleep: share of the point the lcore slept; awake: ms per gap it did not, the time it takes to fall asleep)\n"
+		printf "%-6s %-5s %9s %9s %9s %9s %8s %9s %9s %7s\n", "gap", "prio", "p50", "p99", "p99.9", "max", "samples", "asleep %", "awake ms", "CPU %"
 		for (i = 1; i <= nl; i++) { k = lorder[i]; split(k, pp, SUBSEP)
-			printf "%-6s %-5s %9.2f %9.2f %9.2f %9.1f %8d %9.1f %7.1f\n", pp[1], pp[2], med(v[k, 1]) / 1000, med(v[k, 2]) / 1000,
-				med(v[k, 3]) / 1000, hi(v[k, 4]) / 1000, smp[k], med(lsl[k]) * 100, med(lcpu[k]) * 100 }
+			printf "%-6s %-5s %9.2f %9.2f %9.2f %9.1f %8d %9.1f %9.2f %7.1f\n", pp[1], pp[2], med(v[k, 1]) / 1000, med(v[k, 2]) / 1000,
+				med(v[k, 3]) / 1000, hi(v[k, 4]) / 1000, smp[k], med(lsl[k]) * 100, (1 - med(lsl[k])) * gap[k], med(lcpu[k]) * 100 }
 		# The last line: what idling costs and what the back-off costs.
 		printf "\n%s\n", machine
 		printf "idle: %d idle ports use %.1f%% of the forwarding core (polling with a priority-0 port: %.1f%%);", ports, med(cpu["idle"]) * 100, med(cpu["prio0"]) * 100

@@ -277,6 +277,8 @@ static int run_sparse(struct vgen *g)
 		rc = run_point(g, prefix, point, rate);
 		fflush(stdout);
 	}
+	/* The pair stays connected while the benchmark reads the counters of the last point. */
+	rte_delay_us_sleep(200000);
 	return rc;
 }
 
