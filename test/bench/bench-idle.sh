@@ -166,12 +166,12 @@ run_lat() { # prio round
 }
 
 for round in $(seq "$ROUNDS"); do
-	log "== round $round: $IDLE_PORTS idle ports, CPU"
+	log "== $(date +%T) round $round: $IDLE_PORTS idle ports, CPU"
 	run_cpu "$round" || log "   cpu failed in round $round"
 	sw_stop slicenetd
 	kill_set gen
 	for prio in 2 0; do
-		log "== round $round: sparse frames, pair at priority $prio"
+		log "== $(date +%T) round $round: sparse frames, pair at priority $prio"
 		run_lat "$prio" "$round" || log "   latency at priority $prio failed in round $round"
 		sw_stop slicenetd
 	done
