@@ -17,15 +17,16 @@
 #        the point the lcore spent asleep, from its counters.
 # slicenetd polls on CPU 1, the pods and vgen on CPU 0 (bench-lib.sh).
 # Usage: test/bench/bench-idle.sh BUILD_DIR
-#   env: ROUNDS=2 CPU_SECONDS=5 IDLE_PORTS=64 RATES=1000,100 (frames/s per point)
-#        LAT_SECONDS=15 (per point) BENCH_NICE=-10 IDLE_METRICS=127.0.0.1:19398
+#   env: ROUNDS=3 CPU_SECONDS=5 IDLE_PORTS=64 RATES=1000,100 (frames/s per point)
+#        LAT_SECONDS=10 (per point) BENCH_NICE=-10 IDLE_METRICS=127.0.0.1:19398
+#        REPORT_ONLY=1 redoes the summary from build/bench-idle/raw.txt
 set -u
 build=$(cd "${1:-build}" && pwd)
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 CPU_SECONDS=${CPU_SECONDS:-5}
 IDLE_PORTS=${IDLE_PORTS:-64}
 RATES=${RATES:-1000,100}
-LAT_SECONDS=${LAT_SECONDS:-15}
+LAT_SECONDS=${LAT_SECONDS:-10}
 BENCH_NICE=${BENCH_NICE:--10}
 NICE="nice -n $BENCH_NICE"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,37 +39,47 @@ trap bl_cleanup EXIT
 SN_METRICS=${IDLE_METRICS:-127.0.0.1:19398}
 SN_CLASS_KEY=priority
 TICK=$(getconf CLK_TCK)
-rm -rf "$out"
-mkdir -p "$out/cdf"
-: >"$out/raw.txt"
+REPORT_ONLY=${REPORT_ONLY:-}
+if [ -z "$REPORT_ONLY" ]; then
+	rm -rf "$out"
+	mkdir -p "$out/cdf"
+	: >"$out/raw.txt"
+fi
 
 sn() { "$build/bin/slicenetctl" -s "$W/ctl.sock" "$@"; }
 
-# "cycles sleep busy hz ticks": the lcore's TSC account (metrics) and its
-# thread's CPU ticks (utime + stime) now.
+# "cycles sleep busy hz ticks gen_ticks cpu0 cpu1": the lcore's TSC account
+# (metrics), the CPU ticks (utime + stime) of its thread and of the generator
+# (vgen, when it runs), and the busy ticks of each CPU (/proc/stat), now.
 counters() {
-	local tid ticks=0 m
+	local tid ticks=0 gen=0 m
 	for tid in /proc/"$SW_PID"/task/*; do
 		grep -q worker "$tid/comm" 2>/dev/null || continue
 		ticks=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "$tid/stat")
 		break
 	done
+	[ -n "${GEN_PID:-}" ] && gen=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$GEN_PID/stat" 2>/dev/null)
 	m=$(curl -s "http://$SN_METRICS/metrics")
-	awk -v t="$ticks" '
+	awk -v t="$ticks" -v g="${gen:-0}" '
 	function first(name) { for (i = 1; i <= n; i++) if (index(l[i], name "{") == 1 || index(l[i], name " ") == 1) { split(l[i], f, " "); return f[2] } return 0 }
+	FILENAME == "/proc/stat" { if ($1 == "cpu0" || $1 == "cpu1") busy[$1] = $2 + $3 + $4 + $7 + $8 + $9; next }
 	{ l[++n] = $0 }
-	END { printf "%s %s %s %s %s\n", first("slicenet_lcore_cycles_total"), first("slicenet_lcore_sleep_cycles_total"),
-		first("slicenet_lcore_busy_cycles_total"), first("slicenet_tsc_hz"), t }' <<<"$m"
+	END { printf "%s %s %s %s %s %s %s %s\n", first("slicenet_lcore_cycles_total"), first("slicenet_lcore_sleep_cycles_total"),
+		first("slicenet_lcore_busy_cycles_total"), first("slicenet_tsc_hz"), t, g, busy["cpu0"], busy["cpu1"] }' - /proc/stat <<<"$m"
 }
 
-# Fields of one window between two counters lines: cpu, asleep and busy as
-# fractions of the window, and its length in seconds.
+# Fields of one window between two counters lines: the lcore's CPU use, asleep
+# and busy as fractions of the window, what everything else used of CPU 1 (the
+# lcore's) and of CPU 0 (besides vgen): other work the figures share the
+# machine with. And the window's length in seconds.
 window_fields() { # "counters-before" "counters-after"
 	awk -v a="$1" -v b="$2" -v tick="$TICK" 'BEGIN {
 		split(a, x, " "); split(b, y, " "); c = y[1] - x[1]
-		if (c <= 0 || y[4] <= 0) { print "cpu=nan asleep=nan busy=nan window_s=0"; exit }
-		s = c / y[4]
-		printf "cpu=%.4f asleep=%.4f busy=%.5f window_s=%.2f\n", (y[5] - x[5]) / tick / s, (y[2] - x[2]) / c, (y[3] - x[3]) / c, s }'
+		if (c <= 0 || y[4] <= 0) { print "cpu=nan asleep=nan busy=nan other1=nan other0=nan window_s=0"; exit }
+		s = c / y[4]; lc = (y[5] - x[5]) / tick / s
+		o1 = (y[8] - x[8]) / tick / s - lc; o0 = (y[7] - x[7] - (y[6] - x[6])) / tick / s
+		printf "cpu=%.4f asleep=%.4f busy=%.5f other1=%.3f other0=%.3f window_s=%.2f\n", lc, (y[2] - x[2]) / c, (y[3] - x[3]) / c,
+			o1 < 0 ? 0 : o1, o0 < 0 ? 0 : o0, s }'
 }
 
 backoff_us() {
@@ -115,6 +126,7 @@ cpu_window() { # round config ports
 
 run_cpu() { # round
 	local i n=$IDLE_PORTS
+	GEN_PID=
 	sw_start slicenetd 0 1500 || return 1
 	for i in $(seq 0 $((n - 1))); do
 		sn add "q$i" "$W/q$i.sock" server "$(printf '02:00:00:00:08:%02x' "$i")" >/dev/null ||
@@ -165,7 +177,7 @@ run_lat() { # prio round
 	return $rc
 }
 
-for round in $(seq "$ROUNDS"); do
+[ -n "$REPORT_ONLY" ] || for round in $(seq "$ROUNDS"); do
 	log "== $(date +%T) round $round: $IDLE_PORTS idle ports, CPU"
 	run_cpu "$round" || log "   cpu failed in round $round"
 	sw_stop slicenetd
@@ -187,22 +199,27 @@ summary() { # machine-line
 	function hi(s,   a, n) { n = sort(s, a); return n ? a[n] : 0 }
 	function spread(s, scale, fmt) { return sprintf(fmt " [" fmt "-" fmt "]", med(s) * scale, lo(s) * scale, hi(s) * scale) }
 	$1 == "cpu" { k = val("config"); if (!(k in cs)) { corder[++nc] = k; cs[k] = 1 }
-		cpu[k] = cpu[k] " " val("cpu"); sl[k] = sl[k] " " val("asleep"); bu[k] = bu[k] " " val("busy"); bo[k] = bo[k] " " val("backoff_us"); np[k] = val("ports") }
+		cpu[k] = cpu[k] " " val("cpu"); sl[k] = sl[k] " " val("asleep"); bu[k] = bu[k] " " val("busy"); bo[k] = bo[k] " " val("backoff_us"); np[k] = val("ports")
+		co1[k] = co1[k] " " val("other1"); co0[k] = co0[k] " " val("other0") }
 	$1 == "lat" { k = val("point") SUBSEP val("prio"); if (!(k in ls)) { lorder[++nl] = k; ls[k] = 1 }
 		split("p50 p99 p99.9 max", q, " "); for (f = 1; f <= 4; f++) v[k, f] = v[k, f] " " val(q[f])
-		smp[k] += val("samples"); lsl[k] = lsl[k] " " val("asleep"); lcpu[k] = lcpu[k] " " val("cpu"); gap[k] = 1000 / val("rate") }
+		smp[k] += val("samples"); lsl[k] = lsl[k] " " val("asleep"); lcpu[k] = lcpu[k] " " val("cpu"); gap[k] = 1000 / val("rate")
+		lo1[k] = lo1[k] " " val("other1"); lo0[k] = lo0[k] " " val("other0") }
 	END {
 		printf "Forwarding lcore (CPU 1) with %d connected idle ports, %s s windows; median [min-max] of %s rounds\n", ports, secs, rounds
-		printf "%-28s %-20s %-20s %-14s %s\n", "config", "CPU % (/proc)", "asleep % (TSC)", "busy %", "back-off us"
+		printf "(others: what the rest of the machine used of CPU 1 and CPU 0 meanwhile, %%; noise when not ~0)\n"
+		printf "%-26s %-20s %-20s %-7s %-8s %s\n", "config", "CPU % (/proc)", "asleep % (TSC)", "busy %", "back-off", "others CPU1/CPU0"
 		for (i = 1; i <= nc; i++) { k = corder[i]
-			printf "%-28s %-20s %-20s %-14s %s\n", (k == "idle" ? np[k] " ports, priority 2" : np[k] - 1 " + 1 port at priority 0"),
-				spread(cpu[k], 100, "%.1f"), spread(sl[k], 100, "%.1f"), sprintf("%.3f", med(bu[k]) * 100), med(bo[k]) }
+			printf "%-26s %-20s %-20s %-7s %-8s %s\n", (k == "idle" ? np[k] " ports, priority 2" : np[k] - 1 " + 1 port at priority 0"),
+				spread(cpu[k], 100, "%.1f"), spread(sl[k], 100, "%.1f"), sprintf("%.3f", med(bu[k]) * 100), med(bo[k]) " us",
+				sprintf("%.1f / %.1f", med(co1[k]) * 100, med(co0[k]) * 100) }
 		printf "\nOne-way latency of sparse 64-byte frames, us (median of %s rounds; max = worst round)\n", rounds
 		printf "(asleep: share of the point the lcore slept; awake: ms per gap it did not, the time it takes to fall asleep)\n"
-		printf "%-6s %-5s %9s %9s %9s %9s %8s %9s %9s %7s\n", "gap", "prio", "p50", "p99", "p99.9", "max", "samples", "asleep %", "awake ms", "CPU %"
+		printf "%-6s %-5s %9s %9s %9s %9s %8s %9s %9s %7s %s\n", "gap", "prio", "p50", "p99", "p99.9", "max", "samples", "asleep %", "awake ms", "CPU %", "others CPU1/CPU0"
 		for (i = 1; i <= nl; i++) { k = lorder[i]; split(k, pp, SUBSEP)
-			printf "%-6s %-5s %9.2f %9.2f %9.2f %9.1f %8d %9.1f %9.2f %7.1f\n", pp[1], pp[2], med(v[k, 1]) / 1000, med(v[k, 2]) / 1000,
-				med(v[k, 3]) / 1000, hi(v[k, 4]) / 1000, smp[k], med(lsl[k]) * 100, (1 - med(lsl[k])) * gap[k], med(lcpu[k]) * 100 }
+			printf "%-6s %-5s %9.2f %9.2f %9.2f %9.1f %8d %9.1f %9.2f %7.1f %.1f / %.1f\n", pp[1], pp[2], med(v[k, 1]) / 1000, med(v[k, 2]) / 1000,
+				med(v[k, 3]) / 1000, hi(v[k, 4]) / 1000, smp[k], med(lsl[k]) * 100, (1 - med(lsl[k])) * gap[k], med(lcpu[k]) * 100,
+				med(lo1[k]) * 100, med(lo0[k]) * 100 }
 		# The last line: what idling costs and what the back-off costs.
 		printf "\n%s\n", machine
 		printf "idle: %d idle ports use %.1f%% of the forwarding core (polling with a priority-0 port: %.1f%%);", ports, med(cpu["idle"]) * 100, med(cpu["prio0"]) * 100
