@@ -226,7 +226,9 @@ summary() { # machine-line
 		printf " back-off latency cost (prio 2 - prio 0)"
 		for (i = 1; i <= nl; i++) { k = lorder[i]; split(k, pp, SUBSEP); if (pp[2] != 2 || !((pp[1] SUBSEP 0) in ls)) continue
 			z = pp[1] SUBSEP 0
-			printf " %s: p50 %+.1f p99 %+.1f us", pp[1], (med(v[k, 1]) - med(v[z, 1])) / 1000, (med(v[k, 2]) - med(v[z, 2])) / 1000 }
+			printf " %s: p50 %+.1f p99 %+.1f us", pp[1], (med(v[k, 1]) - med(v[z, 1])) / 1000, (med(v[k, 2]) - med(v[z, 2])) / 1000
+			if (gap[k] > widest) { widest = gap[k]; awake = (1 - med(lsl[k])) * gap[k] } }
+		if (widest) printf "; asleep %.1f ms after the last frame", awake
 		printf "\n"
 	}' "$out/raw.txt"
 }
