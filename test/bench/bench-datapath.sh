@@ -4,7 +4,7 @@
 #   enqueue, no switching: the software upper bound), rawfan1 / rawfan4
 #   (test/bench/raw_fan, opt-in: raw_fwd in the generator's fan-out pattern,
 #   output from the destination MAC's last byte, sent after every input burst
-#   or after four as slicenetd stages them), testpmd (io forwarding
+#   or after four input bursts), testpmd (io forwarding
 #   over net_vhost ports), ovs (OVS-DPDK 3.1, NORMAL) and, at 64 bytes, the
 #   kernel veth path (UDP, test/bench/udp_pps).
 # PORTS pod ports (default 4) on one generator process (vgen, CPU 0; the

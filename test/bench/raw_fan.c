@@ -6,8 +6,9 @@
  * of the destination MAC (the generator's MACs end in the port index: no
  * FDB, no checks, no counters) and stages the frames of --batch input bursts
  * per output before one enqueue per output (in calls of at most 32), then
- * frees them: --batch 1 sends after every input burst, --batch 4 stages as
- * slicenetd does (L2SWITCH_STAGE_BURSTS). Same vhost-user client flags,
+ * frees them: --batch 1 sends after every input burst, --batch 4 (at most
+ * one pass over 4 pods) as slicenetd did before it gathered up to 8 over
+ * several turns (L2SWITCH_STAGE_BURSTS). Same vhost-user client flags,
  * features and mbuf pool as raw_fwd; the same STATS line on SIGUSR1.
  *   raw_fan <EAL args> -- [--mbuf-room BYTES] [--batch N] SOCKET0 SOCKET1 [SOCKET2 ...]
  */
