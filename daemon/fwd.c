@@ -40,6 +40,9 @@
 #define IDLE_SLEEP_MIN_NS 1000
 #define IDLE_SLEEP_MAX_NS 256000
 
+/* Turns one pass may take to fill the staging (see fwd_loop). */
+#define FWD_TURNS_MAX L2SWITCH_STAGE_BURSTS
+
 /*
  * Ready rings per vid, a bit per vring (CTL_MAX_QUEUES pairs fit 16 bits).
  * rte_vhost reports every ring that becomes ready (enabled, addresses and
@@ -303,6 +306,7 @@ struct send_ctx {
 	/* Switched but not yet sent: freed after the flush (vhost enqueue copies). */
 	uint16_t n_held, bursts_held;
 	uint16_t held_queue; /* the ingress queue of every held burst */
+	bool defer;	     /* no class-0 port: turns end without a flush (see fwd_loop) */
 	struct rte_mbuf *held[L2SWITCH_STAGE_MAX];
 };
 
@@ -372,16 +376,24 @@ static inline void switch_burst(struct fwd_lcore *lc, struct send_ctx *ctx, uint
 		       lens, n, &clock);
 }
 
-/* fwd_sched's flush: send what was staged, then free the held input packets. */
-static void flush_held(void *opaque)
+/* Send what was staged, then free the held input packets. */
+static void flush_now(struct send_ctx *ctx)
 {
-	struct send_ctx *ctx = opaque;
-
 	if (!ctx->n_held)
 		return;
 	l2switch_flush(&ctx->lc->sw, send_port, ctx);
 	rte_pktmbuf_free_bulk(ctx->held, ctx->n_held);
 	ctx->n_held = ctx->bursts_held = 0;
+}
+
+/* fwd_sched's flush: at once, unless fwd_loop gathers a fuller batch over more turns. */
+static void flush_held(void *opaque)
+{
+	struct send_ctx *ctx = opaque;
+
+	if (ctx->defer)
+		return;
+	flush_now(ctx);
 }
 
 /* fwd_sched's poll: one burst of at most max packets from (port, queue), switched. */
@@ -399,7 +411,7 @@ static uint16_t poll_queue(void *opaque, uint16_t port, uint16_t q, uint16_t max
 	 * and a multiqueue pod's RX must follow its TX spread.
 	 */
 	if (ctx->bursts_held == L2SWITCH_STAGE_BURSTS || (ctx->bursts_held && q != ctx->held_queue))
-		flush_held(ctx);
+		flush_now(ctx);
 	pkts = ctx->held + ctx->n_held;
 
 	if (fp->kind == FWD_PORT_VHOST) {
@@ -488,7 +500,7 @@ static int fwd_loop(void *arg)
 	 * at the idle-to-busy edge only). Under load every pass is busy and the
 	 * account is exact. The same reads serve the flood buckets' clock.
 	 */
-	uint32_t pass = 0, empty = 0;
+	uint32_t pass = 0, empty = 0, turns;
 
 	/* The default 50 us timer slack would stretch every idle sleep (nanosleep). */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
@@ -511,7 +523,19 @@ static int fwd_loop(void *arg)
 		if (unlikely(t->gen != lc->sched_gen))
 			sched_rebuild(lc, t);
 		ctx.table = t;
-		fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx);
+		/*
+		 * Without a class-0 port nothing waits for the end of a turn: more
+		 * turns (up to FWD_TURNS_MAX, while they move packets) fill the
+		 * staging before one flush, so each output port gets fewer, fuller
+		 * enqueues. All within one pass: held packets never outlive
+		 * the table they were switched with (the quiescent report below).
+		 */
+		ctx.defer = !lc->sched.n[0];
+		turns = 0;
+		while (fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx) && ctx.defer &&
+		       ctx.bursts_held && ++turns < FWD_TURNS_MAX)
+			;
+		flush_now(&ctx);
 		if (ctx.first) {
 			uint64_t end = rte_rdtsc();
 

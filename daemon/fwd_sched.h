@@ -31,14 +31,14 @@
 #define FWD_SCHED_LOW_BUDGET_TOTAL (FWD_SCHED_BUDGET_1 + FWD_SCHED_BUDGET_2 + FWD_SCHED_BUDGET_3)
 /*
  * On an lcore without class-0 ports the budgets only share the turn between
- * the lower classes: they are multiplied by this, so one turn fills the
- * staging (L2SWITCH_STAGE_BURSTS input bursts) and each output port gets
- * one enqueue of about a burst instead of a third of one (4 ports, 64 B:
- * 303-313 busy cycles a frame against 301-343 with the plain budgets in
- * paired runs, a small gain within this VM's noise). The classes keep their
- * shares (2:1:1).
+ * the lower classes: they are multiplied by this, so a turn moves several
+ * input bursts and (with the further turns fwd.c runs before one flush,
+ * up to L2SWITCH_STAGE_BURSTS bursts) each output port gets full enqueues
+ * instead of a third of a burst each (4 ports, 64 B: 303-313 busy cycles a
+ * frame against 301-343 with the plain budgets in paired runs, a small gain
+ * within this VM's noise). The classes keep their shares (2:1:1).
  */
-#define FWD_SCHED_ALONE_SCALE L2SWITCH_STAGE_BURSTS
+#define FWD_SCHED_ALONE_SCALE 4
 
 struct fwd_sched_entry {
 	uint16_t port;

@@ -7,6 +7,7 @@
 #define VLAN_HLEN     4
 #define VLAN_TAGS_MAX 2
 #define unlikely(x)   __builtin_expect(!!(x), 0)
+#define DST_CACHE     4 /* destinations remembered per burst */
 
 void l2switch_view_init(struct l2switch_view *view)
 {
@@ -129,14 +130,19 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 	struct l2switch_port_state *st = &sw->state[in_port];
 	/*
 	 * A burst usually carries one or a few conversations: remember the last
-	 * source checked and the last destination looked up, so most packets
-	 * skip both hash lookups. A new source invalidates the cached
-	 * destination, so results match a lookup per packet.
+	 * source checked and the last DST_CACHE destinations looked up, so most
+	 * packets skip both hash lookups (a pod talking to a few peers
+	 * alternates destinations frame by frame). A new source invalidates
+	 * the cached destinations, so results match a lookup per packet.
 	 */
-	uint64_t last_src = UINT64_MAX, last_dst = UINT64_MAX;
+	uint64_t last_src = UINT64_MAX, dst_mac[DST_CACHE];
+	int dst_out[DST_CACHE];
+	unsigned int dst_next = 0, d;
 	bool last_src_ok = false;
-	int last_out = -1;
 	uint16_t i, p;
+
+	for (d = 0; d < DST_CACHE; d++)
+		dst_mac[d] = UINT64_MAX;
 
 	if (unlikely(st->gen != conf->gen))
 		port_state_reset(sw, st, conf->gen, clock->ticks);
@@ -145,7 +151,7 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		const uint8_t *eth = frames[i];
 		uint32_t l3len;
 		uint64_t src, dst;
-		int out;
+		int out, hit;
 
 		/* A group source MAC is never valid (802.1D 7.8); learning it would poison the
 		 * table. */
@@ -162,7 +168,8 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 		if (src != last_src) {
 			last_src_ok = source_allowed(sw, conf, st, in_port, src, clock->now);
 			last_src = src;
-			last_dst = UINT64_MAX;
+			for (d = 0; d < DST_CACHE; d++)
+				dst_mac[d] = UINT64_MAX;
 		}
 		if (unlikely(!last_src_ok)) {
 			in->drops[CTL_DROP_SPOOFED]++;
@@ -172,11 +179,17 @@ void l2switch_burst(struct l2switch *sw, const struct l2switch_view *view, uint1
 			out = -1;
 		} else {
 			dst = fdb_mac_key(eth);
-			if (dst != last_dst) {
-				last_out = fdb_lookup(sw->fdb, dst, clock->now);
-				last_dst = dst;
+			hit = -1;
+			for (d = 0; d < DST_CACHE; d++)
+				hit = dst_mac[d] == dst ? (int)d : hit;
+			if (hit >= 0) {
+				out = dst_out[hit];
+			} else {
+				out = fdb_lookup(sw->fdb, dst, clock->now);
+				dst_mac[dst_next] = dst;
+				dst_out[dst_next] = out;
+				dst_next = (dst_next + 1) % DST_CACHE;
 			}
-			out = last_out;
 		}
 		if (out >= 0 && l2switch_view_has(view, (uint16_t)out)) {
 			if (out == in_port)

@@ -38,8 +38,11 @@
  * Packets staged per output port between two flushes: up to this many
  * input bursts may be switched before one l2switch_flush (TX batched across
  * input ports; each input packet is staged at most once per output port).
+ * With 4 ports fanning out to 3 each, 8 bursts give every output about two
+ * full enqueues per flush; in paired runs (bench-datapath, 64 B) 8 moved
+ * 1.02-1.07x the frames of 4, 3 0.98-1.00x and 2 0.90-0.97x.
  */
-#define L2SWITCH_STAGE_BURSTS 4
+#define L2SWITCH_STAGE_BURSTS 8
 #define L2SWITCH_STAGE_MAX    (L2SWITCH_STAGE_BURSTS * L2SWITCH_BURST)
 
 /* Defaults of the per-port flood limit: ARP, ND and DHCP need a few per second. */

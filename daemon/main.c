@@ -40,8 +40,9 @@
  * drops a frame that does not fit one mbuf before the switch can count it.
  * With 9216 B of data room (OVS sizes by MTU the same way) every frame up to
  * the largest MTU (CTL_MTU_MAX) is seen, forwarded or counted as oversize,
- * whatever the port's MTU. Only in-flight bursts, per-lcore caches and
- * uplink TX rings hold them: 4095 of them, about 39 MB.
+ * whatever the port's MTU. Only held bursts (up to L2SWITCH_STAGE_MAX per
+ * lcore), per-lcore caches and uplink TX rings hold them: 4095 of them,
+ * about 39 MB, more on nodes with many lcores (jumbo_mbufs).
  */
 #define JUMBO_MBUFS	4095
 #define JUMBO_DATA_ROOM (RTE_PKTMBUF_HEADROOM + 9216)
@@ -55,11 +56,28 @@
 #define JUMBO_CACHE_MAX 256
 #define JUMBO_CACHE_MIN 64
 
+/* Worst case one lcore keeps from the jumbo pool: its held frames and a full cache. */
+static unsigned int jumbo_per_lcore(unsigned int cache)
+{
+	return L2SWITCH_STAGE_MAX + cache * 3 / 2;
+}
+
+/* JUMBO_MBUFS, or (2^n - 1) twice what the lcores may keep with the smallest cache. */
+static unsigned int jumbo_mbufs(void)
+{
+	unsigned int need = 2 * rte_lcore_count() * jumbo_per_lcore(JUMBO_CACHE_MIN),
+		     n = JUMBO_MBUFS;
+
+	while (n < need)
+		n = n * 2 + 1;
+	return n;
+}
+
 static unsigned int jumbo_cache(void)
 {
 	unsigned int lcores = rte_lcore_count(), cache = JUMBO_CACHE_MAX;
 
-	while (cache > JUMBO_CACHE_MIN && lcores * cache * 3 / 2 > JUMBO_MBUFS / 2)
+	while (cache > JUMBO_CACHE_MIN && lcores * jumbo_per_lcore(cache) > jumbo_mbufs() / 2)
 		cache /= 2;
 	return cache;
 }
@@ -267,10 +285,10 @@ int main(int argc, char **argv)
 		LOG(ERR, "mbuf pool of %u: %s", cfg.mbufs, rte_strerror(rte_errno));
 		goto out_fdb;
 	}
-	jumbo = rte_pktmbuf_pool_create("slicenet_jumbo", JUMBO_MBUFS, jumbo_cache(), 0,
+	jumbo = rte_pktmbuf_pool_create("slicenet_jumbo", jumbo_mbufs(), jumbo_cache(), 0,
 					JUMBO_DATA_ROOM, (int)rte_socket_id());
 	if (!jumbo) {
-		LOG(ERR, "jumbo mbuf pool of %u: %s", JUMBO_MBUFS, rte_strerror(rte_errno));
+		LOG(ERR, "jumbo mbuf pool of %u: %s", jumbo_mbufs(), rte_strerror(rte_errno));
 		goto out_pool;
 	}
 	if (cfg.fdb_port_limit)

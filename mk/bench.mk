@@ -1,5 +1,6 @@
 # Datapath benchmark tools (test/bench/): vgen (DPDK generator owning every
-# pod port), raw_fwd (raw rte_vhost forwarder, the upper bound), udp_lat
+# pod port), raw_fwd (raw rte_vhost forwarder, the upper bound), raw_fan (the
+# same in the generator's fan-out pattern, an extra contender), udp_lat
 # (kernel-path latency) and the make targets that run them.
 # Included at the end of the top-level Makefile, after mk/daemon.mk (whose
 # DPDK_CFLAGS / DPDK_LIBS and dpdk-deps it uses).
@@ -10,7 +11,7 @@
 #                         cost of slicenetd's idle back-off (sparse frames)
 #   make bench-datapath   throughput (recipe in mk/daemon.mk; the tools come from here)
 
-BENCH_DPDK_BINS := $(BUILD)/bench/vgen $(BUILD)/bench/raw_fwd
+BENCH_DPDK_BINS := $(BUILD)/bench/vgen $(BUILD)/bench/raw_fwd $(BUILD)/bench/raw_fan
 BENCH_BINS := $(BENCH_DPDK_BINS) $(BUILD)/bench/udp_lat
 VGEN_SRCS := test/bench/vgen.c test/bench/vgen_modes.c test/bench/vgen_lat.c test/bench/hist.c
 # OVS-DPDK and gnuplot: a contender and the charts; iproute2 for the veth path.
@@ -26,6 +27,11 @@ $(BUILD)/bench/vgen: $(VGEN_SRCS:%.c=$(BUILD)/dpdk/%.o)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)
 
 $(BUILD)/bench/raw_fwd: $(BUILD)/dpdk/test/bench/raw_fwd.o
+	@mkdir -p $(dir $@)
+	$(if $(Q),@echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)
+
+$(BUILD)/bench/raw_fan: $(BUILD)/dpdk/test/bench/raw_fan.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)

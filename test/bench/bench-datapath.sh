@@ -1,7 +1,10 @@
 #!/bin/bash
 # bench-datapath: pod-to-pod throughput on one node, per frame size, through
 #   slicenetd (MAC learning on), raw (test/bench/raw_fwd: rte_vhost dequeue ->
-#   enqueue, no switching: the software upper bound), testpmd (io forwarding
+#   enqueue, no switching: the software upper bound), rawfan1 / rawfan4
+#   (test/bench/raw_fan, opt-in: raw_fwd in the generator's fan-out pattern,
+#   output from the destination MAC's last byte, sent after every input burst
+#   or after four input bursts), testpmd (io forwarding
 #   over net_vhost ports), ovs (OVS-DPDK 3.1, NORMAL) and, at 64 bytes, the
 #   kernel veth path (UDP, test/bench/udp_pps).
 # PORTS pod ports (default 4) on one generator process (vgen, CPU 0; the
@@ -85,7 +88,7 @@ sn_busy_sample() {
 busy_begin() {
 	case $1 in
 	slicenetd) sn_busy_sample >"$W/busy0" ;;
-	raw) kill -USR1 "$SW_PID"; sleep 0.1; grep '^STATS' "$W/raw.out" | tail -1 >"$W/busy0" ;;
+	raw | rawfan*) kill -USR1 "$SW_PID"; sleep 0.1; grep '^STATS' "$W/raw.out" | tail -1 >"$W/busy0" ;;
 	ovs) ovs_appctl dpif-netdev/pmd-stats-clear >/dev/null ;;
 	esac
 }
@@ -96,7 +99,7 @@ busy_end() {
 			{ b[NR] = $1; p[NR] = $2 }
 			END { if (p[2] > p[1]) printf "%.0f", (b[2] - b[1]) / (p[2] - p[1]); else print "n/a" }'
 		;;
-	raw)
+	raw | rawfan*)
 		kill -USR1 "$SW_PID"
 		sleep 0.1
 		grep '^STATS' "$W/raw.out" | tail -1 | cat "$W/busy0" - | awk '

@@ -123,6 +123,13 @@ sw_start() {
 		track sw $!
 		SW_PID=$!
 		;;
+	rawfan*)
+		# raw_fan --batch N (rawfan1, rawfan4): raw_fwd in the generator's fan-out pattern.
+		$NICE stdbuf -oL "$build/bench/raw_fan" --lcores 0@1 $SW_EAL -m 1024 --file-prefix=snb-raw \
+			-- --mbuf-room $room --batch "${c#rawfan}" "${socks[@]}" >"$W/raw.out" 2>"$W/sw.log" &
+		track sw $!
+		SW_PID=$!
+		;;
 	testpmd)
 		local vd=()
 		for i in $(seq 0 $((n - 1))); do vd+=(--vdev "net_vhost$i,iface=$W/p$i.sock,client=1"); done

@@ -188,7 +188,8 @@ Test(fwd_sched, budgets_scale_without_class_0)
 		for (i = 0; i < f.n_order; i++)
 			flushes += f.order[i] == FLUSH_MARK;
 	}
-	cr_assert_eq(FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_2, L2SWITCH_STAGE_MAX);
+	/* A turn of one class never stages more than fwd.c holds before it flushes. */
+	cr_assert_leq(FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_2, L2SWITCH_STAGE_MAX);
 	cr_assert_eq(flushes, 10, "one flush per turn (fwd.c flushes a full staging itself)");
 	cr_assert_eq(f.moved[4], 10 * FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_1);
 	cr_assert_eq(f.moved[5], 10 * FWD_SCHED_ALONE_SCALE * FWD_SCHED_BUDGET_3);

@@ -473,22 +473,47 @@ Test(frames, flood_is_rate_limited_per_port, .init = setup_flood_limited, .fini 
  */
 Test(l2switch, bursts_from_several_ports_batched_in_one_flush)
 {
+	const uint16_t out = L2SWITCH_STAGE_BURSTS - 1; /* above every input port; < 8 (sink) */
 	struct frame f[L2SWITCH_BURST];
 	uint16_t in;
 
-	fdb_learn(fdb, 0x02000000000b, 3, 1, false);
+	for (in = 4; in <= out; in++)
+		add_port(in, CTL_MTU_DEFAULT);
+	fdb_learn(fdb, 0x02000000000b, out, 1, false);
 	for (int i = 0; i < L2SWITCH_BURST; i++)
 		make_frame(&f[i], 0xb, 0xa);
-	/* Source 0xa may come from ports 0..2: plain (non-pod) ports learn, the last one wins. */
+	/* Source 0xa may come from every input: plain (non-pod) ports learn, the last one wins. */
 	for (in = 0; in < L2SWITCH_STAGE_BURSTS - 1; in++)
 		stage_at(in, f, L2SWITCH_BURST, 1, HZ);
 	cr_assert_eq(sink.calls, 0, "nothing sent before the flush");
 	l2switch_flush(sw, fake_send, &sink);
-	cr_assert_eq(sink.got[3], (L2SWITCH_STAGE_BURSTS - 1) * L2SWITCH_BURST);
+	cr_assert_eq(sink.got[out], (L2SWITCH_STAGE_BURSTS - 1) * L2SWITCH_BURST);
 	cr_assert_eq(sink.calls, L2SWITCH_STAGE_BURSTS - 1, "one call per 32 packets");
 	cr_assert_leq(sink.max_n, L2SWITCH_BURST);
-	cr_assert_eq(sw->counters[3].tx, (L2SWITCH_STAGE_BURSTS - 1) * L2SWITCH_BURST);
-	cr_assert_eq(sw->counters[3].drops[CTL_DROP_TX_FULL], 0);
+	cr_assert_eq(sw->counters[out].tx, (L2SWITCH_STAGE_BURSTS - 1) * L2SWITCH_BURST);
+	cr_assert_eq(sw->counters[out].drops[CTL_DROP_TX_FULL], 0);
+}
+
+/* More destinations in one burst than it remembers: each frame still reaches its own port. */
+Test(l2switch, alternating_destinations_in_one_burst)
+{
+	static const uint8_t dst[5] = {0xb, 0xc, 0xd, 0xe, 0xf};
+	static const uint16_t port_of[5] = {1, 2, 3, 1, 2};
+	unsigned int want[4] = {0};
+	struct frame f[L2SWITCH_BURST];
+
+	for (int d = 0; d < 5; d++)
+		fdb_learn(fdb, 0x020000000000 | dst[d], port_of[d], 1, false);
+	for (int i = 0; i < L2SWITCH_BURST; i++) {
+		make_frame(&f[i], dst[i % 5], 0xa);
+		want[port_of[i % 5]]++;
+	}
+	stage_at(0, f, L2SWITCH_BURST, 1, HZ);
+	l2switch_flush(sw, fake_send, &sink);
+	for (uint16_t p = 1; p < 4; p++)
+		cr_assert_eq(sink.got[p], want[p], "port %u got %u", p, sink.got[p]);
+	cr_assert_eq(sink.got[0], 0);
+	cr_assert_eq(sw->counters[0].rx, L2SWITCH_BURST);
 }
 
 /* A ring that fills during a batched flush: the rest is counted, not offered again. */
