@@ -26,12 +26,12 @@ $(BUILD)/bench/vgen: $(VGEN_SRCS:%.c=$(BUILD)/dpdk/%.o)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)
 
-$(BUILD)/bench/raw_fwd: $(BUILD)/dpdk/test/bench/raw_fwd.o
+$(BUILD)/bench/raw_fwd: $(BUILD)/dpdk/test/bench/raw_fwd.o $(BUILD)/dpdk/test/bench/raw_ports.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)
 
-$(BUILD)/bench/raw_fan: $(BUILD)/dpdk/test/bench/raw_fan.o
+$(BUILD)/bench/raw_fan: $(BUILD)/dpdk/test/bench/raw_fan.o $(BUILD)/dpdk/test/bench/raw_ports.o
 	@mkdir -p $(dir $@)
 	$(if $(Q),@echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(DPDK_LIBS)
