@@ -398,3 +398,25 @@ Test(allocator, del_releases_a_requested_address)
 	cr_assert_eq(fake.n, 0);
 	cr_assert_str_eq(add_static("b", "eth0", "10.0.0.15", 0), "10.0.0.15");
 }
+
+/* The store lists in its own order (a directory's); the snapshot must not depend on it. */
+Test(allocator, free_addresses_and_held_address_do_not_depend_on_the_listing_order)
+{
+	const char *held[] = {"10.0.0.4", "10.0.0.2", "10.0.0.5", "10.0.0.1"};
+
+	load("{\"subnet\":\"10.0.0.0/29\"}");
+	fake_lock(&fake.store, NULL);
+	for (size_t i = 0; i < 4; i++) {
+		struct ip_address ip;
+
+		cr_assert_eq(ip_address_parse(held[i], &ip), 0);
+		/* Two of them left behind by host-local for the same owner "old". */
+		cr_assert_eq(fake_reserve(&fake.store, &ip, i % 2 ? "old" : "x", "eth0", NULL), 0);
+	}
+	fake_unlock(&fake.store);
+	cr_assert_str_eq(add("a"), "10.0.0.3");
+	cr_assert_str_eq(add("b"), "10.0.0.6");
+	/* An owner holding two addresses in the set gets the lower one back. */
+	cr_assert_str_eq(add("old"), "10.0.0.1");
+	cr_assert_eq(fake.n, 6);
+}
