@@ -24,10 +24,16 @@
 #define FWD_SCHED_ENTRIES    (L2SWITCH_PORT_MAX * CTL_MAX_QUEUES)
 #define FWD_SCHED_LCORES_MAX 128 /* forwarding lcores a port may be placed on */
 
-/* Packets per turn of classes 1..3 (class 0: unbounded, one burst per queue per turn). */
+/*
+ * Packets per turn of classes 1..3 (class 0: unbounded, one burst per queue
+ * per turn). The bulk class moves half a burst: a class-0 frame that arrives
+ * while an eMBB pod floods waits for at most that much (bench-latency's
+ * isolation scenario: urllc p50 under the flood 3.0 -> 2.3 us, p99 8.8 -> 6.8
+ * us, the flood 5 % slower).
+ */
 #define FWD_SCHED_BUDGET_1	   (2 * L2SWITCH_BURST)
 #define FWD_SCHED_BUDGET_2	   L2SWITCH_BURST
-#define FWD_SCHED_BUDGET_3	   L2SWITCH_BURST
+#define FWD_SCHED_BUDGET_3	   (L2SWITCH_BURST / 2)
 #define FWD_SCHED_LOW_BUDGET_TOTAL (FWD_SCHED_BUDGET_1 + FWD_SCHED_BUDGET_2 + FWD_SCHED_BUDGET_3)
 /*
  * On an lcore without class-0 ports the budgets only share the turn between
