@@ -306,7 +306,6 @@ struct send_ctx {
 	/* Switched but not yet sent: freed after the flush (vhost enqueue copies). */
 	uint16_t n_held, bursts_held;
 	uint16_t held_queue; /* the ingress queue of every held burst */
-	bool defer;	     /* no class-0 port: turns end without a flush (see fwd_loop) */
 	struct rte_mbuf *held[L2SWITCH_STAGE_MAX];
 };
 
@@ -386,14 +385,16 @@ static void flush_now(struct send_ctx *ctx)
 	ctx->n_held = ctx->bursts_held = 0;
 }
 
-/* fwd_sched's flush: at once, unless fwd_loop gathers a fuller batch over more turns. */
+/*
+ * fwd_sched's flush: at once, unless no class-0 port waits for it, in which
+ * case fwd_loop gathers a fuller batch over more turns.
+ */
 static void flush_held(void *opaque)
 {
 	struct send_ctx *ctx = opaque;
 
-	if (ctx->defer)
-		return;
-	flush_now(ctx);
+	if (ctx->lc->sched.n[0])
+		flush_now(ctx);
 }
 
 /* fwd_sched's poll: one burst of at most max packets from (port, queue), switched. */
@@ -530,10 +531,9 @@ static int fwd_loop(void *arg)
 		 * enqueues. All within one pass: held packets never outlive
 		 * the table they were switched with (the quiescent report below).
 		 */
-		ctx.defer = !lc->sched.n[0];
 		turns = 0;
-		while (fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx) && ctx.defer &&
-		       ctx.bursts_held && ++turns < FWD_TURNS_MAX)
+		while (fwd_sched_turn(&lc->sched, poll_queue, flush_held, &ctx) &&
+		       !lc->sched.n[0] && ctx.bursts_held && ++turns < FWD_TURNS_MAX)
 			;
 		flush_now(&ctx);
 		if (ctx.first) {

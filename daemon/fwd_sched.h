@@ -28,8 +28,8 @@
  * Packets per turn of classes 1..3 (class 0: unbounded, one burst per queue
  * per turn). The bulk class moves half a burst: a class-0 frame that arrives
  * while an eMBB pod floods waits for at most that much (bench-latency's
- * isolation scenario: urllc p50 under the flood 3.0 -> 2.3 us, p99 8.8 -> 6.8
- * us, the flood 5 % slower).
+ * isolation scenario, consecutive runs before and after: urllc p50 under the
+ * flood 3.0 -> 2.3 us, p99 8.8 -> 6.8 us, the flood 5 % slower).
  */
 #define FWD_SCHED_BUDGET_1	   (2 * L2SWITCH_BURST)
 #define FWD_SCHED_BUDGET_2	   L2SWITCH_BURST
@@ -42,7 +42,7 @@
  * up to L2SWITCH_STAGE_BURSTS bursts) each output port gets full enqueues
  * instead of a third of a burst each (4 ports, 64 B: 303-313 busy cycles a
  * frame against 301-343 with the plain budgets in paired runs, a small gain
- * within this VM's noise). The classes keep their shares (2:1:1).
+ * within this VM's noise). The classes keep their shares (4:2:1).
  */
 #define FWD_SCHED_ALONE_SCALE 4
 

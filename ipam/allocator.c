@@ -1,14 +1,14 @@
 #include "ipam/allocator.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ipam/range.h"
+#include "ipam/slot_table.h"
 
 /*
- * A snapshot of the store in the store's order, with a hash set of its
+ * A snapshot of the store in the store's order, with a table of its
  * addresses for "is this one taken": sorting the list for a binary search
  * cost more than the lookups at 500 pods (glibc's merge sort copies the
  * ~350-byte reservations; even sorting bare addresses took ~20 us).
@@ -16,11 +16,8 @@
 struct snapshot {
 	struct ipam_reservation *list;
 	size_t n;
-	uint32_t *slots; /* entry numbers, SLOT_FREE when free; at most half full */
-	size_t n_slots;	 /* a power of two */
+	struct slot_table taken; /* list entries by address */
 };
-
-#define SLOT_FREE UINT32_MAX
 
 /* host-local's RangeIter: from after the last reserved address, wrapping once. */
 struct range_iter {
@@ -31,40 +28,31 @@ struct range_iter {
 	bool started;
 };
 
-static size_t address_hash(const struct ip_address *ip)
+static uint64_t address_hash(const struct ip_address *ip)
 {
-	uint64_t hash = 0xcbf29ce484222325ULL ^ (uint64_t)ip->family;
-	size_t size = ip_address_size(ip);
-
-	for (size_t i = 0; i < size; i++)
-		hash = (hash ^ ip->bytes[i]) * 0x100000001b3ULL;
-	return (size_t)(hash ^ (hash >> 29));
+	return slot_table_hash(ip->bytes, ip_address_size(ip)) ^ (uint64_t)ip->family;
 }
 
 static void snapshot_free(struct snapshot *snap)
 {
 	free(snap->list);
-	free(snap->slots);
+	slot_table_free(&snap->taken);
 	memset(snap, 0, sizeof(*snap));
 }
 
-static int snapshot_hash(struct snapshot *snap)
+static int snapshot_index(struct snapshot *snap)
 {
-	snap->n_slots = 16;
-	while (snap->n_slots < 2 * snap->n)
-		snap->n_slots *= 2;
-	snap->slots = malloc(snap->n_slots * sizeof(*snap->slots));
-	if (!snap->slots)
-		return -ENOMEM;
-	memset(snap->slots, 0xff, snap->n_slots * sizeof(*snap->slots));
-	for (size_t i = 0; i < snap->n; i++) {
-		size_t slot = address_hash(&snap->list[i].ip) & (snap->n_slots - 1);
+	struct slot_table *t = &snap->taken;
+	int ret = slot_table_init(t, snap->n);
 
-		while (snap->slots[slot] != SLOT_FREE)
-			slot = (slot + 1) & (snap->n_slots - 1);
-		snap->slots[slot] = (uint32_t)i;
+	for (size_t i = 0; !ret && i < snap->n; i++) {
+		size_t slot = slot_table_first(t, address_hash(&snap->list[i].ip));
+
+		while (t->slots[slot] != SLOT_TABLE_FREE)
+			slot = slot_table_next(t, slot);
+		t->slots[slot] = (uint32_t)i;
 	}
-	return 0;
+	return ret;
 }
 
 /*
@@ -88,22 +76,24 @@ static int snapshot_take(struct ipam_store *store, const char *container_id, con
 		snapshot_free(snap);
 		return ret;
 	}
-	if (snap->n >= SLOT_FREE / 4 || snapshot_hash(snap)) {
+	ret = snapshot_index(snap);
+	if (ret) {
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, -ret, "ipam: indexing %zu reservations: %s",
+				    snap->n, strerror(-ret));
 		snapshot_free(snap);
-		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "ipam: out of memory");
 	}
-	return 0;
+	return ret;
 }
 
 static bool snapshot_has(const struct snapshot *snap, const struct ip_address *ip)
 {
-	size_t slot;
+	const struct slot_table *t = &snap->taken;
 
 	if (!snap->n)
 		return false;
-	for (slot = address_hash(ip) & (snap->n_slots - 1); snap->slots[slot] != SLOT_FREE;
-	     slot = (slot + 1) & (snap->n_slots - 1))
-		if (ip_address_equal(&snap->list[snap->slots[slot]].ip, ip))
+	for (size_t s = slot_table_first(t, address_hash(ip)); t->slots[s] != SLOT_TABLE_FREE;
+	     s = slot_table_next(t, s))
+		if (ip_address_equal(&snap->list[t->slots[s]].ip, ip))
 			return true;
 	return false;
 }

@@ -21,19 +21,6 @@
 
 /* Version 1 had a byte-wise FNV-1a checksum: such an index is rebuilt once. */
 #define INDEX_MAGIC "slicenet-ipam-index 2"
-#define SLOT_EMPTY  UINT32_MAX
-
-static uint64_t fnv1a(const char *data, size_t size)
-{
-	uint64_t hash = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < size; i++) {
-		hash ^= (unsigned char)data[i];
-		hash *= 0x100000001b3ULL;
-	}
-	return hash;
-}
-
 static uint64_t rotl(uint64_t v, unsigned int bits)
 {
 	return (v << bits) | (v >> (64 - bits));
@@ -59,12 +46,12 @@ static uint64_t checksum(const char *data, size_t size)
 			lane[k] = rotl((lane[k] ^ word) * prime, 29);
 		}
 	sum = lane[0] ^ rotl(lane[1], 16) ^ rotl(lane[2], 32) ^ rotl(lane[3], 48) ^ size;
-	return sum ^ fnv1a(data + i, size - i);
+	return sum ^ slot_table_hash(data + i, size - i);
 }
 
 static uint64_t hash_key(const char *key)
 {
-	return fnv1a(key, strlen(key));
+	return slot_table_hash(key, strlen(key));
 }
 
 /* Split the next blank-ended token off *line, NUL-terminating it; NULL if empty or too long. */
@@ -105,27 +92,21 @@ static bool parse_line(char *line, struct store_index_entry *e)
 	return true;
 }
 
-/* Open addressing, at most half full; false when a key is there twice. */
-static bool index_hash(struct store_index *index)
+/* 0, -EUCLEAN when a key is there twice, -ENOMEM. */
+static int index_hash(struct store_index *index)
 {
-	index->n_slots = 16;
-	while (index->n_slots < 2 * index->n)
-		index->n_slots *= 2;
-	index->slots = malloc(index->n_slots * sizeof(*index->slots));
-	if (!index->slots)
-		return false;
-	memset(index->slots, 0xff, index->n_slots * sizeof(*index->slots));
-	for (size_t i = 0; i < index->n; i++) {
-		size_t slot = hash_key(index->entries[i].key) & (index->n_slots - 1);
+	struct slot_table *t = &index->table;
+	int ret = slot_table_init(t, index->n);
 
-		while (index->slots[slot] != SLOT_EMPTY) {
-			if (!strcmp(index->entries[index->slots[slot]].key, index->entries[i].key))
-				return false;
-			slot = (slot + 1) & (index->n_slots - 1);
-		}
-		index->slots[slot] = (uint32_t)i;
+	for (size_t i = 0; !ret && i < index->n; i++) {
+		size_t slot = slot_table_first(t, hash_key(index->entries[i].key));
+
+		for (; t->slots[slot] != SLOT_TABLE_FREE; slot = slot_table_next(t, slot))
+			if (!strcmp(index->entries[t->slots[slot]].key, index->entries[i].key))
+				return -EUCLEAN;
+		t->slots[slot] = (uint32_t)i;
 	}
-	return true;
+	return ret;
 }
 
 int store_index_parse(char *text, size_t size, struct store_index *out)
@@ -144,7 +125,7 @@ int store_index_parse(char *text, size_t size, struct store_index *out)
 	out->text = text;
 	body++;
 	if (body_size > size - (size_t)(body - text) || checksum(body, body_size) != sum ||
-	    n > body_size / 8 || n >= SLOT_EMPTY || memchr(body, '\0', body_size))
+	    n > body_size / 8 || n >= SLOT_TABLE_FREE / 4 || memchr(body, '\0', body_size))
 		goto fail;
 	out->entries = calloc(n ? n : 1, sizeof(*out->entries));
 	if (!out->entries) {
@@ -158,10 +139,9 @@ int store_index_parse(char *text, size_t size, struct store_index *out)
 	if (used != n)
 		goto fail;
 	out->n = n;
-	if (!index_hash(out)) {
-		ret = out->slots ? -EUCLEAN : -ENOMEM;
+	ret = index_hash(out);
+	if (ret)
 		goto fail;
-	}
 	return 0;
 
 fail:
@@ -171,14 +151,14 @@ fail:
 
 const struct store_index_entry *store_index_find(const struct store_index *index, const char *key)
 {
-	size_t slot;
+	const struct slot_table *t = &index->table;
 
 	if (!index->n)
 		return NULL;
-	slot = hash_key(key) & (index->n_slots - 1);
-	for (; index->slots[slot] != SLOT_EMPTY; slot = (slot + 1) & (index->n_slots - 1))
-		if (!strcmp(index->entries[index->slots[slot]].key, key))
-			return &index->entries[index->slots[slot]];
+	for (size_t s = slot_table_first(t, hash_key(key)); t->slots[s] != SLOT_TABLE_FREE;
+	     s = slot_table_next(t, s))
+		if (!strcmp(index->entries[t->slots[s]].key, key))
+			return &index->entries[t->slots[s]];
 	return NULL;
 }
 
@@ -247,7 +227,7 @@ char *store_index_encode(const struct ipam_reservation *res, const uint64_t *ino
 void store_index_free(struct store_index *index)
 {
 	free(index->entries);
-	free(index->slots);
+	slot_table_free(&index->table);
 	free(index->text);
 	memset(index, 0, sizeof(*index));
 }

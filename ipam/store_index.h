@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ipam/slot_table.h"
 #include "ipam/store.h"
 
 /*
@@ -32,9 +33,8 @@ struct store_index_entry {
 struct store_index {
 	struct store_index_entry *entries; /* in the file's order */
 	size_t n;
-	char *text;	 /* what the entries point into */
-	uint32_t *slots; /* hash table of entry numbers, UINT32_MAX when free */
-	size_t n_slots;	 /* a power of two */
+	char *text;		 /* what the entries point into */
+	struct slot_table table; /* entry numbers by key */
 };
 
 /*

@@ -13,7 +13,6 @@
  */
 #include <stdbool.h>
 
-#include <rte_cycles.h>
 #include <rte_vhost.h>
 
 #include "raw_ports.h"
@@ -25,14 +24,13 @@ int main(int argc, char **argv)
 		.usage = "raw_fwd <EAL> -- [--mbuf-room B] SOCK0 SOCK1 [SOCK2 SOCK3...]",
 		.pairs_only = 1,
 	};
-	uint64_t pkts = 0, busy = 0, drops = 0, now, t;
+	uint64_t pkts = 0, drops = 0;
 	struct rte_mbuf *m[RAW_BURST];
 	unsigned int i;
 	int rc = 1;
 
 	if (raw_ports_init(argc, argv, &cmd))
 		goto out;
-	now = rte_rdtsc();
 	while (!raw_stop) {
 		bool work = false;
 
@@ -54,11 +52,7 @@ int main(int argc, char **argv)
 			drops += n - s;
 			work = true;
 		}
-		t = rte_rdtsc();
-		if (work)
-			busy += t - now;
-		now = t;
-		raw_ports_report(pkts, busy, now, drops);
+		raw_ports_pass_done(work, pkts, drops);
 	}
 	rc = 0;
 out:

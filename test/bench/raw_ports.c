@@ -23,6 +23,7 @@
 struct raw_ports raw_ports;
 volatile sig_atomic_t raw_stop, raw_dump;
 static int eal_up;
+static uint64_t busy, pass_start; /* TSC in passes that moved a frame; this pass's start */
 
 static int port_of(int vid)
 {
@@ -147,16 +148,22 @@ int raw_ports_init(int argc, char **argv, const struct raw_cmdline *cmd)
 	for (i = 0; i < raw_ports.n; i++)
 		if (port_start(cmd->prog, raw_ports.path[i]))
 			return -1;
+	pass_start = rte_rdtsc();
 	return 0;
 }
 
-void raw_ports_report(uint64_t pkts, uint64_t busy, uint64_t tsc, uint64_t drops)
+void raw_ports_pass_done(bool moved, uint64_t pkts, uint64_t drops)
 {
+	uint64_t now = rte_rdtsc();
+
+	if (moved)
+		busy += now - pass_start;
+	pass_start = now;
 	if (!raw_dump)
 		return;
 	raw_dump = 0;
 	printf("STATS pkts=%llu busy=%llu tsc=%llu drops=%llu hz=%llu\n", (unsigned long long)pkts,
-	       (unsigned long long)busy, (unsigned long long)tsc, (unsigned long long)drops,
+	       (unsigned long long)busy, (unsigned long long)now, (unsigned long long)drops,
 	       (unsigned long long)rte_get_tsc_hz());
 	fflush(stdout);
 }

@@ -8,6 +8,7 @@
 #define SLICENET_BENCH_RAW_PORTS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_mbuf.h>
@@ -37,8 +38,11 @@ extern volatile sig_atomic_t raw_stop, raw_dump;
 
 /* EAL, command line, pool, signals, ports started; 0 or -1 (message printed). */
 int raw_ports_init(int argc, char **argv, const struct raw_cmdline *cmd);
-/* Prints the STATS line when SIGUSR1 asked for it. */
-void raw_ports_report(uint64_t pkts, uint64_t busy, uint64_t tsc, uint64_t drops);
+/*
+ * The end of one pass over the ports: its TSC counts as busy when it moved a
+ * frame, and the STATS line is printed when SIGUSR1 asked for it.
+ */
+void raw_ports_pass_done(bool moved, uint64_t pkts, uint64_t drops);
 void raw_ports_fini(void);
 
 static inline int raw_ports_vid(unsigned int p)
