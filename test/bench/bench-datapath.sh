@@ -24,6 +24,7 @@
 # Usage: test/bench/bench-datapath.sh BUILD_DIR
 #   env: ROUNDS=3 RUN_SECONDS=4 SIZES="64 1518 9000" PORTS=4 FDB_MACS=1000
 #        CONTENDERS="slicenetd raw testpmd ovs veth" BENCH_NICE=-10
+#        HUGE=1: every process on 2 MB hugepages instead of 4 KB pages
 #        REPORT_ONLY=1: no runs, the summary and chart again from BUILD_DIR/bench-datapath/raw.txt
 set -u
 build=$(cd "${1:-build}" && pwd)
@@ -41,6 +42,8 @@ W=$(mktemp -d /tmp/snb-dp.XXXXXX)
 # shellcheck source=test/bench/bench-lib.sh
 . "$here/bench-lib.sh"
 trap bl_cleanup EXIT
+# HUGE=1: generator 1 GB + the largest switch (OVS) 2 GB, on 2 MB pages.
+[ -n "${REPORT_ONLY:-}" ] || bl_huge_reserve 1600 || exit 1
 mkdir -p "$out"
 [ -n "${REPORT_ONLY:-}" ] && ROUNDS=$(awk '$2 > n { n = $2 } END { print n + 0 }' "$out/raw.txt")
 [ -n "${REPORT_ONLY:-}" ] || : >"$out/raw.txt"

@@ -32,6 +32,8 @@ NICE="nice -n $BENCH_NICE"
 here=$(cd "$(dirname "$0")" && pwd)
 out=$build/bench-idle
 W=$(mktemp -d /tmp/snb-idle.XXXXXX)
+# 4 KB pages only: HUGE=1 is bench-datapath's (its hugepage reservation).
+unset HUGE
 # shellcheck source=test/bench/bench-lib.sh
 . "$here/bench-lib.sh"
 trap bl_cleanup EXIT

@@ -9,7 +9,28 @@
 TESTPMD=$(command -v dpdk-testpmd)
 OVS_VSWITCHD=/usr/lib/openvswitch-switch-dpdk/ovs-vswitchd-dpdk
 OVS_RUN=$W/ovs
-SW_EAL="--no-huge --no-pci"
+# HUGE=1: every process on 2 MB hugepages (reserved by bl_huge_reserve,
+# restored by bl_cleanup); the pods need --single-file-segments to fit
+# vhost-user's 8 memory regions. Default: 4 KB pages (--no-huge).
+if [ -n "${HUGE:-}" ]; then
+	SW_EAL="--in-memory --single-file-segments --no-pci"
+	GEN_MEM="--in-memory --single-file-segments"
+	OVS_MEM="--single-file-segments"
+else
+	SW_EAL="--no-huge --no-pci"
+	GEN_MEM="--no-huge"
+	# --legacy-mem: OVS adds --in-memory otherwise, which rejects --no-huge.
+	OVS_MEM="--legacy-mem"
+fi
+BL_SAVED_PAGES=
+bl_huge_reserve() { # pages
+	[ -n "${HUGE:-}" ] || return 0
+	BL_SAVED_PAGES=$(cat /proc/sys/vm/nr_hugepages)
+	echo $((BL_SAVED_PAGES + $1)) >/proc/sys/vm/nr_hugepages
+	local free
+	free=$(awk '/HugePages_Free/ {print $2}' /proc/meminfo)
+	[ "$free" -ge "$1" ] || { log "HUGE=1: could reserve only $free of $1 hugepages"; return 1; }
+}
 
 log() { echo "$*" >&2; }
 mac_of() { printf '02:00:00:00:01:%02x' "$1"; }
@@ -41,6 +62,7 @@ bl_cleanup() {
 	ip netns del snb-fill 2>/dev/null
 	ip link del snb-up0 2>/dev/null
 	rm -rf "$W" /var/run/dpdk/snb-*
+	[ -n "$BL_SAVED_PAGES" ] && echo "$BL_SAVED_PAGES" >/proc/sys/vm/nr_hugepages
 }
 
 # gen_start NPORTS VGEN-ARGS...: the generator, output in $W/gen.out.
@@ -51,7 +73,7 @@ gen_start() {
 		rm -f "$W/p$i.sock"
 		vdevs+=(--vdev "net_virtio_user$i,path=$W/p$i.sock,mac=$(mac_of "$i"),server=1,queue_size=1024")
 	done
-	$NICE stdbuf -oL "$build/bench/vgen" --lcores 0@0 --no-huge -m 1024 --no-pci \
+	$NICE stdbuf -oL "$build/bench/vgen" --lcores 0@0 $GEN_MEM -m 1024 --no-pci \
 		--file-prefix=snb-gen "${vdevs[@]}" -- "$@" >"$W/gen.out" 2>"$W/gen.err" &
 	GEN_PID=$!
 	track gen "$GEN_PID"
@@ -154,9 +176,8 @@ sw_start() {
 		ovsdb-server --remote="punix:$OVS_RUN/db.sock" --pidfile="$OVS_RUN/ovsdb-server.pid" --detach \
 			--log-file="$OVS_RUN/ovsdb.log" "$OVS_RUN/conf.db"
 		ovs_ctl --no-wait init
-		# --legacy-mem: OVS adds --in-memory otherwise, which rejects --no-huge.
 		ovs_ctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
-			other_config:dpdk-extra="$SW_EAL --legacy-mem -m 2048 --file-prefix=snb-ovs" \
+			other_config:dpdk-extra="$SW_EAL $OVS_MEM -m 2048 --file-prefix=snb-ovs" \
 			other_config:pmd-cpu-mask=0x2 other_config:per-port-memory=true
 		$NICE taskset -c 1 "$OVS_VSWITCHD" "unix:$OVS_RUN/db.sock" \
 			--pidfile="$OVS_RUN/ovs-vswitchd.pid" --detach --log-file="$OVS_RUN/vswitchd.log" \
