@@ -463,11 +463,11 @@ static int veth_del(const struct datapath_context *ctx, const struct attachment 
 	if (ret < 0 && ret != -ENODEV)
 		goto out;
 	if (ret == 0 && veth_host_is_ours(&host, have_pod ? &pod : NULL, ns_fd >= 0, recorded)) {
-		ret = netlink_link_delete(host_nl, host_name, &err->base);
-		if (ret < 0 && ret != -ENODEV)
+		ret = veth_delete_pair(host_nl, host.ifindex, err);
+		if (ret < 0)
 			goto out;
 		/* The pod end went with it when it was the host end's peer. */
-		if (!ret && have_pod && pod.ifindex == host.link_ifindex &&
+		if (have_pod && pod.ifindex == host.link_ifindex &&
 		    pod.link_ifindex == host.ifindex)
 			have_pod = false;
 	}

@@ -44,6 +44,14 @@ int veth_owner_alias(const char *network, const char *container_id, const char *
 /* The recorded host end, else the derived name. */
 void veth_host_name(const struct attachment *att, char out[IFNAMSIZ]);
 
+/*
+ * Delete the veth pair whose end in nl's netns is ifindex; returns once the
+ * kernel unregistered both ends, leaving the freeing to a child
+ * (veth_delete.c). 0 also when it is already gone.
+ */
+int veth_delete_pair(struct netlink *nl, int ifindex, struct cni_error *err)
+	__attribute__((warn_unused_result));
+
 /* The op implementations in their own files. */
 int veth_check(const struct datapath_context *ctx, const struct attachment *att,
 	       const struct cni_result *expected, struct cni_error *err);

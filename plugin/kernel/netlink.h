@@ -140,6 +140,25 @@ int netlink_link_set_netns(struct netlink *nl, const char *name, int netns_fd, c
 int netlink_link_delete(struct netlink *nl, const char *name, struct error *err)
 	__attribute__((warn_unused_result));
 
+/* The same by ifindex (-ENODEV untouched err when gone). */
+int netlink_link_delete_index(struct netlink *nl, int ifindex, struct error *err)
+	__attribute__((warn_unused_result));
+
+/*
+ * Link removals in the current netns (netlink_watch.c): open before the
+ * removal is asked for, so its announcement cannot be missed.
+ */
+struct netlink_watch;
+int netlink_watch_links(struct netlink_watch **out, struct error *err)
+	__attribute__((warn_unused_result));
+/*
+ * 0 once the kernel announced ifindex's removal; -ETIMEDOUT after
+ * timeout_ms, -ENOBUFS when announcements were lost (look another way).
+ */
+int netlink_watch_gone(struct netlink_watch *w, int ifindex, int timeout_ms)
+	__attribute__((warn_unused_result));
+void netlink_watch_close(struct netlink_watch *w);
+
 struct netlink_addr {
 	int ifindex;
 	struct ip_prefix prefix; /* the local address and its length */

@@ -100,6 +100,20 @@ static struct nlmsghdr *nl_link_msg(char *buf, uint16_t type, uint16_t flags, co
 	return nlh;
 }
 
+/* A request about the link ifindex: no lookup by name first, so it can be batched. */
+static struct nlmsghdr *nl_index_msg(char *buf, uint16_t type, int ifindex,
+				     struct ifinfomsg **ifi_out)
+{
+	struct nlmsghdr *nlh = netlink_request_start(buf, type, 0);
+	struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = ifindex;
+	if (ifi_out)
+		*ifi_out = ifi;
+	return nlh;
+}
+
 int netlink_link_get(struct netlink *nl, const char *name, struct netlink_link *out,
 		     struct error *err)
 {
@@ -276,7 +290,6 @@ int netlink_link_set_alias_index(struct netlink *nl, int ifindex, const char *al
 				 struct error *err)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct ifinfomsg *ifi;
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -284,10 +297,7 @@ int netlink_link_set_alias_index(struct netlink *nl, int ifindex, const char *al
 		return error_set(err, ENAMETOOLONG,
 				 "netlink: alias for ifindex %d is longer than %d bytes", ifindex,
 				 NETLINK_ALIAS_MAX - 1);
-	nlh = netlink_request_start(buf, RTM_SETLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	nlh = nl_index_msg(buf, RTM_SETLINK, ifindex, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
 	nl_note(nl, "set alias of ifindex %d", ifindex);
 	ret = netlink_request_run(nl, nlh, NULL, NULL);
@@ -304,16 +314,28 @@ int netlink_link_set_up_index(struct netlink *nl, int ifindex, bool up, struct e
 	struct nlmsghdr *nlh;
 	int ret;
 
-	nlh = netlink_request_start(buf, RTM_SETLINK, 0);
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = ifindex;
+	nlh = nl_index_msg(buf, RTM_SETLINK, ifindex, &ifi);
 	ifi->ifi_change = IFF_UP;
 	ifi->ifi_flags = up ? IFF_UP : 0;
 	nl_note(nl, "%s link ifindex %d", what, ifindex);
 	ret = netlink_request_run(nl, nlh, NULL, NULL);
 	if (ret < 0)
 		return netlink_request_fail(nl, err, ret, "%s link ifindex %d", what, ifindex);
+	return 0;
+}
+
+int netlink_link_delete_index(struct netlink *nl, int ifindex, struct error *err)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nl_index_msg(buf, RTM_DELLINK, ifindex, NULL);
+	ret = netlink_request_run(nl, nlh, NULL, NULL);
+	if (ret == -ENODEV)
+		return ret;
+	if (ret < 0)
+		return netlink_request_fail(nl, err, ret, "delete link ifindex %d", ifindex);
 	return 0;
 }
 

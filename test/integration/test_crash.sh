@@ -1,7 +1,8 @@
 #!/bin/bash
 # Crash consistency: the plugin killed with SIGKILL at each step of ADD
 # (SLICENET_FAULT_POINT), then DEL or GC must leave nothing, and a fresh ADD
-# of the same pod must succeed.
+# of the same pod must succeed; DEL's hand-over of the veth deletion to a
+# child, with the child or the plugin killed.
 here=$(dirname "$0")
 . "$here/lib.sh"
 SUBNET_PREFIX=10.96.0
@@ -57,6 +58,52 @@ test_killed_add_then_gc_leaves_nothing() {
 	cni_call CHECK "$keep" ctr-keep eth0 "$(conf 1.1.0)" || fail "valid pod broken by GC"
 	cni_call DEL "$keep" ctr-keep eth0 "$(conf 1.1.0)"
 	nothing_left ctr-keep "after the last DEL"
+}
+
+# DEL hands the kernel's freeing of the pair (its RCU barrier) to a child
+# and returns once both ends are unregistered (plugin/datapath/veth_delete.c).
+pod_links() { # netns path: its links but lo
+	ip -n "$(basename "$1")" -o link | awk -F': ' '$2 != "lo" { print $2 }'
+}
+
+test_del_returns_with_both_ends_gone() {
+	local nsp out
+	nsp=$(new_netns dq)
+	out=$(cni_call ADD "$nsp" ctr-dq eth0 "$(conf 1.1.0)") || fail "ADD: $out"
+	cni_call DEL "$nsp" ctr-dq eth0 "$(conf 1.1.0)" || fail "DEL"
+	# Looked at once, no waiting: both ends must be unlisted when DEL returns.
+	! link_exists "$(host_ifname ctr-dq eth0)" || fail "host end still listed when DEL returned"
+	assert_eq "$(pod_links "$nsp")" "" "pod end still listed when DEL returned"
+	nothing_left ctr-dq "DEL"
+	out=$(cni_call ADD "$nsp" ctr-dq eth0 "$(conf 1.1.0)") || fail "ADD again right after DEL: $out"
+	cni_call DEL "$nsp" ctr-dq eth0 "$(conf 1.1.0)" || fail "second DEL"
+	nothing_left ctr-dq "second DEL"
+}
+
+test_del_deletes_the_pair_itself_when_its_child_dies() {
+	local nsp out
+	nsp=$(new_netns dc)
+	out=$(cni_call ADD "$nsp" ctr-dc eth0 "$(conf 1.1.0)") || fail "ADD: $out"
+	# The child is killed before it asks: DEL waits out the announcement, then deletes.
+	SLICENET_FAULT_POINT=veth-delete-child cni_call DEL "$nsp" ctr-dc eth0 "$(conf 1.1.0)" ||
+		fail "DEL with its child killed"
+	! link_exists "$(host_ifname ctr-dc eth0)" || fail "host end left"
+	assert_eq "$(pod_links "$nsp")" "" "pod end left"
+	nothing_left ctr-dc "DEL with its child killed"
+}
+
+test_del_killed_after_handing_over_leaves_nothing() {
+	local nsp out rc
+	nsp=$(new_netns dk)
+	out=$(cni_call ADD "$nsp" ctr-dk eth0 "$(conf 1.1.0)") || fail "ADD: $out"
+	out=$(SLICENET_FAULT_POINT=veth-delete-forked cni_call DEL "$nsp" ctr-dk eth0 "$(conf 1.1.0)") &&
+		rc=0 || rc=$?
+	[ $rc -eq 137 ] || fail "DEL was not killed after forking (rc $rc): $out"
+	# The runtime retries DEL; the child may or may not have deleted the pair by then.
+	cni_call DEL "$nsp" ctr-dk eth0 "$(conf 1.1.0)" || fail "DEL after a kill"
+	! link_exists "$(host_ifname ctr-dk eth0)" || fail "host end left"
+	assert_eq "$(pod_links "$nsp")" "" "pod end left"
+	nothing_left ctr-dk "DEL after a kill"
 }
 
 run_tests
