@@ -35,7 +35,9 @@ static void __attribute__((noreturn)) delete_and_exit(int ifindex)
 		dup2(null, STDOUT_FILENO);
 		dup2(null, STDERR_FILENO);
 	}
-	close_range(3, ~0U, 0);
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 1024; fd++) /* kernels before 5.9 */
+			close(fd);
 	/* Out of the plugin's process group: a runtime killing it on timeout leaves this be. */
 	setsid();
 	fault_point("veth-delete-child");
