@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 /* Room for a burst of announcements; one that does not fit is ENOBUFS, not a wrong answer. */
@@ -26,7 +27,7 @@ struct netlink_watch {
 int netlink_watch_links(struct netlink_watch **out, struct error *err)
 {
 	struct netlink_watch *w = calloc(1, sizeof(*w));
-	int ret;
+	int rcvbuf = 1 << 20, ret;
 
 	if (!w)
 		return error_set(err, ENOMEM, "netlink: out of memory");
@@ -37,6 +38,14 @@ int netlink_watch_links(struct netlink_watch **out, struct error *err)
 		netlink_watch_close(w);
 		return error_set(err, ret, "netlink: watch links: %s", strerror(ret));
 	}
+	/*
+	 * Best effort, root may exceed rmem_max: every link event of the netns
+	 * arrives here, and a node adding and deleting pods makes many.
+	 */
+	if (setsockopt(mnl_socket_get_fd(w->sock), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+		       sizeof(rcvbuf)))
+		(void)!setsockopt(mnl_socket_get_fd(w->sock), SOL_SOCKET, SO_RCVBUF, &rcvbuf,
+				  sizeof(rcvbuf));
 	*out = w;
 	return 0;
 }
