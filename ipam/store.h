@@ -17,7 +17,13 @@
 struct ipam_reservation {
 	struct ip_address ip;
 	char key[INET6_ADDRSTRLEN]; /* how the store names it (a file name) */
-	char container_id[IPAM_STORE_ID_MAX];
+	/*
+	 * "" when corrupt. Points into the listing's own allocation (after the
+	 * array), so freeing the list frees it: at 500 reservations an inline
+	 * 256-byte ID made the list 190 KB of fresh pages, faulted in by every
+	 * ADD (~0.1 ms on this VM).
+	 */
+	const char *container_id;
 	char ifname[IFNAMSIZ]; /* "" in host-local's old id-only records */
 	bool corrupt;	       /* unparsable: its address is neither free nor anyone's */
 };

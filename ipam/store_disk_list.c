@@ -32,8 +32,12 @@ static bool valid_token(const char *text, size_t len, size_t max)
 	return true;
 }
 
-/* Parse "<id>\r\n<ifname>" or host-local's older "<id>"; NULL or why not. */
-static const char *parse_record(char *data, size_t size, struct ipam_reservation *out)
+/*
+ * Parse "<id>\r\n<ifname>" or host-local's older "<id>"; NULL or why not.
+ * *id is left pointing into data, NUL-terminated.
+ */
+static const char *parse_record(char *data, size_t size, struct ipam_reservation *out,
+				const char **id)
 {
 	char *sep;
 	size_t id_len;
@@ -49,10 +53,10 @@ static const char *parse_record(char *data, size_t size, struct ipam_reservation
 		return "empty";
 	sep = strstr(data, "\r\n");
 	id_len = sep ? (size_t)(sep - data) : size;
-	if (!valid_token(data, id_len, sizeof(out->container_id)))
+	if (!valid_token(data, id_len, IPAM_STORE_ID_MAX))
 		return "bad container ID";
-	memcpy(out->container_id, data, id_len);
-	out->container_id[id_len] = '\0';
+	data[id_len] = '\0';
+	*id = data;
 	out->ifname[0] = '\0';
 	if (!sep)
 		return NULL;
@@ -66,7 +70,7 @@ static const char *parse_record(char *data, size_t size, struct ipam_reservation
 static int read_record(struct disk_store *disk, const char *name, struct ipam_reservation *out,
 		       struct cni_error *err)
 {
-	const char *why;
+	const char *why, *id;
 	size_t size;
 	char *data;
 	int ret;
@@ -86,9 +90,12 @@ static int read_record(struct disk_store *disk, const char *name, struct ipam_re
 	default:
 		return store_disk_io_error(err, -ret, "cannot read", disk->path, name);
 	}
-	why = parse_record(data, size, out);
+	why = parse_record(data, size, out, &id);
+	/* The caller's to free; moved into the listing's allocation at the end (listing_finish). */
+	if (!why && !(out->container_id = strdup(id)))
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 	free(data);
-	return why ? -EUCLEAN : 0;
+	return why ? -EUCLEAN : ret;
 }
 
 /* host-local's rule (allocator.c has the same): an old id-only record matches any ifname. */
@@ -158,10 +165,15 @@ static void index_save(struct disk_store *disk, const struct ipam_reservation *r
 	free(text);
 }
 
-/* What store_disk_list builds: the reservations it returns and their inodes, for the index. */
+/*
+ * What store_disk_list builds: the reservations it returns and their inodes,
+ * for the index. Until listing_finish, container IDs point into the index's
+ * text or into strings of their own (owned[i] marks those).
+ */
 struct listing {
 	struct ipam_reservation *res;
 	uint64_t *inos;
+	bool *owned;
 	size_t used, cap;
 };
 
@@ -169,6 +181,7 @@ static int listing_grow(struct listing *l, struct cni_error *err)
 {
 	struct ipam_reservation *res;
 	uint64_t *inos;
+	bool *owned;
 	size_t cap;
 
 	if (l->used < l->cap)
@@ -178,17 +191,58 @@ static int listing_grow(struct listing *l, struct cni_error *err)
 	if (res)
 		l->res = res;
 	inos = res ? realloc(l->inos, cap * sizeof(*inos)) : NULL;
-	if (!inos)
+	if (inos)
+		l->inos = inos;
+	owned = inos ? realloc(l->owned, cap * sizeof(*owned)) : NULL;
+	if (!owned)
 		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
-	l->inos = inos;
+	l->owned = owned;
 	l->cap = cap;
 	return 0;
 }
 
+static void listing_free_owned(struct listing *l)
+{
+	for (size_t i = 0; i < l->used; i++)
+		if (l->owned[i])
+			free((char *)l->res[i].container_id);
+	free(l->owned);
+	l->owned = NULL;
+}
+
 static void listing_free(struct listing *l)
 {
+	if (l->owned)
+		listing_free_owned(l);
 	free(l->res);
 	free(l->inos);
+}
+
+/* Copy the container IDs behind the array, so one free() releases the list. */
+static int listing_finish(struct listing *l, struct cni_error *err)
+{
+	struct ipam_reservation *res;
+	size_t bytes = 0;
+	char *p;
+
+	for (size_t i = 0; i < l->used; i++)
+		bytes += strlen(l->res[i].container_id) + 1;
+	res = realloc(l->res, l->used * sizeof(*res) + bytes);
+	if (!res)
+		return cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
+	l->res = res;
+	p = (char *)(res + l->used);
+	for (size_t i = 0; i < l->used; i++) {
+		size_t len = strlen(res[i].container_id) + 1;
+
+		memcpy(p, res[i].container_id, len);
+		if (l->owned[i])
+			free((char *)res[i].container_id);
+		l->owned[i] = false;
+		res[i].container_id = p;
+		p += len;
+	}
+	return 0;
 }
 
 /* Read one record into res; 1 when it is gone, 0 when read (corrupt or not). */
@@ -201,20 +255,22 @@ static int read_entry(struct disk_store *disk, const char *name, struct ipam_res
 		return 1;
 	if (ret == -EUCLEAN) {
 		res->corrupt = true;
-		res->container_id[0] = res->ifname[0] = '\0';
+		res->container_id = "";
+		res->ifname[0] = '\0';
 		return 0;
 	}
 	return ret;
 }
 
-/* Fill res from a cached entry: the strings were checked when the index was parsed. */
+/*
+ * Fill res from a cached entry: the strings were checked when the index was
+ * parsed; the ID stays in the index's text until listing_finish copies it.
+ */
 static void from_cache(struct ipam_reservation *res, const struct store_index_entry *cached)
 {
-	size_t id_len = strlen(cached->container_id), if_len = strlen(cached->ifname);
-
 	memcpy(res->key, cached->key, strlen(cached->key) + 1);
-	memcpy(res->container_id, cached->container_id, id_len + 1);
-	memcpy(res->ifname, cached->ifname, if_len + 1);
+	res->container_id = cached->container_id;
+	memcpy(res->ifname, cached->ifname, strlen(cached->ifname) + 1);
 }
 
 int store_disk_list(struct ipam_store *store, const char *container_id, const char *ifname,
@@ -236,7 +292,8 @@ int store_disk_list(struct ipam_store *store, const char *container_id, const ch
 	/* Room for what the index knows and some more, so the list is not regrown. */
 	l.cap = index.n ? index.n + 64 : 0;
 	if (l.cap && (!(l.res = malloc(l.cap * sizeof(*l.res))) ||
-		      !(l.inos = malloc(l.cap * sizeof(*l.inos))))) {
+		      !(l.inos = malloc(l.cap * sizeof(*l.inos))) ||
+		      !(l.owned = malloc(l.cap * sizeof(*l.owned))))) {
 		ret = cni_error_set(err, CNI_ERR_INTERNAL, ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -255,6 +312,7 @@ int store_disk_list(struct ipam_store *store, const char *container_id, const ch
 		if (ip_address_parse(entry->d_name, &res->ip))
 			continue;
 		l.inos[l.used] = entry->d_ino;
+		l.owned[l.used] = false;
 		cached = container_id ? store_index_find(&index, entry->d_name) : NULL;
 		if (cache_usable(cached, entry->d_ino, container_id, ifname)) {
 			from_cache(res, cached);
@@ -266,15 +324,22 @@ int store_disk_list(struct ipam_store *store, const char *container_id, const ch
 		ret = read_entry(disk, entry->d_name, res, err);
 		if (ret < 0)
 			goto fail;
-		l.used += ret == 0;
+		if (ret == 0) {
+			l.owned[l.used] = !res->corrupt;
+			l.used++;
+		}
 	}
 	closedir(dir);
 	dir = NULL;
 	/* Rewrite the cache unless it held exactly what is there. */
 	if (reused != index.n || reused != l.used)
 		index_save(disk, l.res, l.inos, l.used);
+	/* Before the index goes: cached IDs still point into its text. */
+	if (l.used && (ret = listing_finish(&l, err)))
+		goto fail;
 	store_index_free(&index);
 	free(l.inos);
+	free(l.owned);
 	if (!l.used) {
 		free(l.res);
 		l.res = NULL;

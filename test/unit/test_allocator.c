@@ -11,6 +11,7 @@
 struct fake_store {
 	struct ipam_store store;
 	struct ipam_reservation records[FAKE_MAX];
+	char ids[FAKE_MAX][IPAM_STORE_ID_MAX]; /* records[i].container_id points at ids[i] */
 	size_t n;
 	struct ip_address last[IPAM_MAX_RANGE_SETS];
 	bool locked;
@@ -63,7 +64,8 @@ static int fake_reserve(struct ipam_store *store, const struct ip_address *ip, c
 	memset(res, 0, sizeof(*res));
 	res->ip = *ip;
 	ip_address_format(ip, res->key, sizeof(res->key));
-	snprintf(res->container_id, sizeof(res->container_id), "%s", id);
+	snprintf(fake.ids[fake.n], sizeof(fake.ids[fake.n]), "%s", id);
+	res->container_id = fake.ids[fake.n];
 	snprintf(res->ifname, sizeof(res->ifname), "%s", ifname);
 	fake.n++;
 	return 0;
@@ -78,6 +80,8 @@ static int fake_release(struct ipam_store *store, const struct ipam_reservation 
 	for (size_t i = 0; i < fake.n; i++)
 		if (!strcmp(fake.records[i].key, res->key)) {
 			fake.records[i] = fake.records[--fake.n];
+			memcpy(fake.ids[i], fake.ids[fake.n], sizeof(fake.ids[i]));
+			fake.records[i].container_id = fake.ids[i];
 			return 0;
 		}
 	return 0;

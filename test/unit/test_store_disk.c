@@ -99,22 +99,36 @@ static const char *in_dir(const char *name)
 	return path;
 }
 
-/* list(), and the reservation named key in it (NULL when absent). */
-static struct ipam_reservation *list_find(const char *key, size_t *n)
+/*
+ * list() as owner id/ifname (NULL: read everything), and a copy of the
+ * reservation named key in it (NULL when absent); its container ID lives in
+ * the list, so it is copied too.
+ */
+static struct ipam_reservation *list_key(const char *id, const char *ifname, const char *key,
+					 size_t *n)
 {
 	static struct ipam_reservation found;
+	static char found_id[IPAM_STORE_ID_MAX];
 	struct ipam_reservation *list = NULL;
 	bool hit = false;
 
 	memset(&err, 0, sizeof(err));
-	cr_assert_eq(store->ops->list(store, NULL, NULL, &list, n, &err), 0, "%s", err.msg);
+	cr_assert_eq(store->ops->list(store, id, ifname, &list, n, &err), 0, "%s", err.msg);
 	for (size_t i = 0; i < *n; i++)
 		if (!strcmp(list[i].key, key)) {
 			found = list[i];
+			snprintf(found_id, sizeof(found_id), "%s", list[i].container_id);
+			found.container_id = found_id;
 			hit = true;
 		}
 	free(list);
 	return hit ? &found : NULL;
+}
+
+/* list(), and the reservation named key in it (NULL when absent). */
+static struct ipam_reservation *list_find(const char *key, size_t *n)
+{
+	return list_key(NULL, NULL, key, n);
 }
 
 Test(store_disk, reserve_writes_host_local_records_and_list_reads_them)
@@ -484,19 +498,7 @@ Test(store_disk, data_dir_path_through_a_file_is_an_error_naming_it)
 /* list() as the owner id/eth0 sees it: the reservation named key (NULL when absent). */
 static struct ipam_reservation *list_as(const char *id, const char *key, size_t *n)
 {
-	static struct ipam_reservation found;
-	struct ipam_reservation *list = NULL;
-	bool hit = false;
-
-	memset(&err, 0, sizeof(err));
-	cr_assert_eq(store->ops->list(store, id, "eth0", &list, n, &err), 0, "%s", err.msg);
-	for (size_t i = 0; i < *n; i++)
-		if (!strcmp(list[i].key, key)) {
-			found = list[i];
-			hit = true;
-		}
-	free(list);
-	return hit ? &found : NULL;
+	return list_key(id, "eth0", key, n);
 }
 
 /* Rewrite a record in place (same inode), as no writer of the store does: shows what is cached. */
