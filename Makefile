@@ -107,8 +107,9 @@ test: deps-test
 	$(Q)$(MAKE) --no-print-directory all unit-bins $(TEST_EXTRA_TARGETS)
 	$(Q)test/run-all.sh $(BUILD)
 
+# Every unit binary (plugin, daemon, agent): run-all.sh runs all it finds.
 unit: deps-test
-	$(Q)$(MAKE) --no-print-directory unit-bins
+	$(Q)$(MAKE) --no-print-directory unit-bins daemon-unit-bins agent-unit-bins
 	$(Q)test/run-all.sh $(BUILD) unit
 
 integration: deps-test

@@ -127,7 +127,7 @@ Test(fwd_sched, budget_is_exact_with_partial_bursts)
 	};
 	static struct fake f;
 
-	f.backlog[1] = 10; /* less than the budget: the next port gets the rest of it */
+	f.backlog[1] = FWD_SCHED_BUDGET_3 / 2; /* less than the budget: the next port gets the rest */
 	f.backlog[2] = FLOOD;
 	f.backlog[3] = FLOOD;
 	fwd_sched_build(&sched, ports, 4);
@@ -136,8 +136,8 @@ Test(fwd_sched, budget_is_exact_with_partial_bursts)
 	/* Each entry is polled at most once a turn: class 1's one queue gives one burst. */
 	cr_assert_eq(moved, L2SWITCH_BURST + FWD_SCHED_BUDGET_3, "moved %u: %u %u %u", moved,
 		     f.moved[1], f.moved[2], f.moved[3]);
-	cr_assert_eq(f.moved[1], 10);
-	cr_assert_eq(f.moved[2], FWD_SCHED_BUDGET_3 - 10);
+	cr_assert_eq(f.moved[1], FWD_SCHED_BUDGET_3 / 2);
+	cr_assert_eq(f.moved[2], FWD_SCHED_BUDGET_3 - FWD_SCHED_BUDGET_3 / 2);
 	cr_assert_eq(f.moved[3], L2SWITCH_BURST);
 	cr_assert_leq(f.max_seen, L2SWITCH_BURST);
 }
