@@ -78,8 +78,8 @@ static int snapshot_take(struct ipam_store *store, const char *container_id, con
 	}
 	ret = snapshot_index(snap);
 	if (ret) {
-		ret = cni_error_set(err, CNI_ERR_INTERNAL, -ret, "ipam: indexing %zu reservations: %s",
-				    snap->n, strerror(-ret));
+		ret = cni_error_set(err, CNI_ERR_INTERNAL, -ret,
+				    "ipam: indexing %zu reservations: %s", snap->n, strerror(-ret));
 		snapshot_free(snap);
 	}
 	return ret;

@@ -127,7 +127,8 @@ Test(fwd_sched, budget_is_exact_with_partial_bursts)
 	};
 	static struct fake f;
 
-	f.backlog[1] = FWD_SCHED_BUDGET_3 / 2; /* less than the budget: the next port gets the rest */
+	/* Less than the budget: the next port gets the rest of it. */
+	f.backlog[1] = FWD_SCHED_BUDGET_3 / 2;
 	f.backlog[2] = FLOOD;
 	f.backlog[3] = FLOOD;
 	fwd_sched_build(&sched, ports, 4);
