@@ -201,19 +201,12 @@ static int listing_grow(struct listing *l, struct cni_error *err)
 	return 0;
 }
 
-static void listing_free_owned(struct listing *l)
+static void listing_free(struct listing *l)
 {
-	for (size_t i = 0; i < l->used; i++)
+	for (size_t i = 0; l->owned && i < l->used; i++)
 		if (l->owned[i])
 			free((char *)l->res[i].container_id);
 	free(l->owned);
-	l->owned = NULL;
-}
-
-static void listing_free(struct listing *l)
-{
-	if (l->owned)
-		listing_free_owned(l);
 	free(l->res);
 	free(l->inos);
 }

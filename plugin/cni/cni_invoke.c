@@ -1,5 +1,6 @@
 #include "plugin/cni/cni_invoke.h"
 #include "plugin/cni/cni_result.h"
+#include "plugin/util/clock.h"
 
 #include <jansson.h>
 #include <errno.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define DELEGATE_OUTPUT_MAX (1 << 20)
@@ -34,14 +34,6 @@ static int find_plugin(const char *type, const char *cni_path, char *out, size_t
 			     cni_path ? cni_path : "");
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Write all of config to fd_in and read fd_out to EOF, without deadlocking on
  * full pipes. A delegate is not trusted to end: past timeout_ms this is
@@ -50,7 +42,7 @@ static long long now_ms(void)
 static int pump(int fd_in, const char *config, size_t size, int fd_out, int timeout_ms,
 		char **output, size_t *output_size)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = clock_now_ms() + timeout_ms;
 	size_t written = 0, cap = 4096, used = 0;
 	char *buf = malloc(cap);
 	struct pollfd fds[2];
@@ -63,7 +55,7 @@ static int pump(int fd_in, const char *config, size_t size, int fd_out, int time
 		fd_in = -1;
 	}
 	for (;;) {
-		long long left = deadline - now_ms();
+		long long left = deadline - clock_now_ms();
 		int n = 0, ready;
 
 		if (left <= 0) {

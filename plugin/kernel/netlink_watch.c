@@ -6,6 +6,7 @@
  * veth's peer went in the same batch.
  */
 #include "plugin/kernel/netlink.h"
+#include "plugin/util/clock.h"
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -14,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 /* Room for a burst of announcements; one that does not fit is ENOBUFS, not a wrong answer. */
 #define WATCH_BUF_SIZE 16384
@@ -70,22 +70,12 @@ static int watch_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static long ms_since(const struct timespec *start)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (now.tv_sec - start->tv_sec) * 1000 + (now.tv_nsec - start->tv_nsec) / 1000000;
-}
-
 int netlink_watch_gone(struct netlink_watch *w, int ifindex, int timeout_ms)
 {
 	struct pollfd pfd = {.fd = mnl_socket_get_fd(w->sock), .events = POLLIN};
-	struct timespec start;
-	long left;
+	long long deadline = clock_now_ms() + timeout_ms, left;
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	while ((left = timeout_ms - ms_since(&start)) > 0) {
+	while ((left = deadline - clock_now_ms()) > 0) {
 		ssize_t n;
 
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)
